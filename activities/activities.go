@@ -1,0 +1,64 @@
+// Package activities holds every side effect of the workflows: one method per
+// effect on the Activities struct. Each write is idempotent (INSERT … ON
+// CONFLICT keyed by workflow ID plus a step or event key), so a retried
+// activity never writes twice.
+package activities
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/worktime"
+)
+
+// Activities holds the dependencies of every activity.
+type Activities struct {
+	DB       *postgres.DB
+	Notifier cds.Notifier
+	Blob     cds.BlobStore
+	Temporal client.Client // to signal other workflows (a paid fee resumes its application)
+	Logger   *slog.Logger
+	Extra    map[string]any // feature-specific clients (biller, gateway), set in cmd
+
+	calMu   sync.Mutex
+	cal     *worktime.Calendar
+	calTime time.Time
+}
+
+// calendarTTL bounds how stale the cached calendar may be after an admin edit.
+const calendarTTL = time.Minute
+
+// Calendar returns the working-time calendar from PostgreSQL, cached briefly.
+func (a *Activities) Calendar(ctx context.Context) (*worktime.Calendar, error) {
+	a.calMu.Lock()
+	defer a.calMu.Unlock()
+	if a.cal != nil && time.Since(a.calTime) < calendarTTL {
+		return a.cal, nil
+	}
+	cal, err := a.DB.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.cal, a.calTime = cal, time.Now()
+	return cal, nil
+}
+
+// InvalidateCalendar drops the cache (after an admin edit in this process).
+func (a *Activities) InvalidateCalendar() {
+	a.calMu.Lock()
+	a.cal = nil
+	a.calMu.Unlock()
+}
+
+func (a *Activities) log() *slog.Logger {
+	if a.Logger == nil {
+		return slog.Default()
+	}
+	return a.Logger
+}

@@ -1,0 +1,123 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	cds "github.com/caobang/congdanso"
+)
+
+// NotifyInput is one notification to enqueue. DedupeKey (workflow ID plus
+// event) makes a retried activity enqueue it once.
+type NotifyInput struct {
+	DedupeKey string         `json:"dedupe_key"`
+	UserID    int64          `json:"user_id"`
+	Channel   string         `json:"channel,omitempty"`
+	Kind      string         `json:"kind"`
+	Title     string         `json:"title"`
+	Body      string         `json:"body"`
+	Payload   map[string]any `json:"payload,omitempty"`
+}
+
+// Notify writes the notification to the outbox table. Delivery is done by
+// DrainOutbox, so a retry of this activity cannot send anything twice.
+func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
+	if in.Channel == "" {
+		in.Channel = "log"
+	}
+	if in.Payload == nil {
+		in.Payload = map[string]any{}
+	}
+	_, err := a.DB.Pool.Exec(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body, payload)
+		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING`,
+		in.DedupeKey, in.UserID, in.Channel, in.Kind, in.Title, in.Body, in.Payload)
+	return err
+}
+
+// DrainOutbox delivers up to limit unsent notifications. Rows are locked with
+// SKIP LOCKED so several workers drain in parallel without sending a row twice;
+// a row is marked sent in the same transaction that locked it.
+func (a *Activities) DrainOutbox(ctx context.Context, limit int) (int, error) {
+	if a.Notifier == nil {
+		return 0, nil
+	}
+	tx, err := a.DB.Pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	rows, err := tx.Query(ctx, `SELECT id, COALESCE(user_id, 0), channel, kind, title, body, payload FROM notifications
+		WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+	if err != nil {
+		return 0, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (cds.Notification, error) {
+		var n cds.Notification
+		var payload []byte
+		err := r.Scan(&n.ID, &n.UserID, &n.Channel, &n.Kind, &n.Title, &n.Body, &payload)
+		if err == nil {
+			err = json.Unmarshal(payload, &n.Payload)
+		}
+		return n, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	sent := make([]int64, 0, len(list))
+	for _, n := range list {
+		if err := a.Notifier.Send(ctx, n); err != nil {
+			a.log().Warn("notification not delivered", "id", n.ID, "err", err)
+			if _, err := tx.Exec(ctx, `UPDATE notifications SET attempts = attempts + 1 WHERE id = $1`, n.ID); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		sent = append(sent, n.ID)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, sent); err != nil {
+		return 0, err
+	}
+	return len(sent), tx.Commit(ctx)
+}
+
+// RunOutboxDrainer drains the outbox every interval until ctx ends. Each
+// worker process runs one.
+func (a *Activities) RunOutboxDrainer(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := a.DrainOutbox(ctx, 100)
+			if err != nil && ctx.Err() == nil {
+				a.log().Warn("outbox drain failed", "err", err)
+			}
+			if n < 100 || err != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// LogNotifier writes notifications to the log (the channel used until SMS
+// and push are contracted). The phone is never logged.
+type LogNotifier struct{ Log func(msg string, args ...any) }
+
+// Send implements congdanso.Notifier.
+func (l LogNotifier) Send(_ context.Context, n cds.Notification) error {
+	if l.Log != nil {
+		l.Log("notification", "id", n.ID, "userID", n.UserID, "kind", n.Kind, "title", n.Title)
+	}
+	return nil
+}
+
+// String helps debugging.
+func (in NotifyInput) String() string { return fmt.Sprintf("%s→%d", in.DedupeKey, in.UserID) }

@@ -1,0 +1,190 @@
+// Package api serves the public HTTP API with gin: the mobile app's routes,
+// the staff console and Open311. Every route is registered with an explicit
+// permission (Perm), which the Casbin-backed Authorizer checks.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/postgres"
+)
+
+// Config holds the API's settings; cmd fills it from flags and environment.
+type Config struct {
+	TokenSecret   []byte        // HMAC key for access tokens
+	AccessTTL     time.Duration // access token lifetime
+	RefreshTTL    time.Duration // refresh token lifetime
+	PublicBaseURL string        // e.g. http://127.0.0.1:8080, for links and redirects
+	MaxBodyBytes  int64         // request body limit outside uploads
+	TaskQueue     string        // Temporal task queue of the worker
+	Demo          bool          // demo mode (demo biller, gateway simulator)
+	Extra         map[string]string
+}
+
+// Deps are the concrete clients built in cmd.
+type Deps struct {
+	DB       *postgres.DB
+	Temporal client.Client
+	Authz    cds.Authorizer
+	Blob     cds.BlobStore
+	Logger   *slog.Logger
+	Config   Config
+}
+
+// Perm is the permission a route requires: a Casbin object and action.
+// The zero Perm is invalid; public routes use Public.
+type Perm struct {
+	Obj, Act string
+	public   bool
+	signedIn bool
+}
+
+// Public marks a route anyone may call.
+var Public = Perm{public: true, Obj: "public", Act: "read"}
+
+// SignedIn marks a route any signed-in account may call (its handler scopes the data).
+var SignedIn = Perm{signedIn: true, Obj: "self", Act: "use"}
+
+// Can builds a Casbin permission.
+func Can(obj, act string) Perm { return Perm{Obj: obj, Act: act} }
+
+// IsPublic reports whether the route needs no sign-in.
+func (p Perm) IsPublic() bool { return p.public }
+
+// RouteInfo describes a registered route and its policy (for the matrix test and OpenAPI).
+type RouteInfo struct {
+	Method, Path string
+	Perm         Perm
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Deps
+	engine *gin.Engine
+	mu     sync.Mutex
+	routes []RouteInfo
+}
+
+// routeRegistrars are added by each feature file's init, so features never
+// edit a shared router file.
+var routeRegistrars []func(s *Server)
+
+// register adds a feature's routes.
+func register(f func(s *Server)) { routeRegistrars = append(routeRegistrars, f) }
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Config.AccessTTL == 0 {
+		d.Config.AccessTTL = 15 * time.Minute
+	}
+	if d.Config.RefreshTTL == 0 {
+		d.Config.RefreshTTL = 30 * 24 * time.Hour
+	}
+	if d.Config.MaxBodyBytes == 0 {
+		d.Config.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{Deps: d, engine: gin.New()}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.Use(s.recoverer, s.requestLog, s.securityHeaders, s.limitBody)
+	s.engine.NoRoute(func(c *gin.Context) {
+		writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy đường dẫn.", "No such route."))
+	})
+	s.engine.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, errorBody(cds.Errorf(cds.EINVALID, "Phương thức không được hỗ trợ.", "Method not allowed.")))
+	})
+	for _, f := range routeRegistrars {
+		f(s)
+	}
+	return s
+}
+
+// Handler returns the http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists every registered route with its permission, sorted.
+func (s *Server) Routes() []RouteInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]RouteInfo(nil), s.routes...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// handle registers one route behind its permission check.
+func (s *Server) handle(method, path string, perm Perm, h ...gin.HandlerFunc) {
+	if !perm.public && !perm.signedIn && (perm.Obj == "" || perm.Act == "") {
+		panic("api: route " + method + " " + path + " has no policy")
+	}
+	s.mu.Lock()
+	s.routes = append(s.routes, RouteInfo{Method: method, Path: path, Perm: perm})
+	s.mu.Unlock()
+	chain := append([]gin.HandlerFunc{s.authorize(perm)}, h...)
+	s.engine.Handle(method, path, chain...)
+}
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Logger.Error("panic", "path", c.FullPath(), "panic", r)
+			writeError(c, cds.Errorf(cds.EINTERNAL, "Lỗi hệ thống.", "Internal error."))
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// requestLog logs method, route pattern, status and latency. It never logs
+// query strings or bodies, which may carry phone or ID numbers.
+func (s *Server) requestLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.Logger.Info("http", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
+		"ms", time.Since(start).Milliseconds(), "userID", actorID(c))
+}
+
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	c.Next()
+}
+
+// limitBody caps request bodies; upload routes raise the cap themselves.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.Config.MaxBodyBytes && !isUpload(c) {
+		writeError(c, cds.Errorf(cds.ETOOLARGE, "Dữ liệu gửi lên quá lớn.", "Request body too large."))
+		c.Abort()
+		return
+	}
+	if !isUpload(c) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Config.MaxBodyBytes)
+	}
+	c.Next()
+}
+
+// uploadPaths may carry large multipart bodies; their handlers enforce their own limits.
+var uploadPaths = map[string]bool{}
+
+func isUpload(c *gin.Context) bool { return uploadPaths[c.FullPath()] }

@@ -1,0 +1,134 @@
+// Package app is the composition root shared by the congdanso binary and the
+// integration tests: given a database and a Temporal client it builds the
+// authorizer, blob store, activities, worker and HTTP API. Only here (and in
+// cmd/congdanso) are concrete clients wired together.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/blob"
+	"github.com/caobang/congdanso/policy"
+	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
+)
+
+// Options configures Build.
+type Options struct {
+	DataDir       string
+	API           api.Config
+	WorkerPollers int
+	Logger        *slog.Logger
+	// Blob overrides the default file store (for an S3-compatible store).
+	Blob cds.BlobStore
+}
+
+// App is the wired application.
+type App struct {
+	Opts       Options
+	DB         *postgres.DB
+	Temporal   client.Client
+	Authz      *policy.Authorizer
+	Activities *activities.Activities
+	API        *api.Server
+	Blob       cds.BlobStore
+	Logger     *slog.Logger
+	closers    []func()
+}
+
+// Hook lets a feature add wiring (clients, schedules, background loops)
+// without editing this file. Hooks run in Build, after the core is wired.
+type Hook func(ctx context.Context, a *App) error
+
+var hooks []Hook
+
+// AddHook registers a feature hook (called from init).
+func AddHook(h Hook) { hooks = append(hooks, h) }
+
+// Build wires everything but starts nothing.
+func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*App, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	a := &App{Opts: o, DB: db, Temporal: tc, Logger: o.Logger}
+	agencies, err := db.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.Authz, err = policy.NewInMemory(agencies); err != nil {
+		return nil, fmt.Errorf("app: policy: %w", err)
+	}
+	a.Blob = o.Blob
+	if a.Blob == nil {
+		if a.Blob, err = blob.NewFileStore(filepath.Join(o.DataDir, "media")); err != nil {
+			return nil, err
+		}
+	}
+	a.Activities = &activities.Activities{
+		DB: db, Blob: a.Blob, Temporal: tc, Logger: o.Logger, Extra: map[string]any{},
+		Notifier: activities.LogNotifier{Log: o.Logger.Info},
+	}
+	for _, h := range hooks {
+		if err := h(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	if o.API.TaskQueue == "" {
+		o.API.TaskQueue = workflows.TaskQueue
+	}
+	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: o.API})
+	return a, nil
+}
+
+// OnClose registers cleanup run by Close.
+func (a *App) OnClose(f func()) { a.closers = append(a.closers, f) }
+
+// Close runs cleanups in reverse order.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// NewWorker builds the Temporal worker with every workflow and activity.
+func (a *App) NewWorker() worker.Worker {
+	pollers := a.Opts.WorkerPollers
+	if pollers <= 0 {
+		pollers = 4
+	}
+	w := worker.New(a.Temporal, workflows.TaskQueue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: pollers,
+		MaxConcurrentActivityTaskPollers: pollers,
+	})
+	workflows.Register(w, a.Activities)
+	return w
+}
+
+// RunBackground starts the worker-side loops (outbox drainer) until ctx ends.
+func (a *App) RunBackground(ctx context.Context) {
+	go a.Activities.RunOutboxDrainer(ctx, 500*time.Millisecond)
+}
+
+// HTTPServer wraps the API with timeouts that cut off slow clients.
+func (a *App) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           a.API.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

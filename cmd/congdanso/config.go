@@ -1,0 +1,115 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting, filled from flags and environment in one place.
+type Config struct {
+	DataDir           string
+	DatabaseURL       string
+	TemporalAddress   string // empty: start the embedded server
+	TemporalNamespace string
+	TemporalStore     string // embedded store: sqlite (default) or postgres
+	HistoryShards     int
+	TemporalPort      int
+	TemporalUIPort    int
+	HTTPAddr          string
+	PublicBaseURL     string
+	Demo              bool
+	TokenSecret       string
+	LogLevel          string
+	DBMaxConns        int
+	WorkerPollers     int
+	ShutdownTimeout   time.Duration
+	// SLAScale divides every SLA (tests and the crash test use short SLAs).
+	SLAScale float64
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v := os.Getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// parseConfig reads flags for subcommand cmd (after the environment defaults).
+func parseConfig(cmd string, args []string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("congdanso "+cmd, flag.ContinueOnError)
+	fs.StringVar(&c.DataDir, "data-dir", env("CONGDANSO_DATA_DIR", "./data"), "data directory (embedded Temporal, private PostgreSQL, media)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL (default: postgres://postgres@127.0.0.1:5432/congdanso, else a private cluster)")
+	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", ""), "Temporal frontend host:port (empty: embedded server)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace")
+	fs.StringVar(&c.TemporalStore, "store", env("CONGDANSO_TEMPORAL_STORE", "sqlite"), "embedded Temporal store: sqlite or postgres")
+	fs.IntVar(&c.HistoryShards, "history-shards", envInt("CONGDANSO_HISTORY_SHARDS", 512), "history shards for --store postgres (fixed at creation)")
+	fs.IntVar(&c.TemporalPort, "temporal-port", envInt("CONGDANSO_TEMPORAL_PORT", 7233), "embedded Temporal frontend port (0: any free port)")
+	fs.IntVar(&c.TemporalUIPort, "temporal-ui-port", envInt("CONGDANSO_TEMPORAL_UI_PORT", 8233), "embedded Temporal Web UI port (0: no UI)")
+	fs.StringVar(&c.HTTPAddr, "http", env("CONGDANSO_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address")
+	fs.StringVar(&c.PublicBaseURL, "public-url", env("CONGDANSO_PUBLIC_URL", ""), "public base URL (default http://<http addr>)")
+	fs.BoolVar(&c.Demo, "demo", env("CONGDANSO_DEMO", "") == "1" || env("CONGDANSO_DEMO", "") == "true", "load demo data and run the demo biller and payment simulator")
+	fs.StringVar(&c.TokenSecret, "token-secret", env("CONGDANSO_TOKEN_SECRET", ""), "HMAC secret for access tokens (default: generated once under the data dir)")
+	fs.StringVar(&c.LogLevel, "log-level", env("CONGDANSO_LOG_LEVEL", "info"), "debug, info, warn, error")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("CONGDANSO_DB_MAX_CONNS", 20), "PostgreSQL pool size")
+	fs.IntVar(&c.WorkerPollers, "worker-pollers", envInt("CONGDANSO_WORKER_POLLERS", 4), "Temporal task pollers per kind")
+	sla := fs.Float64("sla-scale", 1, "divide every SLA by this (tests only)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "graceful shutdown budget")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.SLAScale = *sla
+	if v := os.Getenv("CONGDANSO_SLA_SCALE"); v != "" && c.SLAScale == 1 {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
+			c.SLAScale = f
+		}
+	}
+	if c.PublicBaseURL == "" {
+		host := c.HTTPAddr
+		if strings.HasPrefix(host, ":") {
+			host = "127.0.0.1" + host
+		}
+		c.PublicBaseURL = "http://" + host
+	}
+	return c, nil
+}
+
+// tokenSecret returns the configured secret or one generated once and kept in
+// the data directory, so tokens survive restarts of a single node.
+func (c Config) tokenSecret() ([]byte, error) {
+	if c.TokenSecret != "" {
+		return []byte(c.TokenSecret), nil
+	}
+	p := filepath.Join(c.DataDir, "token.key")
+	if b, err := os.ReadFile(p); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	key := []byte(hex.EncodeToString(buf))
+	if err := os.WriteFile(p, key, 0o600); err != nil {
+		return nil, fmt.Errorf("write token key: %w", err)
+	}
+	return key, nil
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cmd/app"
+	"github.com/caobang/congdanso/embedded"
+	"github.com/caobang/congdanso/postgres"
+)
+
+const defaultDSN = "postgres://postgres@127.0.0.1:5432/congdanso?sslmode=disable"
+
+// openDB resolves PostgreSQL: DATABASE_URL, else the local default, else a
+// private cluster under the data dir when the server binaries are installed.
+func openDB(ctx context.Context, cfg Config, logger *slog.Logger) (*postgres.DB, func(), error) {
+	dsn := cfg.DatabaseURL
+	cleanup := func() {}
+	if dsn == "" {
+		if reachable("127.0.0.1:5432") {
+			dsn = defaultDSN
+		} else if embedded.FindPGBin() != "" {
+			logger.Info("no PostgreSQL on 127.0.0.1:5432; starting a private cluster", "dir", filepath.Join(cfg.DataDir, "pg"))
+			abs, _ := filepath.Abs(filepath.Join(cfg.DataDir, "pg"))
+			pg, err := embedded.StartPGCluster(ctx, abs)
+			if err != nil {
+				return nil, nil, fmt.Errorf("private PostgreSQL: %w", err)
+			}
+			dsn = pg.DSN("congdanso")
+			cleanup = func() {
+				if err := pg.Stop(); err != nil {
+					logger.Warn("stopping private PostgreSQL", "err", err)
+				}
+			}
+		} else {
+			return nil, nil, errors.New("PostgreSQL is not reachable on 127.0.0.1:5432 and its server is not installed.\n" +
+				"Cài PostgreSQL / install it:  apt-get install -y postgresql  (or set DATABASE_URL)")
+		}
+	}
+	db, err := postgres.Open(ctx, dsn, int32(cfg.DBMaxConns))
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	if err := db.SeedBase(ctx); err != nil {
+		db.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); cleanup() }, nil
+}
+
+func reachable(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// startTemporal returns the frontend address: TEMPORAL_ADDRESS, or an
+// embedded server whose state lives under the data dir.
+func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
+	if cfg.TemporalAddress != "" {
+		return cfg.TemporalAddress, func() {}, nil
+	}
+	opts := embedded.TemporalOptions{
+		DataDir: filepath.Join(cfg.DataDir, "temporal"), Namespace: cfg.TemporalNamespace,
+		Port: cfg.TemporalPort, UIPort: cfg.TemporalUIPort, Store: cfg.TemporalStore,
+		HistoryShards: int32(cfg.HistoryShards),
+	}
+	if cfg.TemporalStore == "postgres" {
+		dsn := cfg.DatabaseURL
+		if dsn == "" {
+			dsn = defaultDSN
+		}
+		var err error
+		if opts.SQL, err = embedded.PostgresSQLConfig(dsn, "temporal"); err != nil {
+			return "", nil, err
+		}
+		if opts.VisibilitySQL, err = embedded.PostgresSQLConfig(dsn, "temporal_visibility"); err != nil {
+			return "", nil, err
+		}
+	}
+	start := time.Now()
+	t, err := embedded.StartTemporal(opts)
+	if err != nil {
+		return "", nil, err
+	}
+	logger.Info("embedded Temporal started", "address", t.Address, "ui", t.UIAddr, "store", cfg.TemporalStore, "ms", time.Since(start).Milliseconds())
+	return t.Address, t.Stop, nil
+}
+
+// dialTemporal connects and makes sure the namespace exists.
+func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (client.Client, error) {
+	var c client.Client
+	var err error
+	for i := 0; i < 60; i++ {
+		c, err = client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics()})
+		if err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("temporal: dial %s: %w", addr, err)
+	}
+	if err := ensureNamespace(ctx, c, ns); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func ensureNamespace(ctx context.Context, c client.Client, ns string) error {
+	svc := c.WorkflowService()
+	if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err == nil {
+		return nil
+	}
+	_, err := svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(30 * 24 * time.Hour),
+	})
+	if err != nil && !isAlreadyExists(err) {
+		return fmt.Errorf("temporal: register namespace %s: %w", ns, err)
+	}
+	// The namespace cache refreshes within seconds; wait until it is usable.
+	for i := 0; i < 30; i++ {
+		if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err == nil {
+			return nil
+		}
+		time.Sleep(time.Second)
+	}
+	return nil
+}
+
+// runServe runs the API and/or the worker until ctx ends, then shuts down in
+// order: drain HTTP, stop the worker, stop the embedded server.
+func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, withWorker bool) error {
+	db, closeDB, err := openDB(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	addr := cfg.TemporalAddress
+	stopTemporal := func() {}
+	if withAPI && withWorker {
+		if addr, stopTemporal, err = startTemporal(cfg, logger); err != nil {
+			return err
+		}
+	} else if addr == "" {
+		return errors.New("`api` and `worker` join a cluster: set TEMPORAL_ADDRESS (or use `serve`)")
+	}
+	defer stopTemporal()
+	tc, err := dialTemporal(ctx, addr, cfg.TemporalNamespace, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	secret, err := cfg.tokenSecret()
+	if err != nil {
+		return err
+	}
+	a, err := app.Build(ctx, app.Options{
+		DataDir: cfg.DataDir, WorkerPollers: cfg.WorkerPollers, Logger: logger,
+		API: api.Config{TokenSecret: secret, PublicBaseURL: cfg.PublicBaseURL, Demo: cfg.Demo,
+			Extra: map[string]string{"sla_scale": fmt.Sprint(cfg.SLAScale)}},
+	}, db, tc)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.Demo {
+		if done, err := a.DemoSeeded(ctx); err != nil {
+			return err
+		} else if !done {
+			if err := a.SeedDemo(ctx, os.Stdout); err != nil {
+				return err
+			}
+		}
+	}
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	var stopWorker func()
+	if withWorker {
+		w := a.NewWorker()
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		stopWorker = w.Stop
+		a.RunBackground(bg)
+	}
+	var srv *http.Server
+	errCh := make(chan error, 1)
+	if withAPI {
+		srv = a.HTTPServer(cfg.HTTPAddr)
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("http listen: %w", err)
+		}
+		logger.Info("congdanso ready", "http", ln.Addr().String(), "temporal", addr, "demo", cfg.Demo)
+		go func() { errCh <- srv.Serve(ln) }()
+	} else {
+		logger.Info("congdanso worker ready", "temporal", addr)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errCh:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if srv != nil {
+		_ = srv.Shutdown(sctx)
+	}
+	if stopWorker != nil {
+		stopWorker()
+	}
+	stopBG()
+	return nil
+}
+
+func runMigrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	_, closeDB, err := openDB(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	closeDB()
+	logger.Info("migrations applied")
+	return nil
+}
+
+func runSeedDemo(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	db, closeDB, err := openDB(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	a, err := app.Build(ctx, app.Options{DataDir: cfg.DataDir, Logger: logger}, db, nil)
+	if err != nil {
+		return err
+	}
+	return a.SeedDemo(ctx, os.Stdout)
+}
+
+// runTemporal runs only the embedded Temporal server (a small cluster node
+// with --store postgres).
+func runTemporal(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	addr, stop, err := startTemporal(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	tc, err := dialTemporal(ctx, addr, cfg.TemporalNamespace, logger)
+	if err != nil {
+		return err
+	}
+	tc.Close()
+	logger.Info("temporal ready", "address", addr)
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/worktime"
+)
+
+// NextCode returns the next number of a readable code sequence (atomic, one row per prefix).
+func (db *DB) NextCode(ctx context.Context, prefix string) (int64, error) {
+	var n int64
+	err := db.Pool.QueryRow(ctx, `INSERT INTO code_counters (prefix, last) VALUES ($1, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = code_counters.last + 1 RETURNING last`, prefix).Scan(&n)
+	return n, mapErr(err)
+}
+
+// CalendarDays returns the editable calendar table.
+func (db *DB) CalendarDays(ctx context.Context) ([]worktime.Day, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT to_char(day, 'YYYY-MM-DD'), kind, name FROM work_calendar_days ORDER BY day`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (worktime.Day, error) {
+		var d worktime.Day
+		err := r.Scan(&d.Date, &d.Kind, &d.Name)
+		return d, err
+	})
+}
+
+// Calendar builds the working-time calendar from the table.
+func (db *DB) Calendar(ctx context.Context) (*worktime.Calendar, error) {
+	days, err := db.CalendarDays(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return worktime.New(days)
+}
+
+// UpsertCalendarDay adds or changes one calendar entry.
+func (db *DB) UpsertCalendarDay(ctx context.Context, d worktime.Day) error {
+	_, err := db.Pool.Exec(ctx, `INSERT INTO work_calendar_days (day, kind, name) VALUES ($1, $2, $3)
+		ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_at = now()`, d.Date, d.Kind, d.Name)
+	return mapErr(err)
+}
+
+// DeleteCalendarDay removes an entry.
+func (db *DB) DeleteCalendarDay(ctx context.Context, date string) error {
+	tag, err := db.Pool.Exec(ctx, `DELETE FROM work_calendar_days WHERE day = $1`, date)
+	if err == nil && tag.RowsAffected() == 0 {
+		return cds.Errorf(cds.ENOTFOUND, "Không có ngày %s trong lịch.", "Date %s is not in the calendar.", date)
+	}
+	return mapErr(err)
+}
+
+// UpsertAgency inserts or updates an agency (the directory fields are left alone on update).
+func (db *DB) UpsertAgency(ctx context.Context, a cds.Agency) error {
+	var parent *string
+	if a.ParentCode != "" {
+		parent = &a.ParentCode
+	}
+	_, err := db.Pool.Exec(ctx, `INSERT INTO agencies (code, name, type, parent_code) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, parent_code = EXCLUDED.parent_code, updated_at = now()`,
+		a.Code, a.Name, a.Type, parent)
+	return mapErr(err)
+}
+
+// Agencies returns every agency (code, name, type, parent).
+func (db *DB) Agencies(ctx context.Context) ([]cds.Agency, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT code, name, type, COALESCE(parent_code, '') FROM agencies ORDER BY code`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (cds.Agency, error) {
+		var a cds.Agency
+		err := r.Scan(&a.Code, &a.Name, &a.Type, &a.ParentCode)
+		return a, err
+	})
+}
+
+// Audit records an administrative change.
+func (db *DB) Audit(ctx context.Context, actorID int64, action, objType, objID string, detail any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	_, err := db.Pool.Exec(ctx, `INSERT INTO audit_log (actor_id, action, object_type, object_id, detail) VALUES (NULLIF($1, 0), $2, $3, $4, $5)`,
+		actorID, action, objType, objID, detail)
+	return mapErr(err)
+}
+
+// Idempotent runs create once per (scope, user, key). The first call reserves
+// the key, runs create and stores its response; later calls with the same key
+// return the stored response. A concurrent duplicate that finds the key
+// reserved but not yet answered gets ECONFLICT and can retry.
+func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
+	if key == "" {
+		status, body, err := create()
+		if err != nil {
+			return 0, nil, false, err
+		}
+		b, err := jsonMarshal(body)
+		return status, b, false, err
+	}
+	tag, err := db.Pool.Exec(ctx, `INSERT INTO idempotency_keys (scope, user_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, scope, userID, key)
+	if err != nil {
+		return 0, nil, false, mapErr(err)
+	}
+	if tag.RowsAffected() == 0 {
+		var status *int
+		var resp []byte
+		err := db.Pool.QueryRow(ctx, `SELECT status_code, response FROM idempotency_keys WHERE scope=$1 AND user_id=$2 AND key=$3`, scope, userID, key).Scan(&status, &resp)
+		if err != nil {
+			return 0, nil, false, mapErr(err)
+		}
+		if status == nil {
+			return 0, nil, false, cds.Errorf(cds.ECONFLICT, "Yêu cầu với khóa này đang được xử lý, vui lòng thử lại.", "A request with this Idempotency-Key is in progress; retry.")
+		}
+		return *status, resp, true, nil
+	}
+	status, body, err := create()
+	if err != nil {
+		// Free the key so the citizen can retry after fixing the input.
+		_, _ = db.Pool.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE scope=$1 AND user_id=$2 AND key=$3`, scope, userID, key)
+		return 0, nil, false, err
+	}
+	b, err := jsonMarshal(body)
+	if err != nil {
+		return 0, nil, false, err
+	}
+	if _, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys SET status_code=$4, response=$5 WHERE scope=$1 AND user_id=$2 AND key=$3`, scope, userID, key, status, b); err != nil {
+		return 0, nil, false, fmt.Errorf("postgres: store idempotent response: %w", err)
+	}
+	return status, b, false, nil
+}
+
+// Ping checks the database with a short timeout (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.Pool.Ping(ctx)
+}
