@@ -22,6 +22,7 @@ CREATE TABLE cases (
     handling_hours  double precision,             -- working hours, received → finished
     rating          int CHECK (rating BETWEEN 1 AND 5),
     rating_comment  text,
+    fee_due         bigint,                       -- VND owed before processing continues (applications)
     last_seq        bigint NOT NULL DEFAULT 0,    -- last applied event; writes are idempotent
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
