@@ -165,4 +165,3 @@ func pathID(c *gin.Context, name string) (int64, bool) {
 	}
 	return id, true
 }
-
