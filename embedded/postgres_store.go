@@ -61,7 +61,7 @@ func setupPostgres(main, vis *config.SQL) error {
 			return fmt.Errorf("embedded: connect %s: %w", c.conf.DatabaseName, err)
 		}
 		if _, err := conn.ReadSchemaVersion(); err != nil {
-			if err := schema.NewSetupSchemaTask(conn, &schema.SetupConfig{SchemaName: c.schema, InitialVersion: "0.0"}, logger).Run(); err != nil {
+			if err := schema.NewSetupSchemaTask(conn, &schema.SetupConfig{InitialVersion: "0.0"}, logger).Run(); err != nil {
 				conn.Close()
 				return fmt.Errorf("embedded: setup schema %s: %w", c.schema, err)
 			}

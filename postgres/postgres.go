@@ -85,7 +85,7 @@ func EnsureDatabase(ctx context.Context, dsn string) error {
 	}
 	_, err = conn.Exec(cctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created concurrently
+	if errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "23505") { // created concurrently
 		return nil
 	}
 	if err != nil {
