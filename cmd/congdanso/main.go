@@ -29,6 +29,7 @@ Commands:
   temporal   embedded Temporal server only (--store sqlite|postgres)
   migrate    apply database migrations
   seed-demo  load demo data (agencies, categories, procedures, demo staff)
+  bench      measure scenarios against baselines (see BENCHMARKS.md)
   version    print the version
 `
 
@@ -44,6 +45,16 @@ func main() {
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Print(usage)
+		return
+	}
+	if cmd == "bench" {
+		logger := newLogger("info")
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := runBench(ctx, args, logger); err != nil && !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "congdanso bench:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	cfg, err := parseConfig(cmd, args)

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
+
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cmd/app"
+	"github.com/caobang/congdanso/cmd/app/bench"
+	"github.com/caobang/congdanso/embedded"
+	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
+)
+
+// benchEnv is an in-process product: fresh databases, a Temporal engine of the
+// chosen kind, the worker and the HTTP API on a loopback port.
+type benchEnv struct {
+	App     *app.App
+	URL     string
+	cleanup []func()
+}
+
+func (e *benchEnv) Close() {
+	for i := len(e.cleanup) - 1; i >= 0; i-- {
+		e.cleanup[i]()
+	}
+}
+
+// runBench implements `congdanso bench`.
+func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("congdanso bench", flag.ContinueOnError)
+	engine := fs.String("engine", "sqlite", "Temporal engine: sqlite (embedded default), postgres (embedded on PostgreSQL) or external (TEMPORAL_ADDRESS)")
+	scenarios := fs.String("scenario", "feedback,applications", "comma list: feedback, applications")
+	n := fs.Int("n", 200, "cases per scenario")
+	conc := fs.Int("c", 10, "concurrency")
+	rate := fs.Float64("rate", 50, "submit rate for the latency series (requests/s); 0 = skip")
+	shards := fs.Int("history-shards", 512, "history shards for --engine postgres")
+	pollers := fs.Int("worker-pollers", 8, "worker pollers per kind")
+	out := fs.String("out", "bench-result.json", "JSON result file")
+	adminDSN := fs.String("database-url", env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for the fresh bench databases")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	be, err := startBenchEnv(ctx, *engine, *adminDSN, *shards, *pollers, logger)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	rep := &bench.Report{Engine: *engine, StartedAt: time.Now(), Concurrency: *conc,
+		Machine: fmt.Sprintf("%s/%s, %d cores, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
+
+	// Baseline (a): a trivial workflow, start + complete, same worker settings.
+	tc := be.App.Temporal
+	rep.Add(bench.Run(ctx, "baseline_a_trivial_workflow", *n, *conc, func(ctx context.Context, i int) error {
+		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: fmt.Sprintf("bench-ping-%d-%d", time.Now().UnixNano(), i), TaskQueue: workflows.TaskQueue,
+		}, workflows.PingWorkflowName, "b")
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	}))
+	// Baseline (b): a plain pgx insert of a row shaped like a case.
+	db := be.App.DB
+	if _, err := db.Pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, code text UNIQUE, title text, content text, category text, lat float8, lng float8, created_at timestamptz DEFAULT now())`); err != nil {
+		return err
+	}
+	rep.Add(bench.Run(ctx, "baseline_b_pgx_insert", *n, *conc, func(ctx context.Context, i int) error {
+		_, err := db.Pool.Exec(ctx, `INSERT INTO bench_rows (code, title, content, category, lat, lng) VALUES ($1, $2, $3, $4, $5, $6)`,
+			fmt.Sprintf("B-%d-%d", time.Now().UnixNano(), i), "Đèn đường hỏng", strings.Repeat("Nội dung phản ánh. ", 10), "traffic", 22.66, 106.25)
+		return err
+	}))
+	for _, s := range strings.Split(*scenarios, ",") {
+		s = strings.TrimSpace(s)
+		sc, ok := benchScenarios[s]
+		if !ok {
+			if s != "" {
+				fmt.Fprintf(os.Stderr, "bench: scenario %q is not available in this build\n", s)
+			}
+			continue
+		}
+		if err := sc(ctx, be, rep, *n, *conc, *rate); err != nil {
+			return fmt.Errorf("scenario %s: %w", s, err)
+		}
+	}
+	rep.PeakRSSMB = bench.PeakRSSMB()
+	rep.WriteTable(os.Stdout)
+	if err := rep.WriteJSON(*out); err != nil {
+		return err
+	}
+	fmt.Println("written", *out)
+	return nil
+}
+
+// benchScenario measures one product scenario into rep.
+type benchScenario func(ctx context.Context, be *benchEnv, rep *bench.Report, n, conc int, rate float64) error
+
+// benchScenarios is filled by the scenario files.
+var benchScenarios = map[string]benchScenario{}
+
+func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers int, logger *slog.Logger) (*benchEnv, error) {
+	be := &benchEnv{}
+	stamp := fmt.Sprintf("%d", time.Now().UnixNano())
+	appDB := "cds_bench_" + stamp
+	dsn, err := withDB(adminDSN, appDB)
+	if err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, dsn, 40)
+	if err != nil {
+		return nil, err
+	}
+	be.cleanup = append(be.cleanup, func() { db.Close(); dropDB(adminDSN, appDB) })
+	if err := db.Migrate(ctx); err != nil {
+		be.Close()
+		return nil, err
+	}
+	if err := db.SeedBase(ctx); err != nil {
+		be.Close()
+		return nil, err
+	}
+	dir, _ := os.MkdirTemp("", "congdanso-bench")
+	be.cleanup = append(be.cleanup, func() { os.RemoveAll(dir) })
+	addr := os.Getenv("TEMPORAL_ADDRESS")
+	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	switch engine {
+	case "sqlite", "postgres":
+		o := embedded.TemporalOptions{DataDir: filepath.Join(dir, "temporal"), Namespace: "default", Store: engine, HistoryShards: int32(shards), LogLevel: "error"}
+		if engine == "postgres" {
+			tdb, vdb := "cds_bench_temporal_"+stamp, "cds_bench_visibility_"+stamp
+			if o.SQL, err = embedded.PostgresSQLConfig(adminDSN, tdb); err != nil {
+				return nil, err
+			}
+			if o.VisibilitySQL, err = embedded.PostgresSQLConfig(adminDSN, vdb); err != nil {
+				return nil, err
+			}
+			be.cleanup = append(be.cleanup, func() { dropDB(adminDSN, tdb); dropDB(adminDSN, vdb) })
+		}
+		t, err := embedded.StartTemporal(o)
+		if err != nil {
+			be.Close()
+			return nil, err
+		}
+		be.cleanup = append(be.cleanup, t.Stop)
+		addr = t.Address
+	case "external":
+		if addr == "" {
+			be.Close()
+			return nil, fmt.Errorf("--engine external needs TEMPORAL_ADDRESS")
+		}
+	default:
+		be.Close()
+		return nil, fmt.Errorf("unknown engine %q", engine)
+	}
+	tc, err := dialTemporal(ctx, addr, env("TEMPORAL_NAMESPACE", "default"), quiet)
+	if err != nil {
+		be.Close()
+		return nil, err
+	}
+	be.cleanup = append(be.cleanup, tc.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		be.Close()
+		return nil, err
+	}
+	be.URL = "http://" + ln.Addr().String()
+	a, err := app.Build(ctx, app.Options{DataDir: dir, WorkerPollers: pollers, Logger: quiet,
+		API: api.Config{TokenSecret: []byte("bench-secret-" + stamp), PublicBaseURL: be.URL}}, db, tc)
+	if err != nil {
+		be.Close()
+		return nil, err
+	}
+	be.App = a
+	w := a.NewWorker()
+	if err := w.Start(); err != nil {
+		be.Close()
+		return nil, err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	a.RunBackground(bg)
+	srv := a.HTTPServer(ln.Addr().String())
+	go func() { _ = srv.Serve(ln) }()
+	be.cleanup = append(be.cleanup, func() { _ = srv.Close(); cancel(); w.Stop(); a.Close() })
+	logger.Info("bench environment ready", "engine", engine, "temporal", addr, "http", be.URL)
+	return be, nil
+}
+
+func withDB(dsn, name string) (string, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
+}
+
+func dropDB(adminDSN, name string) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, adminDSN)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+}
+
