@@ -22,13 +22,13 @@ import (
 
 // Result is one measured series.
 type Result struct {
-	Name       string             `json:"name"`
-	N          int                `json:"n"`
-	Errors     int64              `json:"errors"`
-	Seconds    float64            `json:"seconds"`
-	PerSecond  float64            `json:"per_second"`
-	LatencyMS  map[string]float64 `json:"latency_ms,omitempty"` // p50, p95, p99, max
-	Note       string             `json:"note,omitempty"`
+	Name      string             `json:"name"`
+	N         int                `json:"n"`
+	Errors    int64              `json:"errors"`
+	Seconds   float64            `json:"seconds"`
+	PerSecond float64            `json:"per_second"`
+	LatencyMS map[string]float64 `json:"latency_ms,omitempty"` // p50, p95, p99, max
+	Note      string             `json:"note,omitempty"`
 }
 
 // Report is the whole run, written as JSON for diffing between commits.
