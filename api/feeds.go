@@ -90,7 +90,7 @@ func (s *Server) newsAtom(c *gin.Context) {
 	}
 	feed := atomFeed{
 		Lang:     "vi",
-		ID:       base + "/feeds/news.atom",
+		ID:       "tag:congdanso.caobang.gov.vn,2024:news",
 		Title:    "Tin tức – Công dân số Cao Bằng",
 		Subtitle: "Thông tin, hoạt động của tỉnh Cao Bằng / News of Cao Bằng province",
 		Updated:  atomTime(lm),
@@ -103,7 +103,8 @@ func (s *Server) newsAtom(c *gin.Context) {
 	}
 	for _, n := range items {
 		e := atomEntry{
-			ID:         base + "/api/v1/news/" + strconv.FormatInt(n.ID, 10),
+			// A tag URI (RFC 4151) stays the same when the public host changes.
+			ID:         "tag:congdanso.caobang.gov.vn,2024:news/" + strconv.FormatInt(n.ID, 10),
 			Title:      n.Title,
 			Updated:    atomTime(n.UpdatedAt),
 			Published:  atomTime(*n.PublishAt),

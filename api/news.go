@@ -201,14 +201,15 @@ func (s *Server) getNews(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if !isPublicNews(n) {
-		// Unpublished, draft or scheduled: editors see it, others get 404.
-		if !s.canEditNews(c, n.AgencyCode) {
-			writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy bài viết.", "Article not found."))
-			return
-		}
+	// Editors of the article's agency get the full record (with the Markdown
+	// source) in any status; others see published articles only (404 otherwise).
+	if s.canEditNews(c, n.AgencyCode) {
 		c.Header("Cache-Control", "private, no-store")
 		c.JSON(http.StatusOK, n)
+		return
+	}
+	if !isPublicNews(n) {
+		writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy bài viết.", "Article not found."))
 		return
 	}
 	n.BodyMarkdown = ""

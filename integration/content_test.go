@@ -152,6 +152,9 @@ func TestContentNewsEditorialFlowSearchAndCaching(t *testing.T) {
 	if strings.Contains(string(r.Body), "body_markdown") {
 		t.Fatal("the public sees the Markdown source")
 	}
+	if r := env.Do(http.MethodGet, "/api/v1/news/"+id1, editor, nil); !strings.Contains(string(r.Body), `"body_markdown":"Lễ công bố`) {
+		t.Fatalf("the editor does not get the Markdown source of a published article: %s", r.Body)
+	}
 
 	// A second article, published; a third scheduled for tomorrow.
 	var a2, a3 newsJSON
