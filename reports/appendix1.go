@@ -288,9 +288,9 @@ func unitSheet(f *excelize.File, st *styles, in Appendix1Input, u UnitReport) er
 		citizensCounted = u.Counted.CitizensRegistered
 	}
 	items := []struct {
-		label            string
+		label             string
 		declared, counted any
-		pct              bool
+		pct               bool
 	}{
 		{"Tổng số công chức, viên chức", val(d.TotalOfficials), nil, false},
 		{"Số công chức, viên chức đã cài đặt ứng dụng Công dân số Cao Bằng", val(d.OfficialsInstalled), u.Counted.OfficialsRegistered, false},

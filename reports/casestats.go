@@ -25,10 +25,10 @@ type CaseStatRow struct {
 	// Still in progress at the end of the period.
 	WithinDeadline, Overdue int64
 	// Sums behind the averages (working hours received → finished; ratings 1–5).
-	HoursSum   float64
-	HoursN     int64
-	RatingSum  float64
-	RatingN    int64
+	HoursSum  float64
+	HoursN    int64
+	RatingSum float64
+	RatingN   int64
 }
 
 // Received is the number of cases to handle in the period.

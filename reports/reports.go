@@ -47,9 +47,9 @@ func PlaceDate(t time.Time) string {
 
 // styles are the shared cell styles of one workbook.
 type styles struct {
-	issuerTop, issuerBold, national, motto, placeDate, title, subtitle int
+	issuerTop, issuerBold, national, motto, placeDate, title, subtitle                         int
 	header, text, textWrap, int_, pct, dec, dateTime, totalLabel, totalInt, totalPct, totalDec int
-	section, flag, label int
+	section, flag, label                                                                       int
 }
 
 func border() []excelize.Border {
