@@ -1,0 +1,356 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	cds "github.com/caobang/congdanso"
+)
+
+// ReportCampaign is an Appendix I reporting campaign.
+type ReportCampaign struct {
+	Code      string    `json:"code"`
+	Title     string    `json:"title"`
+	Deadline  time.Time `json:"deadline"`
+	Units     []string  `json:"units"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateReportCampaign inserts a campaign and its units. A duplicate code is ECONFLICT;
+// an unknown unit code is EINVALID.
+func (db *DB) CreateReportCampaign(ctx context.Context, c ReportCampaign, by int64) (ReportCampaign, error) {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return c, mapErr(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if err := tx.QueryRow(ctx, `INSERT INTO report_campaigns (code, title, deadline, created_by) VALUES ($1, $2, $3, NULLIF($4, 0)) RETURNING created_at`,
+		c.Code, c.Title, c.Deadline, by).Scan(&c.CreatedAt); err != nil {
+		return c, mapErr(err)
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO report_campaign_units (campaign_code, unit_code)
+		SELECT $1, a.code FROM agencies a WHERE a.code = ANY($2) ON CONFLICT DO NOTHING`, c.Code, c.Units)
+	if err != nil {
+		return c, mapErr(err)
+	}
+	if int(tag.RowsAffected()) != len(dedupe(c.Units)) {
+		return c, cds.Errorf(cds.EINVALID, "Có mã đơn vị không tồn tại.", "Some unit codes do not exist.").
+			WithField("units", "Mã đơn vị không tồn tại / Unknown unit code")
+	}
+	return c, mapErr(tx.Commit(ctx))
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+const campaignCols = `c.code, c.title, c.deadline, c.created_at,
+	COALESCE((SELECT array_agg(u.unit_code ORDER BY u.unit_code) FROM report_campaign_units u WHERE u.campaign_code = c.code), '{}')`
+
+func scanReportCampaign(r pgx.Row) (ReportCampaign, error) {
+	var c ReportCampaign
+	err := r.Scan(&c.Code, &c.Title, &c.Deadline, &c.CreatedAt, &c.Units)
+	return c, err
+}
+
+// Campaigns lists campaigns, newest deadline first; unit != "" keeps those the unit must report in.
+func (db *DB) ReportCampaigns(ctx context.Context, unit string) ([]ReportCampaign, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT `+campaignCols+` FROM report_campaigns c
+		WHERE $1 = '' OR EXISTS (SELECT 1 FROM report_campaign_units u WHERE u.campaign_code = c.code AND u.unit_code = $1)
+		ORDER BY c.deadline DESC, c.code`, unit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportCampaign, error) { return scanReportCampaign(r) })
+	return out, mapErr(err)
+}
+
+// GetReportCampaign returns one campaign.
+func (db *DB) GetReportCampaign(ctx context.Context, code string) (ReportCampaign, error) {
+	c, err := scanReportCampaign(db.Pool.QueryRow(ctx, `SELECT `+campaignCols+` FROM report_campaigns c WHERE c.code = $1`, code))
+	if err != nil {
+		return c, mapErr(err)
+	}
+	return c, nil
+}
+
+// DeploymentVersion is one submitted version of an entry.
+type DeploymentVersion struct {
+	Version     int             `json:"version"`
+	Data        json.RawMessage `json:"data"`
+	SubmittedAt time.Time       `json:"submitted_at"`
+	SubmittedBy int64           `json:"submitted_by"`
+	Late        bool            `json:"late"`
+}
+
+// DeploymentEntry is a unit's entry in a campaign with its full history.
+type DeploymentEntry struct {
+	Campaign       string              `json:"campaign"`
+	Unit           string              `json:"unit_code"`
+	Draft          json.RawMessage     `json:"draft,omitempty"`
+	DraftUpdatedAt *time.Time          `json:"draft_updated_at,omitempty"`
+	Version        int                 `json:"version"`
+	SubmittedAt    *time.Time          `json:"submitted_at,omitempty"`
+	Late           bool                `json:"late"`
+	Versions       []DeploymentVersion `json:"versions"` // newest first
+}
+
+// errNotInCampaign is returned when a unit does not report in a campaign.
+func errNotInCampaign() error {
+	return cds.Errorf(cds.ENOTFOUND, "Đơn vị không thuộc đợt báo cáo này.", "The unit does not report in this campaign.")
+}
+
+// lockEntry makes sure the entry row exists and locks it; it returns the campaign deadline.
+func lockEntry(ctx context.Context, tx pgx.Tx, campaign, unit string) (deadline time.Time, version int, err error) {
+	err = tx.QueryRow(ctx, `SELECT c.deadline FROM report_campaigns c JOIN report_campaign_units u ON u.campaign_code = c.code
+		WHERE c.code = $1 AND u.unit_code = $2`, campaign, unit).Scan(&deadline)
+	if err == pgx.ErrNoRows {
+		return deadline, 0, errNotInCampaign()
+	}
+	if err != nil {
+		return deadline, 0, mapErr(err)
+	}
+	if _, err = tx.Exec(ctx, `INSERT INTO deployment_reports (campaign_code, unit_code) VALUES ($1, $2) ON CONFLICT DO NOTHING`, campaign, unit); err != nil {
+		return deadline, 0, mapErr(err)
+	}
+	err = tx.QueryRow(ctx, `SELECT version FROM deployment_reports WHERE campaign_code = $1 AND unit_code = $2 FOR UPDATE`, campaign, unit).Scan(&version)
+	return deadline, version, mapErr(err)
+}
+
+// SaveDeploymentDraft stores the working draft of an entry (no version is made).
+func (db *DB) SaveDeploymentDraft(ctx context.Context, campaign, unit string, data []byte, by int64) error {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, _, err := lockEntry(ctx, tx, campaign, unit); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE deployment_reports SET draft = $3, draft_updated_at = now(), draft_by = NULLIF($4, 0)
+		WHERE campaign_code = $1 AND unit_code = $2`, campaign, unit, data, by); err != nil {
+		return mapErr(err)
+	}
+	return mapErr(tx.Commit(ctx))
+}
+
+// SubmitDeployment records a new version of an entry and clears the draft.
+//
+// Deadline policy: before the deadline every submission makes a new version.
+// After it, a unit that has not submitted yet may still submit — the entry is
+// accepted and marked late, because the steering committee wants the figures
+// — but an entry already submitted can no longer be changed (ECONFLICT), so
+// the merged report does not move under the committee's feet.
+func (db *DB) SubmitDeployment(ctx context.Context, campaign, unit string, data []byte, by int64, now time.Time) (int, bool, error) {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return 0, false, mapErr(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	deadline, version, err := lockEntry(ctx, tx, campaign, unit)
+	if err != nil {
+		return 0, false, err
+	}
+	late := now.After(deadline)
+	if late && version > 0 {
+		return 0, false, cds.Errorf(cds.ECONFLICT, "Đã hết hạn báo cáo; báo cáo đã nộp không thể sửa đổi.", "The deadline has passed; a submitted report can no longer be changed.")
+	}
+	version++
+	if _, err := tx.Exec(ctx, `INSERT INTO deployment_report_versions (campaign_code, unit_code, version, data, submitted_at, submitted_by, late)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7)`, campaign, unit, version, data, now, by, late); err != nil {
+		return 0, false, mapErr(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE deployment_reports SET version = $3, submitted_at = $4, late = $5, draft = NULL, draft_updated_at = NULL
+		WHERE campaign_code = $1 AND unit_code = $2`, campaign, unit, version, now, late); err != nil {
+		return 0, false, mapErr(err)
+	}
+	return version, late, mapErr(tx.Commit(ctx))
+}
+
+// GetDeploymentEntry returns a unit's entry with its history. A unit that
+// must report but has not started has an empty entry (version 0).
+func (db *DB) GetDeploymentEntry(ctx context.Context, campaign, unit string) (DeploymentEntry, error) {
+	e := DeploymentEntry{Campaign: campaign, Unit: unit, Versions: []DeploymentVersion{}}
+	var member bool
+	if err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM report_campaign_units WHERE campaign_code = $1 AND unit_code = $2)`, campaign, unit).Scan(&member); err != nil {
+		return e, mapErr(err)
+	}
+	if !member {
+		return e, errNotInCampaign()
+	}
+	err := db.Pool.QueryRow(ctx, `SELECT draft, draft_updated_at, version, submitted_at, late FROM deployment_reports WHERE campaign_code = $1 AND unit_code = $2`,
+		campaign, unit).Scan(&e.Draft, &e.DraftUpdatedAt, &e.Version, &e.SubmittedAt, &e.Late)
+	if err != nil && err != pgx.ErrNoRows {
+		return e, mapErr(err)
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT version, data, submitted_at, COALESCE(submitted_by, 0), late FROM deployment_report_versions
+		WHERE campaign_code = $1 AND unit_code = $2 ORDER BY version DESC`, campaign, unit)
+	if err != nil {
+		return e, mapErr(err)
+	}
+	e.Versions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (DeploymentVersion, error) {
+		var v DeploymentVersion
+		err := r.Scan(&v.Version, &v.Data, &v.SubmittedAt, &v.SubmittedBy, &v.Late)
+		return v, err
+	})
+	return e, mapErr(err)
+}
+
+// UnitCounts are the figures the platform counts for a unit.
+type UnitCounts struct {
+	OfficialsRegistered int64 // active accounts (staff, or citizens declaring the unit as their agency)
+	CitizensRegistered  int64 // active citizen accounts of the commune
+	Active30d           int64 // those accounts signed in within 30 days
+}
+
+// CountDeploymentUnits counts accounts per unit at instant now.
+func (db *DB) CountDeploymentUnits(ctx context.Context, units []string, now time.Time) (map[string]UnitCounts, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT a.code,
+		(SELECT count(*) FROM users u WHERE u.agency_code = a.code AND u.kind IN ('staff','citizen') AND u.status = 'active'),
+		(SELECT count(*) FROM users u WHERE u.commune_code = a.code AND u.kind = 'citizen' AND u.status = 'active'),
+		(SELECT count(*) FROM users u WHERE u.status = 'active' AND u.last_login_at > $2::timestamptz - interval '30 days'
+			AND ((u.agency_code = a.code AND u.kind IN ('staff','citizen')) OR (u.kind = 'citizen' AND u.commune_code = a.code)))
+		FROM agencies a WHERE a.code = ANY($1)`, units, now)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]UnitCounts{}
+	for rows.Next() {
+		var code string
+		var c UnitCounts
+		if err := rows.Scan(&code, &c.OfficialsRegistered, &c.CitizensRegistered, &c.Active30d); err != nil {
+			return nil, err
+		}
+		out[code] = c
+	}
+	return out, mapErr(rows.Err())
+}
+
+// CampaignUnit is one unit's state in a campaign, for the merged report.
+type CampaignUnit struct {
+	Agency      cds.Agency
+	Version     int
+	SubmittedAt time.Time
+	Late        bool
+	HasDraft    bool
+	Data        json.RawMessage // the latest submitted version, if any
+	Counts      UnitCounts
+}
+
+// DeploymentCampaignUnits returns every unit of a campaign with its latest submitted
+// version and counted figures.
+func (db *DB) DeploymentCampaignUnits(ctx context.Context, campaign string, now time.Time) ([]CampaignUnit, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT a.code, a.name, a.type, COALESCE(a.parent_code, ''),
+			COALESCE(r.version, 0), r.submitted_at, COALESCE(r.late, false), r.draft IS NOT NULL, v.data
+		FROM report_campaign_units cu
+		JOIN agencies a ON a.code = cu.unit_code
+		LEFT JOIN deployment_reports r ON r.campaign_code = cu.campaign_code AND r.unit_code = cu.unit_code
+		LEFT JOIN deployment_report_versions v ON v.campaign_code = r.campaign_code AND v.unit_code = r.unit_code AND v.version = r.version
+		WHERE cu.campaign_code = $1 ORDER BY a.code`, campaign)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CampaignUnit, error) {
+		var u CampaignUnit
+		var at *time.Time
+		err := r.Scan(&u.Agency.Code, &u.Agency.Name, &u.Agency.Type, &u.Agency.ParentCode, &u.Version, &at, &u.Late, &u.HasDraft, &u.Data)
+		if at != nil {
+			u.SubmittedAt = *at
+		}
+		return u, err
+	})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	codes := make([]string, len(units))
+	for i, u := range units {
+		codes[i] = u.Agency.Code
+	}
+	counts, err := db.CountDeploymentUnits(ctx, codes, now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range units {
+		units[i].Counts = counts[units[i].Agency.Code]
+	}
+	return units, nil
+}
+
+// ReminderCampaign is a campaign the reminder schedule looks at.
+type ReminderCampaign struct {
+	Code     string    `json:"code"`
+	Title    string    `json:"title"`
+	Deadline time.Time `json:"deadline"`
+}
+
+// ReportCampaignsDueBetween lists campaigns whose deadline lies in [from, to].
+func (db *DB) ReportCampaignsDueBetween(ctx context.Context, from, to time.Time) ([]ReminderCampaign, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT code, title, deadline FROM report_campaigns WHERE deadline BETWEEN $1 AND $2 ORDER BY deadline, code`, from, to)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReminderCampaign, error) {
+		var c ReminderCampaign
+		err := r.Scan(&c.Code, &c.Title, &c.Deadline)
+		return c, err
+	})
+	return out, mapErr(err)
+}
+
+// MissingUnit is a unit that has not submitted, with its reporters' user IDs.
+type MissingUnit struct {
+	Code      string
+	Name      string
+	Reporters []int64
+}
+
+// MissingDeploymentUnits lists a campaign's units without a submitted entry, with the
+// active accounts holding the reporter role in each.
+func (db *DB) MissingDeploymentUnits(ctx context.Context, campaign string) ([]MissingUnit, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT a.code, a.name,
+			COALESCE((SELECT array_agg(DISTINCT ur.user_id ORDER BY ur.user_id) FROM user_roles ur JOIN users u ON u.id = ur.user_id
+				WHERE ur.role = 'reporter' AND ur.agency_code = a.code AND u.status = 'active'), '{}')
+		FROM report_campaign_units cu JOIN agencies a ON a.code = cu.unit_code
+		LEFT JOIN deployment_reports r ON r.campaign_code = cu.campaign_code AND r.unit_code = cu.unit_code
+		WHERE cu.campaign_code = $1 AND COALESCE(r.version, 0) = 0 ORDER BY a.code`, campaign)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (MissingUnit, error) {
+		var m MissingUnit
+		err := r.Scan(&m.Code, &m.Name, &m.Reporters)
+		return m, err
+	})
+	return out, mapErr(err)
+}
+
+// ReportUsersWithRole lists active accounts holding role in any agency.
+func (db *DB) ReportUsersWithRole(ctx context.Context, role string) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT ur.user_id FROM user_roles ur JOIN users u ON u.id = ur.user_id
+		WHERE ur.role = $1 AND u.status = 'active' ORDER BY 1`, role)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return out, mapErr(err)
+}
+
+// DeploymentUnit returns the agency a deployment report is about.
+func (db *DB) DeploymentUnit(ctx context.Context, code string) (cds.Agency, error) {
+	var a cds.Agency
+	err := db.Pool.QueryRow(ctx, `SELECT code, name, type, COALESCE(parent_code, '') FROM agencies WHERE code = $1`, code).
+		Scan(&a.Code, &a.Name, &a.Type, &a.ParentCode)
+	return a, mapErr(err)
+}
