@@ -65,13 +65,13 @@ CREATE TABLE oidc_states (
 );
 
 -- Identities at outside providers (VNeID). The ID number (CCCD) is kept
--- AES-GCM encrypted; only its last four digits are kept in clear, for masking.
+-- AES-GCM encrypted; only its masked form (last four digits) is kept in clear.
 CREATE TABLE user_identities (
     provider      text NOT NULL,
     subject       text NOT NULL,
     user_id       bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     id_number_enc bytea,
-    id_last4      text NOT NULL DEFAULT '',
+    id_masked     text NOT NULL DEFAULT '',
     created_at    timestamptz NOT NULL DEFAULT now(),
     last_login_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (provider, subject)
