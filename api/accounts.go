@@ -443,7 +443,9 @@ func (s *Server) changePassword(c *gin.Context) {
 
 const resetTTL = 15 * time.Minute
 
-func resetHash(userID int64, code string) []byte { return sha(fmt.Sprintf("reset:%d:%s", userID, code)) }
+func resetHash(userID int64, code string) []byte {
+	return sha(fmt.Sprintf("reset:%d:%s", userID, code))
+}
 
 type forgotReq struct {
 	Phone string `json:"phone"`

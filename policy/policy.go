@@ -176,9 +176,11 @@ func (a *Authorizer) Within(code, anc string) bool {
 }
 
 // Allowed implements congdanso.Authorizer. The subject is each role the actor
-// holds; the domain is the actor's agency for route-level checks, or the
-// object's agency for case-level ones (allowed when the actor's agency is that
-// agency, or an ancestor of it for the reach roles).
+// holds, enforced in the actor's own agency as the Casbin domain (citizens:
+// "*"), so p lines may grant a role everywhere ("*") or in one agency. dom ""
+// is a route-level check; otherwise dom is the object's agency and the actor
+// must belong to it, or to an ancestor of it for the reach roles (leader,
+// coordinator, steering, admin).
 func (a *Authorizer) Allowed(_ context.Context, act cds.Actor, dom, obj, action string) (bool, error) {
 	for _, role := range act.Roles {
 		d := act.AgencyCode

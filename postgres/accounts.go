@@ -60,7 +60,9 @@ func (db *DB) userWhere(ctx context.Context, where string, arg any) (User, error
 }
 
 // UserByID returns an account.
-func (db *DB) UserByID(ctx context.Context, id int64) (User, error) { return db.userWhere(ctx, "u.id = $1", id) }
+func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
+	return db.userWhere(ctx, "u.id = $1", id)
+}
 
 // UserByPhone returns the account with a normalised phone number.
 func (db *DB) UserByPhone(ctx context.Context, phone string) (User, error) {
