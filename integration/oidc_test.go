@@ -1,0 +1,206 @@
+package integration
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/zitadel/oidc/v3/example/server/exampleop"
+	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cmd/app/apptest"
+)
+
+// vneidUsers is the identity provider's user store (the test stands in for
+// VNeID with zitadel's OpenID Provider: real discovery, authorization, PKCE
+// check, signed ID tokens and userinfo).
+type vneidUsers map[string]*storage.User
+
+func (u vneidUsers) GetUserByID(id string) *storage.User { return u[id] }
+func (u vneidUsers) GetUserByUsername(name string) *storage.User {
+	for _, x := range u {
+		if x.Username == name {
+			return x
+		}
+	}
+	return nil
+}
+func (u vneidUsers) ExampleClientID() string { return storage.ServiceUserID }
+
+// vneidStorage adds VNeID's SoDinhDanh (ID number) claim to userinfo.
+type vneidStorage struct {
+	*storage.Storage
+	ids map[string]string
+}
+
+func (s *vneidStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
+	if err := s.Storage.SetUserinfoFromToken(ctx, ui, tokenID, subject, origin); err != nil {
+		return err
+	}
+	if id := s.ids[ui.Subject]; id != "" {
+		ui.AppendClaims("SoDinhDanh", id)
+	}
+	return nil
+}
+
+// startVNeID starts the OpenID Provider on a local port. The client is
+// registered once the API's callback URL is known.
+func startVNeID(t *testing.T) (issuer string, register func(callback string)) {
+	srv := httptest.NewUnstartedServer(nil)
+	issuer = "http://" + srv.Listener.Addr().String()
+	users := vneidUsers{
+		"vn-1": {ID: "vn-1", Username: "001203004567", Password: "VneidPass1", FirstName: "Hoàng Văn", LastName: "Trùng",
+			Phone: "+84912000111", PhoneVerified: true, PreferredLanguage: language.Vietnamese},
+		"vn-2": {ID: "vn-2", Username: "004199001234", Password: "VneidPass2", FirstName: "Nông Thị", LastName: "Ngân",
+			Phone: "+84977000222", PhoneVerified: true, PreferredLanguage: language.Vietnamese},
+		"vn-3": {ID: "vn-3", Username: "002095007788", Password: "VneidPass3", FirstName: "Lục Văn", LastName: "Bằng",
+			Phone: "+84355000333", PhoneVerified: false, PreferredLanguage: language.Vietnamese},
+	}
+	clients := map[string]*storage.Client{}
+	st := &vneidStorage{Storage: storage.NewStorageWithClients(users, clients),
+		ids: map[string]string{"vn-1": "001203004567", "vn-2": "004199001234", "vn-3": "002095007788"}}
+	prev := slog.Default()
+	router := exampleop.SetupServer(issuer, st, slog.New(slog.NewTextHandler(io.Discard, nil)), false, op.WithAllowInsecure())
+	slog.SetDefault(prev)
+	srv.Config.Handler = router
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return issuer, func(callback string) {
+		clients["congdanso"] = storage.WebClient("congdanso", "client-secret-1", callback)
+	}
+}
+
+// vneidLogin runs the browser's part: start → provider login form → callback.
+func vneidLogin(t *testing.T, env *apptest.Env, bearer, username, password string) apptest.Response {
+	t.Helper()
+	r := env.Do("GET", "/api/v1/auth/vneid/start?format=json", bearer, nil)
+	if r.Status != 200 {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
+	}
+	authURL := r.Map(t)["authorization_url"].(string)
+	if !strings.Contains(authURL, "code_challenge_method=S256") || !strings.Contains(authURL, "nonce=") {
+		t.Fatalf("no PKCE/nonce in %s", authURL)
+	}
+	jar, _ := cookiejar.New(nil)
+	var callback string
+	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), env.URL) {
+			callback = req.URL.String()
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	resp, err := browser.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Request.URL.Query().Get("authRequestID")
+	if id == "" {
+		t.Fatalf("no login page: %s", resp.Request.URL)
+	}
+	loginURL := *resp.Request.URL
+	loginURL.RawQuery = ""
+	resp, err = browser.PostForm(loginURL.String(), url.Values{"id": {id}, "username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if callback == "" {
+		t.Fatalf("provider did not redirect back (status %d)", resp.StatusCode)
+	}
+	u, _ := url.Parse(callback)
+	return env.Do("GET", u.RequestURI(), "", nil)
+}
+
+func TestVNeIDLoginAgainstRealProvider(t *testing.T) {
+	issuer, registerClient := startVNeID(t)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	env := apptest.New(t, withExtra("oidc_issuer", issuer, "oidc_client_id", "congdanso", "oidc_client_secret", "client-secret-1",
+		"id_key", base64.StdEncoding.EncodeToString(key)))
+	registerClient(env.URL + "/api/v1/auth/vneid/callback")
+	ctx := context.Background()
+
+	// 1. The verified phone matches a registered citizen: linked to that account.
+	r := env.Do("POST", "/api/v1/auth/register", "", map[string]string{"full_name": "Hoàng Văn Trùng", "phone": "0912000111", "password": "Caobang2026"})
+	if r.Status != 201 {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	existingID := r.Map(t)["user"].(map[string]any)["id"]
+	r = vneidLogin(t, env, "", "001203004567", "VneidPass1")
+	m := r.Map(t)
+	if r.Status != 200 {
+		t.Fatalf("callback: %d %s", r.Status, r.Body)
+	}
+	link := m["link"].(map[string]any)
+	if link["result"] != "phone" || m["user"].(map[string]any)["id"] != existingID || link["id_number_masked"] != "********4567" {
+		t.Fatalf("phone link: %s", r.Body)
+	}
+	if strings.Contains(string(r.Body), "001203004567") {
+		t.Fatal("callback shows the full ID number")
+	}
+	me := env.Do("GET", "/api/v1/me", m["access_token"].(string), nil)
+	if !strings.Contains(string(me.Body), `"id_number_masked":"********4567"`) || strings.Contains(string(me.Body), "001203004567") {
+		t.Fatalf("me: %s", me.Body)
+	}
+	// At rest: ciphertext only, which opens with the key.
+	var enc []byte
+	var masked string
+	if err := env.DB.Pool.QueryRow(ctx, `SELECT id_number_enc, id_masked FROM user_identities WHERE subject = 'vn-1'`).Scan(&enc, &masked); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(enc), "001203004567") || masked != "********4567" {
+		t.Fatal("ID number stored in clear")
+	}
+	if plain, err := api.OpenIDNumber(key, "vn-1", enc); err != nil || plain != "001203004567" {
+		t.Fatalf("decrypt: %q %v", plain, err)
+	}
+
+	// 2. Same identity again: the existing link.
+	r = vneidLogin(t, env, "", "001203004567", "VneidPass1")
+	if m := r.Map(t); r.Status != 200 || m["link"].(map[string]any)["result"] != "existing" || m["user"].(map[string]any)["id"] != existingID {
+		t.Fatalf("existing: %d %s", r.Status, r.Body)
+	}
+
+	// 3. No matching account: a new linked account is created.
+	r = vneidLogin(t, env, "", "004199001234", "VneidPass2")
+	m = r.Map(t)
+	if r.Status != 200 || m["link"].(map[string]any)["result"] != "created" || m["link"].(map[string]any)["message"] != "Tạo mới tài khoản liên kết." {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	me = env.Do("GET", "/api/v1/me", m["access_token"].(string), nil)
+	if mm := me.Map(t); mm["phone"] != "+84977000222" || mm["full_name"] != "Nông Thị Ngân" {
+		t.Fatalf("created account: %s", me.Body)
+	}
+
+	// 4. Signed in: the identity links to the caller's account, even though its phone is unverified.
+	_, citizenTok := env.Citizen("Lục Văn Bằng")
+	r = vneidLogin(t, env, citizenTok, "002095007788", "VneidPass3")
+	if m := r.Map(t); r.Status != 200 || m["link"].(map[string]any)["result"] != "signed_in" {
+		t.Fatalf("signed-in link: %d %s", r.Status, r.Body)
+	}
+
+	// 5. A callback replayed or with a forged state is refused.
+	r = env.Do("GET", "/api/v1/auth/vneid/callback?state=forged&code=abc", "", nil)
+	if r.Status != 400 {
+		t.Fatalf("forged state: %d", r.Status)
+	}
+	var states int
+	_ = env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM oidc_states`).Scan(&states)
+	if states != 0 {
+		t.Fatalf("used states left behind: %d", states)
+	}
+}
