@@ -181,7 +181,7 @@ type feedbackCase struct {
 
 // FeedbackCase is one feedback report from submission to closure.
 func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) {
-	w := &feedbackCase{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID, status: FBSubmitted}
+	w := &feedbackCase{in: in, wfID: workflow.GetInfo(ctx).WorkflowExecution.ID}
 	if err := w.setup(ctx); err != nil {
 		return FeedbackView{}, err
 	}
@@ -201,7 +201,7 @@ func (w *feedbackCase) setup(ctx workflow.Context) error {
 	// The submission waits on this update (update-with-start) so the 201
 	// carries the routed agency and the due time.
 	if err := workflow.SetUpdateHandler(ctx, FeedbackUpdateSubmitted, func(ctx workflow.Context) (FeedbackView, error) {
-		err := workflow.Await(ctx, func() bool { return w.status != FBSubmitted })
+		err := workflow.Await(ctx, func() bool { return w.status != "" && w.status != FBSubmitted })
 		return w.view(), err
 	}); err != nil {
 		return err
@@ -428,7 +428,7 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 	}
 	in := w.in
 	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
-	if err := w.step(ctx, transition{actor: citizen, action: "submit", public: true, mutate: func(ev *activities.FeedbackEvent) {
+	if err := w.step(ctx, transition{actor: citizen, action: "submit", to: FBSubmitted, public: true, mutate: func(ev *activities.FeedbackEvent) {
 		ev.Create = &activities.FeedbackCreate{Code: in.Code, CitizenID: in.CitizenID, Title: in.Title, Content: in.Content,
 			Category: in.Category, Location: in.Location, MediaIDs: in.MediaIDs, HideName: in.HideName, Urgent: in.Urgent,
 			Channel: in.Channel, ReceivedAt: w.received}
