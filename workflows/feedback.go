@@ -175,6 +175,7 @@ type feedbackCase struct {
 	overdue   bool
 	dupOf     string
 
+	ready   bool // the routed step is in the read model (the 201 may go out)
 	version int // bumped by each transition; wakes the deadline loop
 	pending int // handlers between their state change and their last write
 }
@@ -201,7 +202,7 @@ func (w *feedbackCase) setup(ctx workflow.Context) error {
 	// The submission waits on this update (update-with-start) so the 201
 	// carries the routed agency and the due time.
 	if err := workflow.SetUpdateHandler(ctx, FeedbackUpdateSubmitted, func(ctx workflow.Context) (FeedbackView, error) {
-		err := workflow.Await(ctx, func() bool { return w.status != "" && w.status != FBSubmitted })
+		err := workflow.Await(ctx, func() bool { return w.ready })
 		return w.view(), err
 	}); err != nil {
 		return err
@@ -443,6 +444,7 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 	if err := w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", ""); err != nil {
 		return w.view(), err
 	}
+	w.ready = true
 	log.Info("feedback routed", "caseID", in.Code, "agencyID", agency)
 
 	for !terminal(w.status) {

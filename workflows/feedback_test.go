@@ -228,10 +228,10 @@ func TestFeedbackInvalidTransitionsAreRejected(t *testing.T) {
 	h.at(22*time.Minute, FBActWithdraw, FeedbackAction{Actor: officer})
 	h.at(23*time.Minute, FBActMarkDuplicate, FeedbackAction{Actor: leader, OriginalCode: "PA-2026-000001"})
 	h.at(30*time.Minute, FBActAccept, FeedbackAction{Actor: officer})
-	h.at(31*time.Minute, FBActAccept, FeedbackAction{Actor: officer})                                              // twice: now accepted
-	h.at(32*time.Minute, FBActAssign, FeedbackAction{Actor: leader, AssigneeID: 9, AssigneeAgency: "SNNMT"})      // wrong agency
-	h.at(40*time.Minute, FBActWithdraw, FeedbackAction{Actor: citizen, Note: "Đã tự khắc phục"})                   // ok
-	h.at(41*time.Minute, FBActAccept, FeedbackAction{Actor: officer})                                              // terminal
+	h.at(31*time.Minute, FBActAccept, FeedbackAction{Actor: officer})                                        // twice: now accepted
+	h.at(32*time.Minute, FBActAssign, FeedbackAction{Actor: leader, AssigneeID: 9, AssigneeAgency: "SNNMT"}) // wrong agency
+	h.at(40*time.Minute, FBActWithdraw, FeedbackAction{Actor: citizen, Note: "Đã tự khắc phục"})             // ok
+	h.at(41*time.Minute, FBActAccept, FeedbackAction{Actor: officer})                                        // terminal
 	v := h.run(input(false))
 	if v.Status != FBWithdrawn {
 		t.Fatalf("final %s", v.Status)
@@ -302,7 +302,7 @@ func TestFeedbackClockPausesWhileAwaitingInfo(t *testing.T) {
 	h.at(30*time.Minute, FBActAccept, FeedbackAction{Actor: officer})
 	h.at(time.Hour, FBActAssign, assignSXD)
 	h.at(2*time.Hour, FBActRequestInfo, FeedbackAction{Actor: officer, Note: "Ảnh rõ hơn"}) // Mon 10:00: 2h used
-	h.at(50*time.Hour, FBActReplyInfo, FeedbackAction{Actor: citizen, Note: "Đã gửi"})        // Wed 10:00
+	h.at(50*time.Hour, FBActReplyInfo, FeedbackAction{Actor: citizen, Note: "Đã gửi"})      // Wed 10:00
 	h.at(51*time.Hour, FBActWithdraw, FeedbackAction{Actor: citizen})
 	h.run(input(false))
 	h.wantOK()
