@@ -176,8 +176,8 @@ type feedbackCase struct {
 	dupOf     string
 
 	ready   bool // the routed step is in the read model (the 201 may go out)
-	version int // bumped by each transition; wakes the deadline loop
-	pending int // handlers between their state change and their last write
+	version int  // bumped by each transition; wakes the deadline loop
+	pending int  // handlers between their state change and their last write
 }
 
 // FeedbackCase is one feedback report from submission to closure.
@@ -322,6 +322,7 @@ type transition struct {
 	notify  bool // tell the citizen
 	finish  bool // the answer is out (or the case ends without one)
 	closeIt bool
+	reopen  bool // a new task even if the status stays (re-routing)
 }
 
 // apply changes the state synchronously (so a second update sees it) and
@@ -339,7 +340,7 @@ func (w *feedbackCase) apply(ctx workflow.Context, t transition) activities.Feed
 		Status: w.status, AgencyCode: w.agency, Overdue: w.overdue, Finished: t.finish, Closed: t.closeIt,
 		CaseCode: w.in.Code, CaseTitle: w.in.Title, Category: w.in.Category,
 	}
-	if t.to != "" && t.to != from {
+	if t.to != "" && (t.to != from || t.reopen) {
 		ev.CloseTask = w.task
 		w.task = ""
 		if tk := w.taskFor(w.status); tk != nil {
@@ -553,7 +554,7 @@ func (w *feedbackCase) routeTo(ctx workflow.Context, agency string, by cds.Actor
 	}
 	from := w.agency
 	w.agency, w.assignee, w.acceptEsc = agency, 0, false
-	return w.step(ctx, transition{actor: by, action: action, to: FBRouted, note: note, public: true, notify: true,
+	return w.step(ctx, transition{actor: by, action: action, to: FBRouted, note: note, public: true, notify: true, reopen: true,
 		detail: map[string]any{"from_agency": from, "to_agency": agency, "accept_due_at": w.acceptDue},
 		mutate: func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }})
 }
