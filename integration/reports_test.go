@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/activities"
@@ -499,5 +500,27 @@ func TestReportsDemoSeed(t *testing.T) {
 	}
 	if len(missing) != 7 || !strings.Contains(strings.Join(missing, ","), "SYT:Đã lưu bản nháp, chưa nộp") {
 		t.Fatalf("demo missing units: %v", missing)
+	}
+}
+
+// TestReportsReminderSchedule triggers the real schedule: the workflow runs
+// on the worker and the reminder lands in the outbox for the unit's reporter.
+func TestReportsReminderSchedule(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	rep, _ := env.Staff("Báo cáo viên SYT", "SYT", cds.RoleReporter)
+	if _, err := env.DB.CreateReportCampaign(ctx, postgres.ReportCampaign{Code: "C-SOON", Title: "Phụ lục I", Deadline: time.Now().Add(36 * time.Hour), Units: []string{"SYT"}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Temporal.ScheduleClient().GetHandle(ctx, workflows.DeploymentRemindersScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	apptest.Eventually(t, 30*time.Second, "reminder in the outbox", func() bool {
+		err := env.DB.Pool.QueryRow(ctx, `SELECT dedupe_key FROM notifications WHERE kind = 'deployment_reminder' AND user_id = $1`, rep.UserID).Scan(&key)
+		return err == nil
+	})
+	if !strings.HasPrefix(key, "deployment-reminder/C-SOON/SYT/d") {
+		t.Fatalf("dedupe key %q", key)
 	}
 }
