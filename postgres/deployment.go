@@ -31,6 +31,8 @@ func (db *DB) CreateReportCampaign(ctx context.Context, c ReportCampaign, by int
 		c.Code, c.Title, c.Deadline, by).Scan(&c.CreatedAt); err != nil {
 		return c, mapErr(err)
 	}
+	c.Deadline, c.CreatedAt = c.Deadline.In(cds.VietnamTZ), c.CreatedAt.In(cds.VietnamTZ)
+	c.Units = dedupe(c.Units)
 	tag, err := tx.Exec(ctx, `INSERT INTO report_campaign_units (campaign_code, unit_code)
 		SELECT $1, a.code FROM agencies a WHERE a.code = ANY($2) ON CONFLICT DO NOTHING`, c.Code, c.Units)
 	if err != nil {
@@ -61,6 +63,7 @@ const campaignCols = `c.code, c.title, c.deadline, c.created_at,
 func scanReportCampaign(r pgx.Row) (ReportCampaign, error) {
 	var c ReportCampaign
 	err := r.Scan(&c.Code, &c.Title, &c.Deadline, &c.CreatedAt, &c.Units)
+	c.Deadline, c.CreatedAt = c.Deadline.In(cds.VietnamTZ), c.CreatedAt.In(cds.VietnamTZ)
 	return c, err
 }
 
@@ -194,6 +197,11 @@ func (db *DB) GetDeploymentEntry(ctx context.Context, campaign, unit string) (De
 	if err != nil && err != pgx.ErrNoRows {
 		return e, mapErr(err)
 	}
+	for _, t := range []*time.Time{e.DraftUpdatedAt, e.SubmittedAt} {
+		if t != nil {
+			*t = t.In(cds.VietnamTZ)
+		}
+	}
 	rows, err := db.Pool.Query(ctx, `SELECT version, data, submitted_at, COALESCE(submitted_by, 0), late FROM deployment_report_versions
 		WHERE campaign_code = $1 AND unit_code = $2 ORDER BY version DESC`, campaign, unit)
 	if err != nil {
@@ -202,6 +210,7 @@ func (db *DB) GetDeploymentEntry(ctx context.Context, campaign, unit string) (De
 	e.Versions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (DeploymentVersion, error) {
 		var v DeploymentVersion
 		err := r.Scan(&v.Version, &v.Data, &v.SubmittedAt, &v.SubmittedBy, &v.Late)
+		v.SubmittedAt = v.SubmittedAt.In(cds.VietnamTZ)
 		return v, err
 	})
 	return e, mapErr(err)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	cds "github.com/caobang/congdanso"
 )
 
 // ReportCaseStat is one aggregated line of the case statistics (Biểu 06 style).
@@ -149,6 +151,11 @@ func (db *DB) GetReportExport(ctx context.Context, id string) (ReportExport, err
 		FROM report_exports WHERE id = $1`, id).Scan(&j.ID, &j.Format, &j.Params, &j.Status, &key, &j.Rows, &j.Size, &j.Error, &j.CreatedBy, &j.CreatedAt, &j.UpdatedAt, &j.FinishedAt)
 	if key != nil {
 		j.BlobKey = *key
+	}
+	j.CreatedAt, j.UpdatedAt = j.CreatedAt.In(cds.VietnamTZ), j.UpdatedAt.In(cds.VietnamTZ)
+	if j.FinishedAt != nil {
+		t := j.FinishedAt.In(cds.VietnamTZ)
+		j.FinishedAt = &t
 	}
 	return j, mapErr(err)
 }
