@@ -105,6 +105,13 @@ func (a *Activities) ConfirmBiller(ctx context.Context, txnRef string) (cds.Bill
 		return cds.BillerReceipt{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("payment %s is %s, not paid", txnRef, p.Status), "PaymentNotPaid", nil)
 	}
+	if p.Kind == "fee" {
+		// An application fee is collected by the province itself: there is
+		// no outside biller, the fee receipt refers to the dossier.
+		r := cds.BillerReceipt{ReceiptNo: "LP-" + p.CustomerCode + "-" + p.TxnRef, ConfirmedAt: time.Now()}
+		_, err := a.DB.MarkBillerConfirmed(ctx, txnRef, r)
+		return r, err
+	}
 	full, err := a.DB.PaymentByID(ctx, p.ID)
 	if err != nil {
 		return cds.BillerReceipt{}, err
