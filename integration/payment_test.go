@@ -153,9 +153,9 @@ func ipnParams(txnRef string, amount int64, code string) url.Values {
 		"vnp_TransactionNo": {"99000001"}, "vnp_TransactionStatus": {status}, "vnp_TxnRef": {txnRef}}
 }
 
-// recordHistory writes a workflow's history for the replay test when
+// recordPaymentHistory writes a workflow's history for the replay test when
 // CDS_RECORD_PAYMENT_HISTORY names the testdata directory.
-func recordHistory(t *testing.T, tc client.Client, workflowID, name string) {
+func recordPaymentHistory(t *testing.T, tc client.Client, workflowID, name string) {
 	dir := os.Getenv("CDS_RECORD_PAYMENT_HISTORY")
 	if dir == "" {
 		return
@@ -358,7 +358,7 @@ func TestPaymentFullFlowWithSimulator(t *testing.T) {
 	if v, _ := f.GetCellValue("Doi soat", "J11", excelize.Options{RawCellValue: true}); v != "798500" {
 		t.Fatalf("xlsx total J11 = %q", v)
 	}
-	recordHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "completed")
+	recordPaymentHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "completed")
 }
 
 // TestPaymentIPNRejections: bad signature (97), wrong amount (04), unknown
@@ -436,7 +436,7 @@ func TestPaymentExpires(t *testing.T) {
 	}
 	// The bill is open again and can be paid anew.
 	createPayment(t, env, tok, map[string]any{"bill_id": "VNPT:0912000111:VNPT-0912000111-202605"})
-	recordHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "expired")
+	recordPaymentHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "expired")
 }
 
 // TestPaymentBillerRefusalRefunds: the biller permanently refuses; the saga
@@ -466,7 +466,7 @@ func TestPaymentBillerRefusalRefunds(t *testing.T) {
 	if r := env.Do(http.MethodGet, fmt.Sprintf("/api/v1/payments/%d/receipt", p.ID), tok, nil); r.Status != http.StatusNotFound {
 		t.Fatalf("receipt of a refunded payment = %d", r.Status)
 	}
-	recordHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "refunded")
+	recordPaymentHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "refunded")
 }
 
 // waitFeePaid stands in for a ServiceApplication waiting for its fee.
@@ -528,5 +528,5 @@ func TestPaymentApplicationFee(t *testing.T) {
 	if r := env.Do(http.MethodPost, "/api/v1/payments", tok, map[string]any{"application_id": code}); r.Status != http.StatusConflict {
 		t.Fatalf("fee for a non-paying application = %d", r.Status)
 	}
-	recordHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "fee")
+	recordPaymentHistory(t, env.Temporal, workflows.PaymentWorkflowID(p.TxnRef), "fee")
 }
