@@ -37,5 +37,18 @@ if ! pg_ok; then
   fi
 fi
 pg_ok || { echo "setup: PostgreSQL on 127.0.0.1:5432 does not accept user postgres" >&2; exit 1; }
+
+# The integration tests run many application instances side by side (each
+# with its pool, watcher and Temporal persistence): 100 connections is too few.
+maxc=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'show max_connections')
+if [ "${maxc:-0}" -lt 500 ]; then
+  echo "setup: raising max_connections from $maxc to 500 (restart)"
+  psql -h 127.0.0.1 -U postgres -d postgres -qc 'ALTER SYSTEM SET max_connections = 500'
+  ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  if [ -n "$ver" ]; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main restart || as_root pg_ctlcluster "$ver" main restart
+  fi
+  for _ in $(seq 1 50); do pg_ok && break; sleep 0.2; done
+fi
 # unaccent is in postgresql-contrib on older releases; the server package has it on 15+.
 echo "setup: PostgreSQL ready on 127.0.0.1:5432"
