@@ -11,9 +11,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	cds "github.com/caobang/congdanso"
 )
@@ -65,6 +67,13 @@ type Authorizer struct {
 
 	mu      sync.RWMutex
 	parents map[string]string // agency code → parent code
+
+	// pool is set for the PostgreSQL-backed authorizer (NewPostgres).
+	pool *pgxpool.Pool
+	// cached enables the decision cache; it is emptied on every reload or
+	// change made through the Authorizer (policy lines or agency tree).
+	cached bool
+	cache  atomic.Pointer[sync.Map]
 }
 
 // reachRoles are the roles whose grants extend to sub-units of their agency.
@@ -73,6 +82,7 @@ var reachRoles = map[cds.Role]bool{cds.RoleLeader: true, cds.RoleCoordinator: tr
 // NewAuthorizer wraps an enforcer. Agencies give the hierarchy.
 func NewAuthorizer(e *casbin.SyncedEnforcer, agencies []cds.Agency) *Authorizer {
 	a := &Authorizer{E: e}
+	a.Invalidate()
 	a.SetAgencies(agencies)
 	return a
 }
@@ -109,7 +119,48 @@ func (a *Authorizer) SetAgencies(agencies []cds.Agency) {
 	a.mu.Lock()
 	a.parents = p
 	a.mu.Unlock()
+	a.Invalidate()
 }
+
+// Invalidate drops cached decisions.
+func (a *Authorizer) Invalidate() { a.cache.Store(new(sync.Map)) }
+
+// enforce asks Casbin, through the decision cache when enabled. Casbin scans
+// every p line per request, so with thousands of lines a cached decision is
+// far cheaper; the cache is keyed by the full request and emptied on change.
+func (a *Authorizer) enforce(role, dom, obj, act string) (bool, error) {
+	if !a.cached {
+		return a.E.Enforce(role, dom, obj, act)
+	}
+	m := a.cache.Load()
+	key := role + "\x00" + dom + "\x00" + obj + "\x00" + act
+	if v, ok := m.Load(key); ok {
+		return v.(bool), nil
+	}
+	ok, err := a.E.Enforce(role, dom, obj, act)
+	if err == nil {
+		m.Store(key, ok)
+	}
+	return ok, err
+}
+
+// AddPolicy adds a p line (role, domain, object, action) and persists it
+// when the authorizer is backed by PostgreSQL. It reports whether it was new.
+func (a *Authorizer) AddPolicy(role, dom, obj, act string) (bool, error) {
+	ok, err := a.E.AddPolicy(role, dom, obj, act)
+	a.Invalidate()
+	return ok, err
+}
+
+// RemovePolicy removes a p line. It reports whether the line existed.
+func (a *Authorizer) RemovePolicy(role, dom, obj, act string) (bool, error) {
+	ok, err := a.E.RemovePolicy(role, dom, obj, act)
+	a.Invalidate()
+	return ok, err
+}
+
+// Policies returns the current p lines as [role, domain, object, action].
+func (a *Authorizer) Policies() ([][]string, error) { return a.E.GetPolicy() }
 
 // Within reports whether agency code is anc or one of its descendants.
 func (a *Authorizer) Within(code, anc string) bool {
@@ -139,7 +190,7 @@ func (a *Authorizer) Allowed(_ context.Context, act cds.Actor, dom, obj, action 
 				continue
 			}
 		}
-		ok, err := a.E.Enforce(string(role), "*", obj, action)
+		ok, err := a.enforce(string(role), d, obj, action)
 		if err != nil {
 			return false, err
 		}

@@ -62,13 +62,16 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		o.Logger = slog.Default()
 	}
 	a := &App{Opts: o, DB: db, Temporal: tc, Logger: o.Logger}
-	agencies, err := db.Agencies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if a.Authz, err = policy.NewInMemory(agencies); err != nil {
+	// Policies live in PostgreSQL; the watcher keeps every instance in step.
+	var err error
+	if a.Authz, err = policy.NewPostgres(ctx, db.Pool); err != nil {
 		return nil, fmt.Errorf("app: policy: %w", err)
 	}
+	stopWatcher, err := a.Authz.StartWatcher(ctx, o.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("app: policy watcher: %w", err)
+	}
+	a.OnClose(stopWatcher)
 	a.Blob = o.Blob
 	if a.Blob == nil {
 		if a.Blob, err = blob.NewFileStore(filepath.Join(o.DataDir, "media")); err != nil {
@@ -84,10 +87,11 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 			return nil, err
 		}
 	}
-	if o.API.TaskQueue == "" {
-		o.API.TaskQueue = workflows.TaskQueue
+	// Hooks may adjust the API settings (a.Opts.API), e.g. the OIDC provider.
+	if a.Opts.API.TaskQueue == "" {
+		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
-	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: o.API})
+	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
 	return a, nil
 }
 
