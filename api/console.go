@@ -351,7 +351,7 @@ func (s *Server) consoleLogin(c *gin.Context) {
 	password := c.PostForm("password")
 	var errs []fieldError
 	if f.Phone == "" {
-		errs = append(errs, fieldError{"phone", "Nhập số điện thoại. / Enter your phone number."})
+		errs = append(errs, fieldError{"phone", "Nhập số điện thoại hoặc tên đăng nhập. / Enter your phone number or user name."})
 	}
 	if password == "" {
 		errs = append(errs, fieldError{"password", "Nhập mật khẩu. / Enter your password."})
@@ -360,7 +360,13 @@ func (s *Server) consoleLogin(c *gin.Context) {
 		s.renderLogin(c, http.StatusBadRequest, f, errs)
 		return
 	}
-	r := s.internal(c, http.MethodPost, "/api/v1/auth/login", map[string]string{"phone": f.Phone, "password": password})
+	creds := map[string]string{"password": password}
+	if _, isPhone := NormalizePhone(f.Phone); isPhone {
+		creds["phone"] = f.Phone
+	} else {
+		creds["username"] = f.Phone
+	}
+	r := s.internal(c, http.MethodPost, "/api/v1/auth/login", creds)
 	if r.Code != http.StatusOK {
 		e := apiError(r)
 		msg := e.Message + " / " + e.MessageEN

@@ -29,6 +29,15 @@ var actionLabels = map[string]string{
 	"reject":         "Từ chối",
 	"mark_duplicate": "Đánh dấu trùng",
 	"close":          "Đóng phản ánh",
+	"start":          "Bắt đầu xử lý",
+	"draft":          "Soạn trả lời",
+	"route":          "Điều phối",
+	"not_ours":       "Không thuộc thẩm quyền",
+	"publish":        "Công khai trả lời",
+	"submit":         "Gửi phản ánh",
+	"reply_info":     "Công dân bổ sung thông tin",
+	"rate":           "Công dân đánh giá",
+	"withdraw":       "Công dân rút phản ánh",
 	"answer":         "Trả lời",
 	"approve":        "Phê duyệt",
 	"review":         "Xem xét",
@@ -43,13 +52,14 @@ func actionLabel(a string) string {
 }
 
 var statusLabels = map[string]string{
-	"open": "Đang mở", "closed": "Đã xong",
+	"open": "Đang mở", "closed": "Đã đóng",
 	"received": "Mới tiếp nhận", "submitted": "Mới gửi", "new": "Mới gửi", "accepted": "Đã tiếp nhận",
 	"assigned": "Đã phân công", "in_progress": "Đang xử lý", "processing": "Đang xử lý",
 	"info_requested": "Chờ bổ sung thông tin", "waiting_info": "Chờ bổ sung thông tin",
-	"drafted": "Chờ phê duyệt", "answer_drafted": "Chờ phê duyệt", "pending_approval": "Chờ phê duyệt",
-	"answered": "Đã trả lời", "published": "Đã công khai", "rejected": "Từ chối", "duplicate": "Trùng lặp",
-	"transferred": "Đã chuyển", "done": "Hoàn thành", "completed": "Hoàn thành", "withdrawn": "Đã rút",
+	"drafted": "Chờ phê duyệt", "answer_drafted": "Chờ lãnh đạo phê duyệt", "pending_approval": "Chờ phê duyệt",
+	"answered": "Đã trả lời", "published": "Đã công khai trả lời", "rejected": "Từ chối", "duplicate": "Trùng lặp",
+	"transferred": "Đã chuyển", "routed": "Chờ tiếp nhận", "awaiting_info": "Chờ công dân bổ sung",
+	"answer_approved": "Đã duyệt trả lời", "rated": "Đã đánh giá", "done": "Hoàn thành", "completed": "Hoàn thành", "withdrawn": "Đã rút",
 }
 
 func statusLabel(s string) string {
@@ -187,25 +197,34 @@ type actionForm struct {
 }
 
 // caseActions lists, per kind, the candidate actions in the order offered,
-// and feedbackActionStates the case statuses in which each is possible. The
-// workflow's Update validator is the final word; this only keeps the page
-// from offering what cannot work now.
+// and feedbackActionStates the case statuses in which each is possible (a
+// mirror of the FeedbackCase transitions table). The workflow's Update
+// validator is the final word; this only keeps the page from offering what
+// cannot work now.
 var caseActions = map[string][]string{
-	"feedback": {"accept", "draft_answer", "approve_answer", "return_draft", "request_info", "assign", "transfer",
-		"mark_duplicate", "reject", "close"},
+	"feedback": {"accept", "start", "draft_answer", "approve_answer", "return_draft", "assign", "request_info",
+		"transfer", "not_ours", "mark_duplicate", "reject", "close"},
 }
 
 var feedbackActionStates = map[string][]string{
-	"accept":         {"received", "submitted", "new", "transferred"},
-	"assign":         {"received", "submitted", "new", "accepted", "assigned", "in_progress", "transferred"},
-	"request_info":   {"accepted", "assigned", "in_progress"},
-	"draft_answer":   {"accepted", "assigned", "in_progress"},
-	"approve_answer": {"drafted", "answer_drafted", "pending_approval"},
-	"return_draft":   {"drafted", "answer_drafted", "pending_approval"},
-	"transfer":       {"received", "submitted", "new", "accepted", "assigned", "in_progress", "transferred"},
-	"reject":         {"received", "submitted", "new", "accepted", "transferred"},
-	"mark_duplicate": {"received", "submitted", "new", "accepted", "transferred"},
-	"close":          {"answered", "published"},
+	"accept":         {"routed"},
+	"assign":         {"accepted", "assigned", "in_progress"},
+	"start":          {"assigned"},
+	"request_info":   {"assigned", "in_progress"},
+	"draft_answer":   {"assigned", "in_progress"},
+	"approve_answer": {"answer_drafted"},
+	"return_draft":   {"answer_drafted"},
+	"transfer":       {"routed", "accepted", "assigned", "in_progress", "transferred"},
+	"not_ours":       {"routed", "accepted", "assigned", "in_progress"},
+	"reject":         {"routed", "accepted", "assigned", "in_progress", "transferred"},
+	"mark_duplicate": {"routed", "accepted", "assigned", "in_progress", "transferred"},
+	"close":          {"published"},
+}
+
+// taskStepActions maps a task's expected step to the API actions that complete it.
+var taskStepActions = map[string][]string{
+	"accept": {"accept"}, "assign": {"assign"}, "start": {"start"}, "draft": {"draft_answer", "request_info"},
+	"approve": {"approve_answer", "return_draft"}, "route": {"transfer"},
 }
 
 // actionFields are the inputs of each action (JSON field names of the action API).
@@ -214,16 +233,16 @@ func (s *Server) actionFields(c *gin.Context, action string, cs postgres.CaseSum
 		return formField{Name: name, Label: label, Hint: hint, Type: "textarea", Required: req}
 	}
 	switch action {
-	case "accept", "approve_answer", "close":
-		return []formField{text("note", "Ghi chú nội bộ (không bắt buộc)", "Chỉ cán bộ nhìn thấy.", false)}
+	case "accept", "start", "approve_answer", "close", "return_draft":
+		return []formField{text("note", "Ghi chú (không bắt buộc)", "", false)}
 	case "request_info":
-		return []formField{text("message", "Nội dung cần công dân bổ sung", "", true)}
+		return []formField{text("note", "Nội dung cần công dân bổ sung", "", true)}
 	case "draft_answer":
-		return []formField{text("answer", "Nội dung trả lời công dân", "Nội dung này sẽ được công khai sau khi lãnh đạo phê duyệt.", true)}
-	case "return_draft", "reject":
-		return []formField{text("reason", "Lý do", "", true)}
+		return []formField{text("answer", "Nội dung trả lời công dân", "Nội dung này được công khai sau khi lãnh đạo phê duyệt.", true)}
+	case "reject", "not_ours":
+		return []formField{text("note", "Lý do", "", true)}
 	case "mark_duplicate":
-		return []formField{{Name: "duplicate_of", Label: "Mã phản ánh trùng", Hint: "Ví dụ: PA-2026-000123", Type: "text", Required: true}}
+		return []formField{{Name: "original_code", Label: "Mã phản ánh gốc", Hint: "Ví dụ: PA-2026-000123", Type: "text", Required: true}}
 	case "transfer":
 		opts := []option{{"", "Chọn đơn vị"}}
 		if ags, err := s.DB.Agencies(c.Request.Context()); err == nil {
@@ -234,7 +253,7 @@ func (s *Server) actionFields(c *gin.Context, action string, cs postgres.CaseSum
 			}
 		}
 		return []formField{{Name: "agency_code", Label: "Chuyển đến đơn vị", Type: "select", Required: true, Options: opts},
-			text("reason", "Lý do chuyển", "", true)}
+			text("note", "Lý do chuyển", "", false)}
 	case "assign":
 		opts := []option{{"", "Chọn cán bộ"}}
 		if staff, err := s.DB.AgencyStaff(c.Request.Context(), cs.AgencyCode); err == nil {
@@ -255,7 +274,7 @@ type caseView struct {
 	MapURL    string
 	Photos    []string
 	Notes     []map[string]any
-	Timeline  []postgres.CaseEvent
+	Timeline  []postgres.ConsoleEvent
 	Tasks     []postgres.Task
 	Actions   []actionForm
 	HeldBy    string
@@ -329,7 +348,11 @@ func (v *caseView) fillDetail() {
 			break
 		}
 	}
-	if loc, ok := d["location"].(map[string]any); ok {
+	loc, ok := d["location"].(map[string]any)
+	if !ok {
+		loc, ok = d, true
+	}
+	if ok {
 		v.Address, _ = loc["address"].(string)
 		lat, okLat := loc["lat"].(float64)
 		lng, okLng := loc["lng"].(float64)
@@ -355,6 +378,11 @@ func (v *caseView) fillDetail() {
 			}
 		}
 		break
+	}
+	for _, e := range v.Timeline {
+		if !e.Public && e.Note != "" {
+			v.Notes = append(v.Notes, map[string]any{"note": e.Note, "author": e.ActorName + " · " + e.At.In(cds.VietnamTZ).Format("15:04 02/01/2006")})
+		}
 	}
 	for _, k := range []string{"internal_notes", "notes"} {
 		if list, ok := d[k].([]any); ok {
@@ -410,7 +438,9 @@ func (s *Server) allowedActions(c *gin.Context, v *caseView) {
 				v.Claimable = append(v.Claimable, t)
 			}
 		case *t.AssigneeID == a.UserID:
-			taskActions[t.Action] = true
+			for _, act := range taskStepActions[t.Action] {
+				taskActions[act] = true
+			}
 		default:
 			v.HeldBy = t.AssigneeName
 		}

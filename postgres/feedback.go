@@ -42,12 +42,7 @@ func (db *DB) FeedbackCategoryByCode(ctx context.Context, code string) (Feedback
 	return c, mapErr(err)
 }
 
-// IsCommune reports whether code is a commune or ward.
-func (db *DB) IsCommune(ctx context.Context, code string) (bool, error) {
-	var ok bool
-	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1 AND type = 'commune')`, code).Scan(&ok)
-	return ok, mapErr(err)
-}
+// IsCommune is defined in accounts.go (identical in both branches).
 
 // HasRoleIn reports whether user holds role in agency (for "assign to an officer of the agency").
 func (db *DB) HasRoleIn(ctx context.Context, userID int64, role, agency string) (bool, string, error) {

@@ -37,8 +37,8 @@ func (db *DB) CaseByCode(ctx context.Context, kind, code string) (CaseSummary, e
 	return c, mapErr(err)
 }
 
-// CaseEvent is one timeline row (case_events).
-type CaseEvent struct {
+// ConsoleEvent is one timeline row (case_events).
+type ConsoleEvent struct {
 	Seq         int
 	At          time.Time
 	ActorName   string
@@ -51,14 +51,14 @@ type CaseEvent struct {
 }
 
 // CaseTimeline returns every event of a case, internal ones included (staff view).
-func (db *DB) CaseTimeline(ctx context.Context, workflowID string) ([]CaseEvent, error) {
+func (db *DB) CaseTimeline(ctx context.Context, workflowID string) ([]ConsoleEvent, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT seq, at, actor_name, actor_agency, action, from_status, to_status, note, public
 		FROM case_events WHERE workflow_id = $1 ORDER BY seq`, workflowID)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseEvent, error) {
-		var e CaseEvent
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConsoleEvent, error) {
+		var e ConsoleEvent
 		err := r.Scan(&e.Seq, &e.At, &e.ActorName, &e.ActorAgency, &e.Action, &e.FromStatus, &e.ToStatus, &e.Note, &e.Public)
 		return e, err
 	})
