@@ -270,6 +270,8 @@ type caseView struct {
 	Case      postgres.CaseSummary
 	Detail    map[string]any
 	Content   string
+	Answer    string
+	AnswerBy  string
 	Address   string
 	MapURL    string
 	Photos    []string
@@ -342,6 +344,8 @@ func (v *caseView) fillDetail() {
 			}
 		}
 	}
+	v.Answer, _ = d["answer"].(string)
+	v.AnswerBy, _ = d["answer_by"].(string)
 	for _, k := range []string{"content", "description", "body"} {
 		if s, ok := d[k].(string); ok && s != "" {
 			v.Content = s

@@ -273,6 +273,9 @@ func TestConsoleE2E(t *testing.T) {
 	if s := taskStatus(t, env, approveTask); s != "closed" {
 		t.Fatalf("approve task is %s", s)
 	}
+	if ans := textOf(`#case-answer`); !strings.Contains(ans, "vá ổ gà") {
+		t.Fatalf("answer on the case page = %q", ans)
+	}
 	if tl := textOf(`#timeline`); !strings.Contains(tl, "Công khai trả lời") || !strings.Contains(tl, "Phê duyệt trả lời") {
 		t.Fatalf("timeline lacks the approval and publication: %s", tl)
 	}
