@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test build setup lint bench fuzz clean
+.PHONY: run test build setup lint bench fuzz clean browser-setup test-console bench-queues
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
@@ -41,3 +41,16 @@ fuzz:
 
 clean:
 	rm -rf bin data
+
+## browser-setup: install Debian's chromium for the console's browser test (when missing)
+browser-setup:
+	@bash scripts/browser-setup.sh
+
+## test-console: work queues, console and the real-browser e2e test (screenshots in integration/artifacts/console/)
+test-console: browser-setup
+	$(GO) test -count=1 -timeout 20m -run 'TestTask|TestConsole' ./integration/
+	$(GO) test -count=1 -timeout 10m -run 'TestTaskQueuePlansUseIndex' ./postgres/
+
+## bench-queues: the work-queue query at 1M tasks
+bench-queues:
+	$(GO) test -run '^$$' -bench BenchmarkTaskQueue1M -benchmem ./postgres/
