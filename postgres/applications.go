@@ -89,6 +89,12 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 		return 0, mapErr(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
+	// The API and the workflow both write the first event; serialise writers
+	// of one dossier so the second sees the first's rows (concurrent inserts
+	// would otherwise trip the unique code index, which ON CONFLICT does not arbitrate).
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('application:' || $1))`, r.WorkflowID); err != nil {
+		return 0, mapErr(err)
+	}
 	c := r.Case
 	var applied string
 	err = tx.QueryRow(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, agency_code, citizen_id, status, channel,

@@ -484,7 +484,9 @@ func (w *application) handoff(now time.Time, from cds.ProcStep, stepDue time.Tim
 
 // ---- validation ----
 
-func isCitizen(a ApplicationAction, owner int64) bool { return a.Actor.UserID == owner && a.Actor.UserID != 0 }
+func isCitizen(a ApplicationAction, owner int64) bool {
+	return a.Actor.UserID == owner && a.Actor.UserID != 0
+}
 
 // validate rejects an action that the dossier's state or the actor does not
 // allow. It only reads state, so it is safe as an Update validator.
