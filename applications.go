@@ -215,7 +215,10 @@ func (p Procedure) Validate() *Error {
 
 // ValidateForm checks a submitted form against the procedure's fields. Unknown
 // fields are refused; every error is reported by field name. It returns the
-// normalised form (trimmed strings, numbers as float64).
+// normalised form (trimmed strings, numbers as float64). It is deterministic
+// (map keys are sorted), so workflows may call it.
+//
+//workflowcheck:ignore
 func (p Procedure) ValidateForm(form map[string]any) (map[string]any, *Error) {
 	e := Errorf(EINVALID, "Tờ khai chưa hợp lệ, vui lòng kiểm tra các trường.", "The form has invalid fields.")
 	out := map[string]any{}

@@ -38,6 +38,9 @@ func init() {
 }
 
 type submitApplicationBody struct {
+	// CitizenID is set by one-stop desk staff who receive a dossier in
+	// person on the citizen's behalf (channel in_person).
+	CitizenID     int64          `json:"citizen_id"`
 	ProcedureCode string         `json:"procedure_code"`
 	Form          map[string]any `json:"form"`
 	DocumentIDs   []string       `json:"document_ids"`
@@ -53,6 +56,22 @@ func (s *Server) submitApplication(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	me := actor(c)
+	owner, channel := me, "online"
+	if b.CitizenID != 0 {
+		if !me.IsStaff() || b.CitizenID == me.UserID {
+			writeError(c, cds.Errorf(cds.EINVALID, "Chỉ cán bộ tiếp nhận được nộp thay công dân.", "Only desk staff may submit for a citizen.").WithField("citizen_id", "not allowed"))
+			return
+		}
+		cit, err := s.DB.ApplicationCitizen(ctx, b.CitizenID)
+		if err != nil {
+			writeError(c, cds.Errorf(cds.EINVALID, "Công dân không tồn tại.", "No such citizen.").WithField("citizen_id", "unknown"))
+			return
+		}
+		owner, channel = cit, "in_person"
+	} else if !me.Has(cds.RoleCitizen) {
+		writeError(c, cds.Errorf(cds.EINVALID, "Cán bộ nộp thay cần citizen_id.", "Staff must name the citizen.").WithField("citizen_id", "required"))
+		return
+	}
 	now := time.Now()
 	if strings.TrimSpace(b.ProcedureCode) == "" {
 		writeError(c, cds.Errorf(cds.EINVALID, "Chưa chọn thủ tục.", "No procedure chosen.").WithField("procedure_code", "Bắt buộc / required"))
@@ -80,13 +99,20 @@ func (s *Server) submitApplication(c *gin.Context) {
 	if len(docs) < required {
 		verr.WithField("document_ids", fmt.Sprintf("Cần ít nhất %d giấy tờ / at least %d documents required", required, required))
 	} else if len(docs) > 0 {
-		owned, err := s.DB.OwnedMedia(ctx, me.UserID, docs)
+		owned, err := s.DB.OwnedMedia(ctx, owner.UserID, docs)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
+		scanned := map[string]bool{} // documents the desk scanned
+		if channel == "in_person" {
+			if scanned, err = s.DB.OwnedMedia(ctx, me.UserID, docs); err != nil {
+				writeError(c, err)
+				return
+			}
+		}
 		for _, id := range docs {
-			if !owned[id] {
+			if !owned[id] && !scanned[id] {
 				verr.WithField("document_ids", "Giấy tờ không tồn tại hoặc không thuộc về bạn / unknown document "+id)
 			}
 		}
@@ -104,7 +130,7 @@ func (s *Server) submitApplication(c *gin.Context) {
 		return
 	}
 	status, body, _, err := s.DB.Idempotent(ctx, "applications.create", me.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		return s.startApplication(ctx, me, proc, agency, form, docs, now)
+		return s.startApplication(ctx, owner, channel, proc, agency, form, docs, now)
 	})
 	if err != nil {
 		writeError(c, err)
@@ -113,7 +139,7 @@ func (s *Server) submitApplication(c *gin.Context) {
 	c.Data(status, "application/json; charset=utf-8", body)
 }
 
-func (s *Server) startApplication(ctx context.Context, me cds.Actor, proc cds.Procedure, agency string, form map[string]any, docs []string, now time.Time) (int, any, error) {
+func (s *Server) startApplication(ctx context.Context, me cds.Actor, channel string, proc cds.Procedure, agency string, form map[string]any, docs []string, now time.Time) (int, any, error) {
 	day := now.In(cds.VietnamTZ).Format("060102")
 	n, err := s.DB.NextCode(ctx, "application:"+agency+"-"+day)
 	if err != nil {
@@ -137,7 +163,7 @@ func (s *Server) startApplication(ctx context.Context, me cds.Actor, proc cds.Pr
 		name = "Công dân"
 	}
 	in := workflows.ApplicationInput{
-		Code: code, Title: proc.Name + " — " + name, Procedure: proc, AgencyCode: agency, Citizen: me, Channel: "online",
+		Code: code, Title: proc.Name + " — " + name, Procedure: proc, AgencyCode: agency, Citizen: me, Channel: channel,
 		Form: form, DocumentIDs: docs, SubmittedAt: now, ReceptionDue: cal.AddWorkingHours(now, hours*share),
 	}
 	wfID := workflows.ApplicationWorkflowID(code)

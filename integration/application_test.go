@@ -356,3 +356,84 @@ func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestApplicationDeskTransferFeeApology: a dossier received in person at the
+// desk is transferred to another commune (liên thông) with its history, waits
+// for a fee paid through the fee-paid signal (as BillPayment sends it), gets
+// an apology with a new date approved by a leader, and is stopped.
+func TestApplicationDeskTransferFeeApology(t *testing.T) {
+	env := apptest.New(t)
+	citizen, ctok := env.Citizen("Lương Văn Tài")
+	desk, deskTok := env.Staff("Cán bộ Một cửa", "X-TRUNGKHANH", cds.RoleOfficer)
+	_, otherDeskTok := env.Staff("Cán bộ Hòa An", "X-HOAAN", cds.RoleOfficer)
+	_, leaderTok := env.Staff("Chủ tịch xã Hòa An", "X-HOAAN", cds.RoleLeader)
+	appAddMedia(t, env, "scan-1", desk.UserID)
+	appAddMedia(t, env, "scan-2", desk.UserID)
+	appAddMedia(t, env, "scan-3", desk.UserID)
+	form := map[string]any{"owner_name": "Lương Văn Tài", "owner_id": "004080003333", "land_parcel": "Thửa 12, tờ 5",
+		"address": "Xóm Pác Ngà", "floor_area": 120, "floors": 2, "commune_code": "X-TRUNGKHANH"}
+	r := env.Do(http.MethodPost, "/api/v1/applications", ctok, map[string]any{"procedure_code": "XD-GPXD", "form": form, "document_ids": []string{"scan-1", "scan-2", "scan-3"}})
+	if r.Status != http.StatusBadRequest { // the citizen does not own the desk's scans
+		t.Fatalf("citizen with foreign scans = %d", r.Status)
+	}
+	r = env.Do(http.MethodPost, "/api/v1/applications", deskTok, map[string]any{"citizen_id": citizen.UserID, "procedure_code": "XD-GPXD", "form": form, "document_ids": []string{"scan-1", "scan-2", "scan-3"}})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("desk submit %d %s", r.Status, r.Body)
+	}
+	id := int64(r.Map(t)["id"].(float64))
+	code := r.Map(t)["code"].(string)
+	if ch := appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND channel = 'in_person' AND citizen_id = $2`, code, citizen.UserID); ch != 1 {
+		t.Fatalf("in-person case not recorded for the citizen")
+	}
+	appAct(t, env, id, deskTok, "actions/accept", map[string]any{}, http.StatusOK)
+	appointment := *appGet(t, env, id, ctok).Application.AppointmentAt
+
+	// Transfer: the other commune sees it now, the clock keeps running.
+	appAct(t, env, id, otherDeskTok, "actions/forward", map[string]any{}, http.StatusNotFound)
+	appAct(t, env, id, deskTok, "actions/transfer", map[string]any{"to_agency": "X-NOWHERE", "reason": "x"}, http.StatusBadRequest)
+	appAct(t, env, id, deskTok, "actions/transfer", map[string]any{"to_agency": "X-HOAAN", "reason": "Thửa đất thuộc địa bàn xã Hòa An"}, http.StatusOK)
+	d := appGet(t, env, id, otherDeskTok)
+	if d.Application.AgencyCode != "X-HOAAN" || !d.Application.AppointmentAt.Equal(appointment) {
+		t.Fatalf("after transfer %+v", d.Application)
+	}
+	if n := appCount(t, env, `SELECT count(*) FROM tasks WHERE case_code = $1 AND status = 'open' AND agency_code = 'X-HOAAN'`, code); n != 1 {
+		t.Errorf("open tasks at the receiving commune = %d", n)
+	}
+	if r := env.Do(http.MethodGet, fmt.Sprintf("/api/v1/applications/%d", id), deskTok, nil); r.Status != http.StatusNotFound {
+		t.Errorf("the sending commune still reads the dossier: %d", r.Status)
+	}
+
+	// Fee: waits until the payment signal arrives.
+	v := appAct(t, env, id, otherDeskTok, "actions/request_fee", map[string]any{"amount": 75000}, http.StatusOK)
+	if v["status"] != "paying" || appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND fee_due = 75000`, code) != 1 {
+		t.Fatalf("fee request %v", v)
+	}
+	appAct(t, env, id, otherDeskTok, "actions/forward", map[string]any{}, http.StatusConflict)
+	if err := env.Temporal.SignalWorkflow(context.Background(), workflows.ApplicationWorkflowID(code), "", workflows.SignalFeePaid,
+		workflows.FeePaid{PaymentID: "VNP-0001", Amount: 75000, PaidAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	apptest.Eventually(t, 10*time.Second, "fee paid", func() bool {
+		return appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND fee_due IS NULL AND status = 'new'`, code) == 1
+	})
+
+	// Apology (form 04): drafted by staff, approved by the leader, new date.
+	newDue := appointment.Add(72 * time.Hour)
+	appAct(t, env, id, otherDeskTok, "actions/draft_apology", map[string]any{"reason": "Cần xác minh thực địa", "new_due": newDue}, http.StatusOK)
+	appAct(t, env, id, otherDeskTok, "actions/approve_apology", map[string]any{}, http.StatusForbidden)
+	appAct(t, env, id, leaderTok, "actions/approve_apology", map[string]any{}, http.StatusOK)
+	d = appGet(t, env, id, ctok)
+	if !d.Application.AppointmentAt.Equal(newDue) || d.Application.Forms["form04"] == nil {
+		t.Fatalf("after apology %+v", d.Application)
+	}
+	appAct(t, env, id, leaderTok, "actions/stop", map[string]any{"reason": "Quy hoạch thay đổi"}, http.StatusOK)
+	d = appGet(t, env, id, ctok)
+	if d.Application.Status != "unresolved" || d.Application.Forms["form05"] == nil {
+		t.Fatalf("stopped %+v", d.Application)
+	}
+	if n := appCount(t, env, `SELECT count(*) FROM tasks WHERE case_code = $1 AND status = 'open'`, code); n != 0 {
+		t.Errorf("%d tasks open after stop", n)
+	}
+	appAct(t, env, id, ctok, "withdraw", map[string]any{"reason": "x"}, http.StatusConflict)
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_transfer_fee_apology.json")
+}

@@ -357,3 +357,11 @@ func (db *DB) ApplicationAgency(ctx context.Context, code string) (cds.Agency, e
 		Scan(&a.Code, &a.Name, &a.Type, &a.ParentCode)
 	return a, mapErr(err)
 }
+
+// ApplicationCitizen returns a citizen account as an actor (for dossiers
+// received at the desk on the citizen's behalf).
+func (db *DB) ApplicationCitizen(ctx context.Context, id int64) (cds.Actor, error) {
+	a := cds.Actor{UserID: id, Roles: []cds.Role{cds.RoleCitizen}}
+	err := db.Pool.QueryRow(ctx, `SELECT full_name FROM users WHERE id = $1 AND kind = 'citizen' AND status = 'active'`, id).Scan(&a.Name)
+	return a, mapErr(err)
+}

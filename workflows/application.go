@@ -604,13 +604,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return invalid("Cần gửi giấy tờ hoặc nội dung bổ sung.", "Send documents or information.")
 		}
 		if len(a.Form) > 0 {
-			merged := map[string]any{}
-			for k, v := range w.form {
-				merged[k] = v
-			}
-			for k, v := range a.Form {
-				merged[k] = v
-			}
+			merged := mergeForm(w.form, a.Form)
 			if _, e := w.proc.ValidateForm(merged); e != nil {
 				return appErr(cds.EINVALID, e.Message, e.MessageEN)
 			}

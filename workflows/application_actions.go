@@ -275,13 +275,7 @@ func (w *application) supplement(ctx workflow.Context, a ApplicationAction, e ev
 	}
 	w.docs = append(append([]string(nil), w.docs...), a.DocumentIDs...)
 	if len(a.Form) > 0 {
-		merged := map[string]any{}
-		for k, v := range w.form {
-			merged[k] = v
-		}
-		for k, v := range a.Form {
-			merged[k] = v
-		}
+		merged := mergeForm(w.form, a.Form)
 		if nf, verr := w.proc.ValidateForm(merged); verr == nil {
 			w.form = nf
 		}
@@ -343,4 +337,19 @@ func (w *application) approveApology(ctx workflow.Context, a ApplicationAction, 
 	w.notify(ctx, "apology", "Thư xin lỗi và hẹn lại ngày trả kết quả / Apology and new date",
 		"Ngày hẹn mới / New date: "+d.NewDue.In(cds.VietnamTZ).Format("15:04 02/01/2006"))
 	return nil
+}
+
+// mergeForm overlays corrections on a form. The result does not depend on
+// map order, so the ranges are deterministic.
+//
+//workflowcheck:ignore
+func mergeForm(base, patch map[string]any) map[string]any {
+	out := make(map[string]any, len(base)+len(patch))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range patch {
+		out[k] = v
+	}
+	return out
 }
