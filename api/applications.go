@@ -406,10 +406,16 @@ func (s *Server) staffAction(c *gin.Context) {
 // come back as the workflow's error code (409, 400, 403).
 func (s *Server) runAction(c *gin.Context, app postgres.Application, a workflows.ApplicationAction) {
 	ctx := c.Request.Context()
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	opts := client.UpdateWorkflowOptions{
 		WorkflowID: app.WorkflowID, UpdateName: workflows.UpdateApplicationAction, Args: []any{a},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	}
+	// With an Idempotency-Key the update ID is stable, so Temporal applies a
+	// retried request once and returns the first result.
+	if k := c.GetHeader("Idempotency-Key"); k != "" {
+		opts.UpdateID = fmt.Sprintf("%s:%d:%s", a.Action, a.Actor.UserID, k)
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, opts)
 	var v workflows.ApplicationView
 	if err == nil {
 		err = h.Get(ctx, &v)

@@ -195,7 +195,11 @@ func TestApplicationHTTPFlow(t *testing.T) {
 		t.Fatalf("after supplement %v", v)
 	}
 
-	appAct(t, env, id, officerTok, "actions/forward", map[string]any{"note": "Đề xuất cấp"}, http.StatusOK)
+	fw := env.Do(http.MethodPost, fmt.Sprintf("/api/v1/applications/%d/actions/forward", id), officerTok, map[string]any{"note": "Đề xuất cấp"}, "Idempotency-Key", "fw-1")
+	fw2 := env.Do(http.MethodPost, fmt.Sprintf("/api/v1/applications/%d/actions/forward", id), officerTok, map[string]any{"note": "Đề xuất cấp"}, "Idempotency-Key", "fw-1")
+	if fw.Status != http.StatusOK || fw2.Status != http.StatusOK || fw2.Map(t)["step"] != "leader" {
+		t.Fatalf("forward with a retried key: %d %s / %d %s", fw.Status, fw.Body, fw2.Status, fw2.Body)
+	}
 	appAct(t, env, id, officerTok, "actions/approve", map[string]any{}, http.StatusForbidden) // Casbin: officers do not approve
 	appAct(t, env, id, leaderTok, "actions/approve", map[string]any{"note": "Đồng ý"}, http.StatusOK)
 	v = appAct(t, env, id, officerTok, "actions/issue_result", map[string]any{"document_ids": []string{}}, http.StatusOK)
