@@ -14,8 +14,8 @@ type ApplicationRecord = postgres.ApplicationRecord
 // ApplicationSnapshot is a dossier's state after an event.
 type ApplicationSnapshot = postgres.ApplicationSnapshot
 
-// TaskSpec is a human task opened by a dossier transition.
-type TaskSpec = postgres.TaskSpec
+// ApplicationTask is a human task opened by a dossier transition.
+type ApplicationTask = postgres.ApplicationTask
 
 // RecordApplication writes one dossier event to the read model: cases,
 // case_events, applications and tasks in one transaction, idempotent by

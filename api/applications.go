@@ -89,7 +89,7 @@ func (s *Server) submitApplication(c *gin.Context) {
 	if verr == nil {
 		verr = cds.Errorf(cds.EINVALID, "Hồ sơ chưa hợp lệ.", "The dossier is invalid.")
 	}
-	docs := dedupe(b.DocumentIDs)
+	docs := appDedupe(b.DocumentIDs)
 	required := 0
 	for _, d := range proc.Documents {
 		if d.Required {
@@ -99,14 +99,14 @@ func (s *Server) submitApplication(c *gin.Context) {
 	if len(docs) < required {
 		verr.WithField("document_ids", fmt.Sprintf("Cần ít nhất %d giấy tờ / at least %d documents required", required, required))
 	} else if len(docs) > 0 {
-		owned, err := s.DB.OwnedMedia(ctx, owner.UserID, docs)
+		owned, err := s.DB.ApplicationOwnedMedia(ctx, owner.UserID, docs)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
 		scanned := map[string]bool{} // documents the desk scanned
 		if channel == "in_person" {
-			if scanned, err = s.DB.OwnedMedia(ctx, me.UserID, docs); err != nil {
+			if scanned, err = s.DB.ApplicationOwnedMedia(ctx, me.UserID, docs); err != nil {
 				writeError(c, err)
 				return
 			}
@@ -168,7 +168,7 @@ func (s *Server) startApplication(ctx context.Context, me cds.Actor, channel str
 	}
 	wfID := workflows.ApplicationWorkflowID(code)
 	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: s.taskQueue(), WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ID: wfID, TaskQueue: s.appTaskQueue(), WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.ApplicationWorkflowName, in)
 	if err != nil {
 		return 0, nil, err
@@ -180,14 +180,14 @@ func (s *Server) startApplication(ctx context.Context, me cds.Actor, channel str
 	return http.StatusCreated, gin.H{"id": id, "code": code, "status": cds.AppReceiving, "status_name": cds.AppReceiving.Info().Name, "appointment_at": nil}, nil
 }
 
-func (s *Server) taskQueue() string {
+func (s *Server) appTaskQueue() string {
 	if s.Config.TaskQueue != "" {
 		return s.Config.TaskQueue
 	}
 	return workflows.TaskQueue
 }
 
-func dedupe(ids []string) []string {
+func appDedupe(ids []string) []string {
 	seen := map[string]bool{}
 	out := []string{}
 	for _, id := range ids {
@@ -276,12 +276,12 @@ func (s *Server) getApplication(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	staff := actor(c).IsStaff() && app.CitizenID != actorID(c)
-	events, err := s.DB.CaseEvents(ctx, app.WorkflowID, staff)
+	events, err := s.DB.ApplicationEvents(ctx, app.WorkflowID, staff)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	sheet, err := s.DB.ControlSheet(ctx, app.WorkflowID)
+	sheet, err := s.DB.ApplicationControlSheet(ctx, app.WorkflowID)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -295,7 +295,7 @@ func (s *Server) controlSheetCSV(c *gin.Context) {
 	if !ok {
 		return
 	}
-	sheet, err := s.DB.ControlSheet(c.Request.Context(), app.WorkflowID)
+	sheet, err := s.DB.ApplicationControlSheet(c.Request.Context(), app.WorkflowID)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -319,7 +319,7 @@ func (s *Server) controlSheetCSV(c *gin.Context) {
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
-type actionBody struct {
+type appActionBody struct {
 	Reason       string         `json:"reason"`
 	Note         string         `json:"note"`
 	Items        []string       `json:"items"`
@@ -335,9 +335,9 @@ type actionBody struct {
 	Comment      string         `json:"comment"`
 }
 
-func (b actionBody) action(name string, a cds.Actor) workflows.ApplicationAction {
+func (b appActionBody) action(name string, a cds.Actor) workflows.ApplicationAction {
 	return workflows.ApplicationAction{Action: name, Actor: a, Reason: strings.TrimSpace(b.Reason), Note: b.Note, Items: b.Items,
-		DeadlineDays: b.DeadlineDays, Amount: b.Amount, ToAgency: b.ToAgency, NewDue: b.NewDue, DocumentIDs: dedupe(b.DocumentIDs),
+		DeadlineDays: b.DeadlineDays, Amount: b.Amount, ToAgency: b.ToAgency, NewDue: b.NewDue, DocumentIDs: appDedupe(b.DocumentIDs),
 		Form: b.Form, Method: b.Method, PaymentID: b.PaymentID, Score: b.Score, Comment: b.Comment}
 }
 
@@ -352,12 +352,12 @@ func (s *Server) citizenAction(name string) gin.HandlerFunc {
 			writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy hồ sơ.", "Dossier not found."))
 			return
 		}
-		var b actionBody
+		var b appActionBody
 		if !bindJSON(c, &b) {
 			return
 		}
-		if docs := dedupe(b.DocumentIDs); len(docs) > 0 {
-			owned, err := s.DB.OwnedMedia(c.Request.Context(), actorID(c), docs)
+		if docs := appDedupe(b.DocumentIDs); len(docs) > 0 {
+			owned, err := s.DB.ApplicationOwnedMedia(c.Request.Context(), actorID(c), docs)
 			if err != nil {
 				writeError(c, err)
 				return
@@ -389,7 +389,7 @@ func (s *Server) staffAction(c *gin.Context) {
 	if !ok || !s.allowedOn(c, app.AgencyCode, "application", name) {
 		return
 	}
-	var b actionBody
+	var b appActionBody
 	if !bindJSON(c, &b) {
 		return
 	}
@@ -421,14 +421,14 @@ func (s *Server) runAction(c *gin.Context, app postgres.Application, a workflows
 		err = h.Get(ctx, &v)
 	}
 	if err != nil {
-		writeError(c, workflowError(err))
+		writeError(c, appWorkflowError(err))
 		return
 	}
 	c.JSON(http.StatusOK, v)
 }
 
-// workflowError turns a workflow refusal into an application error.
-func workflowError(err error) error {
+// appWorkflowError turns a workflow refusal into an application error.
+func appWorkflowError(err error) error {
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) {
 		var vi, en string
@@ -455,14 +455,14 @@ func (s *Server) applicationStats(c *gin.Context) {
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cds.VietnamTZ)
 	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, cds.VietnamTZ).AddDate(0, 0, 1)
 	if v := c.Query("from"); v != "" {
-		t, ok := instantParam(c, "from")
+		t, ok := appInstantParam(c, "from")
 		if !ok {
 			return
 		}
 		from = t
 	}
 	if v := c.Query("to"); v != "" {
-		t, ok := instantParam(c, "to")
+		t, ok := appInstantParam(c, "to")
 		if !ok {
 			return
 		}

@@ -20,7 +20,7 @@ func init() {
 
 // listProcedures returns the catalogue as in force now (or at ?at=).
 func (s *Server) listProcedures(c *gin.Context) {
-	t, ok := instantParam(c, "at")
+	t, ok := appInstantParam(c, "at")
 	if !ok {
 		return
 	}
@@ -37,7 +37,7 @@ func (s *Server) listProcedures(c *gin.Context) {
 
 // getProcedure returns the version in force now (or at ?at=) and the version history.
 func (s *Server) getProcedure(c *gin.Context) {
-	t, ok := instantParam(c, "at")
+	t, ok := appInstantParam(c, "at")
 	if !ok {
 		return
 	}
@@ -85,9 +85,9 @@ func (s *Server) publishProcedure(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"code": p.Code, "version": v, "effective_from": p.EffectiveFrom.In(cds.VietnamTZ)})
 }
 
-// instantParam reads an optional time query parameter (RFC 3339 or
+// appInstantParam reads an optional time query parameter (RFC 3339 or
 // YYYY-MM-DD, Vietnam time); absent means now.
-func instantParam(c *gin.Context, name string) (time.Time, bool) {
+func appInstantParam(c *gin.Context, name string) (time.Time, bool) {
 	v := strings.TrimSpace(c.Query(name))
 	if v == "" {
 		return time.Now(), true

@@ -53,7 +53,7 @@ type appDetail struct {
 	Timeline []struct {
 		Action string `json:"action"`
 	} `json:"timeline"`
-	ControlSheet []struct {
+	ApplicationControlSheet []struct {
 		At         time.Time  `json:"at"`
 		FromStep   string     `json:"from_step"`
 		ToStep     string     `json:"to_step"`
@@ -219,7 +219,7 @@ func TestApplicationHTTPFlow(t *testing.T) {
 		t.Errorf("documents %v", d.Application.DocumentIDs)
 	}
 	var steps []string
-	for _, row := range d.ControlSheet {
+	for _, row := range d.ApplicationControlSheet {
 		steps = append(steps, row.FromStep+">"+row.ToStep)
 		if row.StepDue == nil || row.SenderName == "" {
 			t.Errorf("incomplete control sheet row %+v", row)
@@ -246,7 +246,7 @@ func TestApplicationHTTPFlow(t *testing.T) {
 		t.Fatalf("csv %d %v %d rows", r.Status, err, len(recs))
 	}
 	labels := map[string]string{"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-	for i, row := range d.ControlSheet {
+	for i, row := range d.ApplicationControlSheet {
 		if recs[i+1][10] != labels[row.Timeliness] || recs[i+1][3] != row.FromStep {
 			t.Errorf("csv row %d = %v", i+1, recs[i+1])
 		}

@@ -39,8 +39,8 @@ type ApplicationSnapshot struct {
 	PaymentID        string         `json:"payment_id,omitempty"`
 }
 
-// TaskSpec is a human task to open.
-type TaskSpec struct {
+// ApplicationTask is a human task to open.
+type ApplicationTask struct {
 	StepKey    string     `json:"step_key"`
 	Action     string     `json:"action"`
 	AgencyCode string     `json:"agency_code"`
@@ -65,7 +65,7 @@ type ApplicationRecord struct {
 	Forms      map[string]any      `json:"forms,omitempty"` // merged into applications.forms
 	Case       ApplicationSnapshot `json:"case"`
 	CloseTasks []string            `json:"close_tasks,omitempty"`
-	OpenTasks  []TaskSpec          `json:"open_tasks,omitempty"`
+	OpenTasks  []ApplicationTask   `json:"open_tasks,omitempty"`
 	// OverdueTasks flags open tasks (by step key; "*" = all) as overdue.
 	OverdueTasks []string `json:"overdue_tasks,omitempty"`
 }
@@ -265,8 +265,8 @@ func (db *DB) CitizenApplications(ctx context.Context, citizenID, before int64, 
 	return out, mapErr(rows.Err())
 }
 
-// CaseEvent is one timeline row.
-type CaseEvent struct {
+// ApplicationEvent is one timeline row.
+type ApplicationEvent struct {
 	Seq         int            `json:"seq"`
 	At          time.Time      `json:"at"`
 	ActorName   string         `json:"actor_name"`
@@ -279,15 +279,15 @@ type CaseEvent struct {
 	Detail      map[string]any `json:"detail,omitempty"`
 }
 
-// CaseEvents returns a case's timeline; internal rows only when withInternal.
-func (db *DB) CaseEvents(ctx context.Context, workflowID string, withInternal bool) ([]CaseEvent, error) {
+// ApplicationEvents returns a case's timeline; internal rows only when withInternal.
+func (db *DB) ApplicationEvents(ctx context.Context, workflowID string, withInternal bool) ([]ApplicationEvent, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT seq, at, actor_name, actor_agency, action, from_status, to_status, note, public, detail
 		FROM case_events WHERE workflow_id = $1 AND (public OR $2) ORDER BY seq`, workflowID, withInternal)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseEvent, error) {
-		var e CaseEvent
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ApplicationEvent, error) {
+		var e ApplicationEvent
 		var detail []byte
 		err := r.Scan(&e.Seq, &e.At, &e.ActorName, &e.ActorAgency, &e.Action, &e.FromStatus, &e.ToStatus, &e.Note, &e.Public, &detail)
 		if err == nil {
@@ -314,8 +314,8 @@ type ControlSheetRow struct {
 	Result         string     `json:"result"`
 }
 
-// ControlSheet returns the hand-offs of a dossier in order.
-func (db *DB) ControlSheet(ctx context.Context, workflowID string) ([]ControlSheetRow, error) {
+// ApplicationControlSheet returns the hand-offs of a dossier in order.
+func (db *DB) ApplicationControlSheet(ctx context.Context, workflowID string) ([]ControlSheetRow, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT seq, at, detail->>'from_step', COALESCE(detail->>'to_step', ''), actor_name, actor_agency,
 			COALESCE(detail->>'receiver_role', ''), COALESCE(detail->>'receiver_agency', ''), (detail->>'step_due')::timestamptz,
 			COALESCE(detail->>'timeliness', ''), action
@@ -336,8 +336,8 @@ func (db *DB) ControlSheet(ctx context.Context, workflowID string) ([]ControlShe
 	})
 }
 
-// OwnedMedia returns which of ids are media rows owned by userID.
-func (db *DB) OwnedMedia(ctx context.Context, userID int64, ids []string) (map[string]bool, error) {
+// ApplicationOwnedMedia returns which of ids are media rows owned by userID.
+func (db *DB) ApplicationOwnedMedia(ctx context.Context, userID int64, ids []string) (map[string]bool, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT id FROM media WHERE owner_id = $1 AND id = ANY($2)`, userID, ids)
 	if err != nil {
 		return nil, mapErr(err)

@@ -129,16 +129,16 @@ func appErr(code, vi, en string, args ...any) error {
 	return temporal.NewApplicationErrorWithOptions(en, code, temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{vi, en}})
 }
 
-func conflict(vi, en string, args ...any) error { return appErr(cds.ECONFLICT, vi, en, args...) }
-func invalid(vi, en string, args ...any) error  { return appErr(cds.EINVALID, vi, en, args...) }
+func appConflict(vi, en string, args ...any) error { return appErr(cds.ECONFLICT, vi, en, args...) }
+func appInvalid(vi, en string, args ...any) error  { return appErr(cds.EINVALID, vi, en, args...) }
 
-type supplementState struct {
+type appSupplement struct {
 	RequestedAt time.Time `json:"requested_at"`
 	Deadline    time.Time `json:"deadline"`
 	Expired     bool      `json:"expired"`
 }
 
-type apologyDraft struct {
+type appApology struct {
 	Reason    string    `json:"reason"`
 	NewDue    time.Time `json:"new_due"`
 	DraftedBy cds.Actor `json:"drafted_by"`
@@ -165,12 +165,12 @@ type application struct {
 	taskKey    string
 	stepLate   bool
 	overdue    bool
-	supp       *supplementState
+	supp       *appSupplement
 	suppCount  int
 	fee        int64
 	feePaidAt  *time.Time
 	paymentID  string
-	apology    *apologyDraft
+	apology    *appApology
 	finishedAt *time.Time
 	timeliness string
 	handling   *float64
@@ -230,16 +230,16 @@ func SubmittedRecord(in ApplicationInput) activities.ApplicationRecord {
 	return activities.ApplicationRecord{
 		WorkflowID: ApplicationWorkflowID(in.Code), Code: in.Code, Seq: 1, At: in.SubmittedAt, Actor: in.Citizen,
 		Action: "submit", ToStatus: cds.AppReceiving, Case: w.snapshot(),
-		OpenTasks: []activities.TaskSpec{{StepKey: "reception#1", Action: ActAccept, AgencyCode: in.AgencyCode, Role: string(cds.RoleOfficer), DueAt: &due}},
+		OpenTasks: []activities.ApplicationTask{{StepKey: "reception#1", Action: ActAccept, AgencyCode: in.AgencyCode, Role: string(cds.RoleOfficer), DueAt: &due}},
 		Detail:    map[string]any{"procedure_version": in.Procedure.Version, "documents": len(in.DocumentIDs)},
 	}
 }
 
 func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
-	first := SubmittedRecord(w.in)
+	appFirst := SubmittedRecord(w.in)
 	w.seq = 1
-	w.taskKey = first.OpenTasks[0].StepKey
-	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.RecordApplication, first).Get(ctx, nil); err != nil {
+	w.taskKey = appFirst.OpenTasks[0].StepKey
+	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.RecordApplication, appFirst).Get(ctx, nil); err != nil {
 		return w.view(), err
 	}
 	for !w.finished() {
@@ -309,14 +309,14 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 			return nil
 		}
 		w.overdue = true
-		return w.record(ctx, event{action: "overdue", internal: true, note: "Hồ sơ quá hạn, chưa có văn bản xin lỗi / Overdue without an apology letter",
+		return w.record(ctx, appEvent{action: "overdue", internal: true, note: "Hồ sơ quá hạn, chưa có văn bản xin lỗi / Overdue without an apology letter",
 			overdueTasks: []string{"*"}, detail: map[string]any{"due_at": w.due}})
 	case "step":
 		if w.stepLate || now.Before(w.stepDue) {
 			return nil
 		}
 		w.stepLate = true
-		return w.record(ctx, event{action: "step_overdue", internal: true, overdueTasks: []string{w.taskKey},
+		return w.record(ctx, appEvent{action: "step_overdue", internal: true, overdueTasks: []string{w.taskKey},
 			detail: map[string]any{"step": w.curStep().Key, "step_due": w.stepDue}})
 	case "supplement":
 		if w.supp == nil || w.supp.Expired || w.status != cds.AppWaiting {
@@ -325,8 +325,8 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 		w.supp.Expired = true
 		key := fmt.Sprintf("supplement_expired#%d", w.seq+1)
 		w.taskKey = key
-		return w.record(ctx, event{action: "supplement_expired", note: "Quá hạn bổ sung hồ sơ / Supplementation deadline passed",
-			open: []activities.TaskSpec{{StepKey: key, Action: ActRefuse, AgencyCode: w.agency, Role: string(cds.RoleOfficer)}}})
+		return w.record(ctx, appEvent{action: "supplement_expired", note: "Quá hạn bổ sung hồ sơ / Supplementation deadline passed",
+			open: []activities.ApplicationTask{{StepKey: key, Action: ActRefuse, AgencyCode: w.agency, Role: string(cds.RoleOfficer)}}})
 	case "rating":
 		w.ratingOver = true
 		w.changed++
@@ -387,8 +387,8 @@ func (w *application) snapshot() activities.ApplicationSnapshot {
 	return s
 }
 
-// event is one transition to record.
-type event struct {
+// appEvent is one transition to record.
+type appEvent struct {
 	actor        cds.Actor
 	action       string
 	from         cds.AppStatus
@@ -397,13 +397,13 @@ type event struct {
 	detail       map[string]any
 	forms        map[string]any
 	close        []string
-	open         []activities.TaskSpec
+	open         []activities.ApplicationTask
 	overdueTasks []string
 }
 
 // record writes the event and the snapshot after it (one idempotent activity,
 // which also closes and opens the tasks in the same transaction).
-func (w *application) record(ctx workflow.Context, e event) error {
+func (w *application) record(ctx workflow.Context, e appEvent) error {
 	w.seq++
 	from := e.from
 	if from == "" {
@@ -448,14 +448,14 @@ func (w *application) clockOp(ctx workflow.Context, op any, k worktime.Clock, at
 
 // startStep enters step i at t: its clock gets its share of the dossier's
 // budget, its task opens. It returns the task to open.
-func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activities.TaskSpec, error) {
+func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activities.ApplicationTask, error) {
 	w.step = i
 	s := w.curStep()
 	budget := time.Duration(float64(w.clock.Budget) * s.Share)
 	w.stepClock = worktime.NewClock(budget, t)
 	due, err := w.computeDue(ctx, t, budget.Hours(), worktime.UnitWorkingHours)
 	if err != nil {
-		return activities.TaskSpec{}, err
+		return activities.ApplicationTask{}, err
 	}
 	w.stepDue, w.stepLate = due, false
 	w.taskKey = fmt.Sprintf("%s#%d", s.Key, w.seq+1)
@@ -466,7 +466,7 @@ func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activ
 	case cds.StepResult:
 		action = ActIssueResult
 	}
-	return activities.TaskSpec{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role), DueAt: &due}, nil
+	return activities.ApplicationTask{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role), DueAt: &due}, nil
 }
 
 // handoff is the control-sheet detail of passing the dossier from the current
@@ -484,7 +484,7 @@ func (w *application) handoff(now time.Time, from cds.ProcStep, stepDue time.Tim
 
 // ---- validation ----
 
-func isCitizen(a ApplicationAction, owner int64) bool {
+func appIsApplicant(a ApplicationAction, owner int64) bool {
 	return a.Actor.UserID == owner && a.Actor.UserID != 0
 }
 
@@ -500,84 +500,84 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 	}
 	need := func(ok bool) error {
 		if !ok {
-			return conflict("Hồ sơ đang ở trạng thái %q, không thể thực hiện %q.", "The dossier is %q; %q is not possible now.", w.status.Info().Name, a.Action)
+			return appConflict("Hồ sơ đang ở trạng thái %q, không thể thực hiện %q.", "The dossier is %q; %q is not possible now.", w.status.Info().Name, a.Action)
 		}
 		return nil
 	}
 	reason := func() error {
 		if strings.TrimSpace(a.Reason) == "" {
-			return invalid("Cần nêu lý do.", "A reason is required.")
+			return appInvalid("Cần nêu lý do.", "A reason is required.")
 		}
 		return nil
 	}
 	step := w.curStep()
 	switch a.Action {
 	case ActAccept:
-		return first(needStaff(), need(w.status == cds.AppReceiving))
+		return appFirst(needStaff(), need(w.status == cds.AppReceiving))
 	case ActRefuse:
-		return first(needStaff(), need(w.status == cds.AppReceiving || (w.status == cds.AppWaiting && w.supp != nil && w.supp.Expired)), reason())
+		return appFirst(needStaff(), need(w.status == cds.AppReceiving || (w.status == cds.AppWaiting && w.supp != nil && w.supp.Expired)), reason())
 	case ActForward:
-		return first(needStaff(), need((w.status == cds.AppNew || w.status == cds.AppProcessing) && step.Kind == cds.StepProcess))
+		return appFirst(needStaff(), need((w.status == cds.AppNew || w.status == cds.AppProcessing) && step.Kind == cds.StepProcess))
 	case ActReturn:
-		return first(needStaff(), need((w.status == cds.AppNew || w.status == cds.AppProcessing) && w.step >= 2), reason())
+		return appFirst(needStaff(), need((w.status == cds.AppNew || w.status == cds.AppProcessing) && w.step >= 2), reason())
 	case ActApprove:
-		if err := first(needStaff(), need(w.status == cds.AppProcessing && step.Kind == cds.StepApprove)); err != nil {
+		if err := appFirst(needStaff(), need(w.status == cds.AppProcessing && step.Kind == cds.StepApprove)); err != nil {
 			return err
 		}
 		if !a.Actor.Has(step.Role) {
 			return appErr(cds.EFORBIDDEN, "Bước này cần vai trò %s.", "This step needs the %s role.", step.Role)
 		}
 	case ActIssueResult:
-		return first(needStaff(), need(w.status == cds.AppProcessing && step.Kind == cds.StepResult))
+		return appFirst(needStaff(), need(w.status == cds.AppProcessing && step.Kind == cds.StepResult))
 	case ActReturnResult:
-		if err := first(needStaff(), need(w.status == cds.AppReleasing)); err != nil {
+		if err := appFirst(needStaff(), need(w.status == cds.AppReleasing)); err != nil {
 			return err
 		}
 		if a.Method != "in_person" && a.Method != "online" {
-			return invalid("Hình thức trả kết quả: in_person hoặc online.", "Return method must be in_person or online.")
+			return appInvalid("Hình thức trả kết quả: in_person hoặc online.", "Return method must be in_person or online.")
 		}
 	case ActRequestSupplement:
-		if err := first(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
+		if err := appFirst(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
 			return err
 		}
 		if w.suppCount > 0 {
-			return conflict("Chỉ được yêu cầu bổ sung một lần, nêu đầy đủ các nội dung cần bổ sung.", "Supplementation may be requested once, listing everything missing.")
+			return appConflict("Chỉ được yêu cầu bổ sung một lần, nêu đầy đủ các nội dung cần bổ sung.", "Supplementation may be requested once, listing everything missing.")
 		}
 		if len(a.Items) == 0 {
-			return invalid("Cần liệt kê các nội dung cần bổ sung.", "List what must be supplemented.")
+			return appInvalid("Cần liệt kê các nội dung cần bổ sung.", "List what must be supplemented.")
 		}
 		if a.DeadlineDays < 0 || a.DeadlineDays > 60 {
-			return invalid("Thời hạn bổ sung từ 1 đến 60 ngày làm việc.", "Supplementation deadline must be 1 to 60 working days.")
+			return appInvalid("Thời hạn bổ sung từ 1 đến 60 ngày làm việc.", "Supplementation deadline must be 1 to 60 working days.")
 		}
 	case ActRequestFee:
-		if err := first(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
+		if err := appFirst(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
 			return err
 		}
 		if a.Amount <= 0 {
-			return invalid("Số tiền phải lớn hơn 0.", "The amount must be positive.")
+			return appInvalid("Số tiền phải lớn hơn 0.", "The amount must be positive.")
 		}
 	case ActMarkPaid:
-		return first(needStaff(), need(w.status == cds.AppPaying))
+		return appFirst(needStaff(), need(w.status == cds.AppPaying))
 	case ActTransfer:
-		if err := first(needStaff(), need(w.status.Open())); err != nil {
+		if err := appFirst(needStaff(), need(w.status.Open())); err != nil {
 			return err
 		}
 		if a.ToAgency == "" || a.ToAgency == w.agency {
-			return invalid("Cần cơ quan nhận khác cơ quan hiện tại.", "A different receiving agency is required.")
+			return appInvalid("Cần cơ quan nhận khác cơ quan hiện tại.", "A different receiving agency is required.")
 		}
 		return reason()
 	case ActDraftApology:
-		if err := first(needStaff(), need(w.status.Open() && w.apology == nil), reason()); err != nil {
+		if err := appFirst(needStaff(), need(w.status.Open() && w.apology == nil), reason()); err != nil {
 			return err
 		}
 		if workflow.Now(ctx).After(w.due) {
-			return conflict("Đã quá hạn giải quyết: văn bản xin lỗi phải lập trước ngày hẹn trả.", "The due time has passed: the apology must be drafted before it.")
+			return appConflict("Đã quá hạn giải quyết: văn bản xin lỗi phải lập trước ngày hẹn trả.", "The due time has passed: the apology must be drafted before it.")
 		}
 		if a.NewDue == nil || !a.NewDue.After(w.due) {
-			return invalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
+			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
 		}
 	case ActApproveApology, ActRejectApology:
-		if err := first(needStaff(), need(w.apology != nil && w.status.Open())); err != nil {
+		if err := appFirst(needStaff(), need(w.apology != nil && w.status.Open())); err != nil {
 			return err
 		}
 		if !a.Actor.Has(cds.RoleLeader) {
@@ -587,50 +587,50 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return reason()
 		}
 	case ActStop:
-		if err := first(needStaff(), need(w.status.Open()), reason()); err != nil {
+		if err := appFirst(needStaff(), need(w.status.Open()), reason()); err != nil {
 			return err
 		}
 		if !a.Actor.Has(cds.RoleLeader) {
 			return appErr(cds.EFORBIDDEN, "Chỉ lãnh đạo được dừng xử lý hồ sơ.", "Only a leader may stop a dossier.")
 		}
 	case ActSupplement:
-		if !isCitizen(a, w.in.Citizen.UserID) {
+		if !appIsApplicant(a, w.in.Citizen.UserID) {
 			return appErr(cds.EFORBIDDEN, "Chỉ người nộp hồ sơ được bổ sung.", "Only the applicant may supplement.")
 		}
 		if err := need(w.status == cds.AppWaiting); err != nil {
 			return err
 		}
 		if len(a.DocumentIDs) == 0 && len(a.Form) == 0 && strings.TrimSpace(a.Note) == "" {
-			return invalid("Cần gửi giấy tờ hoặc nội dung bổ sung.", "Send documents or information.")
+			return appInvalid("Cần gửi giấy tờ hoặc nội dung bổ sung.", "Send documents or information.")
 		}
 		if len(a.Form) > 0 {
-			merged := mergeForm(w.form, a.Form)
+			merged := appMergeForm(w.form, a.Form)
 			if _, e := w.proc.ValidateForm(merged); e != nil {
 				return appErr(cds.EINVALID, e.Message, e.MessageEN)
 			}
 		}
 	case ActWithdraw:
-		if !isCitizen(a, w.in.Citizen.UserID) {
+		if !appIsApplicant(a, w.in.Citizen.UserID) {
 			return appErr(cds.EFORBIDDEN, "Chỉ người nộp hồ sơ được rút hồ sơ.", "Only the applicant may withdraw.")
 		}
 		return need(w.status == cds.AppReceiving || w.status.Open())
 	case ActRate:
-		if !isCitizen(a, w.in.Citizen.UserID) {
+		if !appIsApplicant(a, w.in.Citizen.UserID) {
 			return appErr(cds.EFORBIDDEN, "Chỉ người nộp hồ sơ được đánh giá.", "Only the applicant may rate.")
 		}
 		if err := need(w.status == cds.AppDone && w.rating == 0); err != nil {
 			return err
 		}
 		if a.Score < 1 || a.Score > 5 {
-			return invalid("Điểm đánh giá từ 1 đến 5.", "The score must be 1 to 5.")
+			return appInvalid("Điểm đánh giá từ 1 đến 5.", "The score must be 1 to 5.")
 		}
 	default:
-		return invalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
+		return appInvalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
 	}
 	return nil
 }
 
-func first(errs ...error) error {
+func appFirst(errs ...error) error {
 	for _, e := range errs {
 		if e != nil {
 			return e

@@ -17,7 +17,7 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 	now := workflow.Now(ctx)
 	from := w.status
 	step := w.curStep()
-	e := event{actor: a.Actor, action: a.Action, from: from, note: strings.TrimSpace(a.Note)}
+	e := appEvent{actor: a.Actor, action: a.Action, from: from, note: strings.TrimSpace(a.Note)}
 	switch a.Action {
 	case ActAccept:
 		return w.accept(ctx, a, now)
@@ -55,7 +55,7 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 		e.detail["case_timeliness"] = w.timeliness
 		e.close = []string{w.taskKey}
 		w.taskKey = fmt.Sprintf("return_result#%d", w.seq+1)
-		e.open = []activities.TaskSpec{{StepKey: w.taskKey, Action: ActReturnResult, AgencyCode: w.agency, Role: string(cds.RoleOfficer)}}
+		e.open = []activities.ApplicationTask{{StepKey: w.taskKey, Action: ActReturnResult, AgencyCode: w.agency, Role: string(cds.RoleOfficer)}}
 		if err := w.record(ctx, e); err != nil {
 			return err
 		}
@@ -101,14 +101,14 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 			case cds.StepResult:
 				action = ActIssueResult
 			}
-			e.open = []activities.TaskSpec{{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(step.Role), DueAt: &d}}
+			e.open = []activities.ApplicationTask{{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(step.Role), DueAt: &d}}
 		}
 		return w.record(ctx, e)
 	case ActDraftApology:
-		w.apology = &apologyDraft{Reason: a.Reason, NewDue: *a.NewDue, DraftedBy: a.Actor, TaskKey: fmt.Sprintf("apology#%d", w.seq+1)}
+		w.apology = &appApology{Reason: a.Reason, NewDue: *a.NewDue, DraftedBy: a.Actor, TaskKey: fmt.Sprintf("apology#%d", w.seq+1)}
 		e.note, e.internal = a.Reason, true
 		e.detail = map[string]any{"new_due": *a.NewDue, "old_due": w.due}
-		e.open = []activities.TaskSpec{{StepKey: w.apology.TaskKey, Action: ActApproveApology, AgencyCode: w.agency, Role: string(cds.RoleLeader)}}
+		e.open = []activities.ApplicationTask{{StepKey: w.apology.TaskKey, Action: ActApproveApology, AgencyCode: w.agency, Role: string(cds.RoleLeader)}}
 		return w.record(ctx, e)
 	case ActApproveApology:
 		return w.approveApology(ctx, a, e)
@@ -140,7 +140,7 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 		e.detail = map[string]any{"score": a.Score}
 		return w.record(ctx, e)
 	}
-	return invalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
+	return appInvalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
 }
 
 func (w *application) finish(now time.Time) {
@@ -186,9 +186,9 @@ func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time
 	for _, d := range p.Documents {
 		docs = append(docs, map[string]any{"code": d.Code, "name": d.Name})
 	}
-	e := event{actor: a.Actor, action: ActAccept, from: cds.AppReceiving, note: strings.TrimSpace(a.Note),
+	e := appEvent{actor: a.Actor, action: ActAccept, from: cds.AppReceiving, note: strings.TrimSpace(a.Note),
 		detail: w.handoff(now, reception, w.in.ReceptionDue, 1, w.agency), close: []string{fmt.Sprintf("reception#%d", 1)},
-		open: []activities.TaskSpec{task},
+		open: []activities.ApplicationTask{task},
 		forms: map[string]any{"form01": map[string]any{"form": "01", "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
 			"code": w.in.Code, "procedure": p.Name, "procedure_version": p.Version, "received_at": now, "appointment_at": due,
 			"agency_code": w.agency, "received_by": a.Actor.Name, "documents": docs, "fee": p.Fee}}}
@@ -203,7 +203,7 @@ func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time
 
 // moveStep hands the dossier from the current step to step `to` and records
 // the control-sheet row with the sender step's timeliness.
-func (w *application) moveStep(ctx workflow.Context, e event, now time.Time, from cds.ProcStep, to int, result string) error {
+func (w *application) moveStep(ctx workflow.Context, e appEvent, now time.Time, from cds.ProcStep, to int, result string) error {
 	e.detail = w.handoff(now, from, w.stepDue, to, w.agency)
 	if result != "" {
 		e.detail["result"] = result
@@ -213,13 +213,13 @@ func (w *application) moveStep(ctx workflow.Context, e event, now time.Time, fro
 	if err != nil {
 		return err
 	}
-	e.open = []activities.TaskSpec{task}
+	e.open = []activities.ApplicationTask{task}
 	return w.record(ctx, e)
 }
 
 // requestSupplement issues form 02 and pauses both clocks: the time the
 // citizen takes is not counted against the agency.
-func (w *application) requestSupplement(ctx workflow.Context, a ApplicationAction, e event, now time.Time) error {
+func (w *application) requestSupplement(ctx workflow.Context, a ApplicationAction, e appEvent, now time.Time) error {
 	days := a.DeadlineDays
 	if days == 0 {
 		days = DefaultSupplementDays
@@ -238,7 +238,7 @@ func (w *application) requestSupplement(ctx workflow.Context, a ApplicationActio
 	}
 	w.clock, w.stepClock = st.Clock, sst.Clock
 	w.prev, w.status = w.status, cds.AppWaiting
-	w.supp = &supplementState{RequestedAt: now, Deadline: deadline}
+	w.supp = &appSupplement{RequestedAt: now, Deadline: deadline}
 	w.suppCount++
 	e.note = a.Reason
 	e.close = []string{w.taskKey}
@@ -254,7 +254,7 @@ func (w *application) requestSupplement(ctx workflow.Context, a ApplicationActio
 
 // supplement resumes both clocks: the due times move later by the working
 // time spent waiting.
-func (w *application) supplement(ctx workflow.Context, a ApplicationAction, e event, now time.Time) error {
+func (w *application) supplement(ctx workflow.Context, a ApplicationAction, e appEvent, now time.Time) error {
 	oldDue, oldStepDue := w.due, w.stepDue
 	st, err := w.clockOp(ctx, acts.ResumeClock, w.clock, now)
 	if err != nil {
@@ -275,7 +275,7 @@ func (w *application) supplement(ctx workflow.Context, a ApplicationAction, e ev
 	}
 	w.docs = append(append([]string(nil), w.docs...), a.DocumentIDs...)
 	if len(a.Form) > 0 {
-		merged := mergeForm(w.form, a.Form)
+		merged := appMergeForm(w.form, a.Form)
 		if nf, verr := w.proc.ValidateForm(merged); verr == nil {
 			w.form = nf
 		}
@@ -292,7 +292,7 @@ func (w *application) supplement(ctx workflow.Context, a ApplicationAction, e ev
 		action = ActIssueResult
 	}
 	e.close = []string{expiredTask}
-	e.open = []activities.TaskSpec{{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(step.Role), DueAt: &d}}
+	e.open = []activities.ApplicationTask{{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(step.Role), DueAt: &d}}
 	e.detail = map[string]any{"documents": a.DocumentIDs, "old_due": oldDue, "new_due": w.due, "old_step_due": oldStepDue,
 		"new_step_due": w.stepDue, "paused_working_hours": paused}
 	return w.record(ctx, e)
@@ -308,13 +308,13 @@ func (w *application) paid(ctx workflow.Context, actor cds.Actor, paymentID stri
 	}
 	t := now
 	w.feePaidAt = &t
-	return w.record(ctx, event{actor: actor, action: "fee_paid", from: from,
+	return w.record(ctx, appEvent{actor: actor, action: "fee_paid", from: from,
 		detail: map[string]any{"payment_id": paymentID, "amount": amount}})
 }
 
 // approveApology issues form 04: the appointment moves to the new date and
 // the clock's budget grows by the working time between the two dates.
-func (w *application) approveApology(ctx workflow.Context, a ApplicationAction, e event) error {
+func (w *application) approveApology(ctx workflow.Context, a ApplicationAction, e appEvent) error {
 	d := w.apology
 	extra, err := w.workingHours(ctx, w.due, d.NewDue)
 	if err != nil {
@@ -339,11 +339,11 @@ func (w *application) approveApology(ctx workflow.Context, a ApplicationAction, 
 	return nil
 }
 
-// mergeForm overlays corrections on a form. The result does not depend on
+// appMergeForm overlays corrections on a form. The result does not depend on
 // map order, so the ranges are deterministic.
 //
 //workflowcheck:ignore
-func mergeForm(base, patch map[string]any) map[string]any {
+func appMergeForm(base, patch map[string]any) map[string]any {
 	out := make(map[string]any, len(base)+len(patch))
 	for k, v := range base {
 		out[k] = v

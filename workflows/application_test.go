@@ -18,9 +18,9 @@ import (
 	"github.com/caobang/congdanso/worktime"
 )
 
-var vn = cds.VietnamTZ
+var appVN = cds.VietnamTZ
 
-func testProcedure(version int, days float64) cds.Procedure {
+func appTestProcedure(version int, days float64) cds.Procedure {
 	return cds.Procedure{
 		Code: "HT-TEST", Version: version, Name: "Thủ tục thử", Field: "Hộ tịch", Level: "commune", AgencyType: cds.AgencyCommune,
 		Duration: days, Unit: string(worktime.UnitWorkingDays), Fee: 0,
@@ -35,15 +35,15 @@ func testProcedure(version int, days float64) cds.Procedure {
 }
 
 var (
-	citizen = cds.Actor{UserID: 7, Name: "Nông Văn Dân", Roles: []cds.Role{cds.RoleCitizen}}
-	officer = cds.Actor{UserID: 20, Name: "Cán bộ Một cửa", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleOfficer}}
-	leader  = cds.Actor{UserID: 21, Name: "Lãnh đạo phường", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleLeader}}
-	other   = cds.Actor{UserID: 8, Name: "Người khác", Roles: []cds.Role{cds.RoleCitizen}}
+	appCitizen = cds.Actor{UserID: 7, Name: "Nông Văn Dân", Roles: []cds.Role{cds.RoleCitizen}}
+	appOfficer = cds.Actor{UserID: 20, Name: "Cán bộ Một cửa", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleOfficer}}
+	appLeader  = cds.Actor{UserID: 21, Name: "Lãnh đạo phường", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleLeader}}
+	appOther   = cds.Actor{UserID: 8, Name: "Người khác", Roles: []cds.Role{cds.RoleCitizen}}
 )
 
-// harness runs one dossier in the test environment with the real
+// appHarness runs one dossier in the test environment with the real
 // working-time calendar behind the mocked local activities.
-type harness struct {
+type appHarness struct {
 	t       *testing.T
 	suite   testsuite.WorkflowTestSuite
 	env     *testsuite.TestWorkflowEnvironment
@@ -54,8 +54,8 @@ type harness struct {
 	proc    cds.Procedure
 }
 
-func newHarness(t *testing.T, start time.Time) *harness {
-	h := &harness{t: t, cal: worktime.MustDefault(), start: start, results: map[string]error{}, proc: testProcedure(1, 5)}
+func newAppHarness(t *testing.T, start time.Time) *appHarness {
+	h := &appHarness{t: t, cal: worktime.MustDefault(), start: start, results: map[string]error{}, proc: appTestProcedure(1, 5)}
 	h.env = h.suite.NewTestWorkflowEnvironment()
 	h.env.SetStartTime(start)
 	h.env.RegisterWorkflowWithOptions(ServiceApplication, workflow.RegisterOptions{Name: ApplicationWorkflowName})
@@ -86,19 +86,19 @@ func newHarness(t *testing.T, start time.Time) *harness {
 }
 
 // do sends action a at instant at (an absolute time after start).
-func (h *harness) do(at time.Time, id string, a ApplicationAction) {
+func (h *appHarness) do(appAt time.Time, id string, a ApplicationAction) {
 	h.env.RegisterDelayedCallback(func() {
 		h.env.UpdateWorkflow(UpdateApplicationAction, id, &testsuite.TestUpdateCallback{
 			OnAccept:   func() {},
 			OnReject:   func(err error) { h.results[id] = err },
 			OnComplete: func(_ any, err error) { h.results[id] = err },
 		}, a)
-	}, at.Sub(h.start))
+	}, appAt.Sub(h.start))
 }
 
-func (h *harness) run() ApplicationView {
+func (h *appHarness) run() ApplicationView {
 	in := ApplicationInput{Code: "P-THUCPHAN-260302-0001", Title: "Thủ tục thử — Nông Văn Dân", Procedure: h.proc, AgencyCode: "P-THUCPHAN",
-		Citizen: citizen, Channel: "online", Form: map[string]any{"full_name": "Nông Văn Dân", "commune_code": "P-THUCPHAN"},
+		Citizen: appCitizen, Channel: "online", Form: map[string]any{"full_name": "Nông Văn Dân", "commune_code": "P-THUCPHAN"},
 		DocumentIDs: []string{"m1"}, SubmittedAt: h.start, ReceptionDue: h.cal.AddWorkingHours(h.start, 4)}
 	h.env.ExecuteWorkflow(ServiceApplication, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -114,7 +114,7 @@ func (h *harness) run() ApplicationView {
 	return v
 }
 
-func (h *harness) ok(ids ...string) {
+func (h *appHarness) ok(ids ...string) {
 	h.t.Helper()
 	for _, id := range ids {
 		err, seen := h.results[id]
@@ -126,7 +126,7 @@ func (h *harness) ok(ids ...string) {
 	}
 }
 
-func (h *harness) fails(id, code string) {
+func (h *appHarness) fails(id, code string) {
 	h.t.Helper()
 	var ae *temporal.ApplicationError
 	err := h.results[id]
@@ -136,7 +136,7 @@ func (h *harness) fails(id, code string) {
 }
 
 // statuses is the to_status of each record.
-func (h *harness) statuses() []cds.AppStatus {
+func (h *appHarness) statuses() []cds.AppStatus {
 	out := make([]cds.AppStatus, 0, len(h.records))
 	for _, r := range h.records {
 		out = append(out, r.ToStatus)
@@ -144,7 +144,7 @@ func (h *harness) statuses() []cds.AppStatus {
 	return out
 }
 
-func (h *harness) record(action string) activities.ApplicationRecord {
+func (h *appHarness) record(action string) activities.ApplicationRecord {
 	h.t.Helper()
 	for _, r := range h.records {
 		if r.Action == action {
@@ -155,7 +155,7 @@ func (h *harness) record(action string) activities.ApplicationRecord {
 	return activities.ApplicationRecord{}
 }
 
-func (h *harness) actions() []string {
+func (h *appHarness) actions() []string {
 	var out []string
 	for _, r := range h.records {
 		out = append(out, r.Action)
@@ -165,7 +165,7 @@ func (h *harness) actions() []string {
 
 // checkTasks asserts every opened task is closed by a later record (or is
 // among stillOpen) and that seqs increase by one.
-func (h *harness) checkTasks(stillOpen ...string) {
+func (h *appHarness) checkTasks(stillOpen ...string) {
 	h.t.Helper()
 	open := map[string]bool{}
 	for i, r := range h.records {
@@ -187,9 +187,11 @@ func (h *harness) checkTasks(stillOpen ...string) {
 	}
 }
 
-func at(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, vn) }
+func appAt(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, appVN)
+}
 
-func eqStatuses(t *testing.T, got []cds.AppStatus, want ...cds.AppStatus) {
+func appEqStatuses(t *testing.T, got []cds.AppStatus, want ...cds.AppStatus) {
 	t.Helper()
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("statuses = %v, want %v", got, want)
@@ -197,19 +199,19 @@ func eqStatuses(t *testing.T, got []cds.AppStatus, want ...cds.AppStatus) {
 }
 
 func TestApplicationHappyPathToRating(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0) // Monday
-	h := newHarness(t, start)
-	h.do(start.Add(-time.Minute+time.Hour), "forward-too-early", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "citizen-forward", ApplicationAction{Action: ActForward, Actor: citizen})
-	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(4*time.Hour), "approve-by-officer", ApplicationAction{Action: ActApprove, Actor: officer})
-	h.do(start.Add(5*time.Hour), "approve", ApplicationAction{Action: ActApprove, Actor: leader})
-	h.do(start.Add(6*time.Hour), "issue", ApplicationAction{Action: ActIssueResult, Actor: officer, DocumentIDs: []string{"r1"}})
-	h.do(start.Add(7*time.Hour), "rate-early", ApplicationAction{Action: ActRate, Actor: citizen, Score: 5})
-	h.do(start.Add(24*time.Hour), "return", ApplicationAction{Action: ActReturnResult, Actor: officer, Method: "in_person"})
-	h.do(start.Add(25*time.Hour), "rate-other", ApplicationAction{Action: ActRate, Actor: other, Score: 1})
-	h.do(start.Add(26*time.Hour), "rate", ApplicationAction{Action: ActRate, Actor: citizen, Score: 5, Comment: "Nhanh"})
+	start := appAt(2026, 3, 2, 8, 0) // Monday
+	h := newAppHarness(t, start)
+	h.do(start.Add(-time.Minute+time.Hour), "forward-too-early", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "citizen-forward", ApplicationAction{Action: ActForward, Actor: appCitizen})
+	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(4*time.Hour), "approve-by-officer", ApplicationAction{Action: ActApprove, Actor: appOfficer})
+	h.do(start.Add(5*time.Hour), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(start.Add(6*time.Hour), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer, DocumentIDs: []string{"r1"}})
+	h.do(start.Add(7*time.Hour), "rate-early", ApplicationAction{Action: ActRate, Actor: appCitizen, Score: 5})
+	h.do(start.Add(24*time.Hour), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "in_person"})
+	h.do(start.Add(25*time.Hour), "rate-other", ApplicationAction{Action: ActRate, Actor: appOther, Score: 1})
+	h.do(start.Add(26*time.Hour), "rate", ApplicationAction{Action: ActRate, Actor: appCitizen, Score: 5, Comment: "Nhanh"})
 	v := h.run()
 	h.ok("accept", "forward", "approve", "issue", "return", "rate")
 	h.fails("forward-too-early", cds.ECONFLICT)
@@ -217,13 +219,13 @@ func TestApplicationHappyPathToRating(t *testing.T) {
 	h.fails("approve-by-officer", cds.EFORBIDDEN)
 	h.fails("rate-early", cds.ECONFLICT)
 	h.fails("rate-other", cds.EFORBIDDEN)
-	eqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppProcessing, cds.AppProcessing, cds.AppReleasing, cds.AppDone, cds.AppDone)
+	appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppProcessing, cds.AppProcessing, cds.AppReleasing, cds.AppDone, cds.AppDone)
 	if v.Status != cds.AppDone || v.Rating != 5 || v.Timeliness != "early" {
 		t.Errorf("final view %+v", v)
 	}
 	acc := h.record(ActAccept)
-	wantDue := at(2026, 3, 9, 9, 0) // 5 working days from Mon 09:00
-	if f01, _ := acc.Forms["form01"].(map[string]any); f01 == nil || !tm(f01["appointment_at"]).Equal(wantDue) {
+	wantDue := appAt(2026, 3, 9, 9, 0) // 5 working days from Mon 09:00
+	if f01, _ := acc.Forms["form01"].(map[string]any); f01 == nil || !appTime(f01["appointment_at"]).Equal(wantDue) {
 		t.Errorf("form01 = %v, want appointment %v", acc.Forms["form01"], wantDue)
 	}
 	if acc.Case.ProcedureVersion != 1 || !acc.Case.DueAt.Equal(wantDue) {
@@ -246,14 +248,14 @@ func TestApplicationHappyPathToRating(t *testing.T) {
 }
 
 func TestApplicationRefusedAtIntake(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "no-reason", ApplicationAction{Action: ActRefuse, Actor: officer})
-	h.do(start.Add(2*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: officer, Reason: "Không thuộc thẩm quyền"})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "no-reason", ApplicationAction{Action: ActRefuse, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: appOfficer, Reason: "Không thuộc thẩm quyền"})
 	v := h.run()
 	h.fails("no-reason", cds.EINVALID)
 	h.ok("refuse")
-	eqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppDenied)
+	appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppDenied)
 	if v.Status != cds.AppDenied || h.record(ActRefuse).Forms["form03"] == nil {
 		t.Errorf("view %+v forms %v", v, h.record(ActRefuse).Forms)
 	}
@@ -265,22 +267,22 @@ func TestApplicationRefusedAtIntake(t *testing.T) {
 // lieu) are not counted, so the clock was paused for 8 working hours and the
 // appointment moves by exactly one working day.
 func TestApplicationSupplementPausesAcrossWeekendAndHoliday(t *testing.T) {
-	start := at(2026, 4, 23, 8, 0) // Thursday
-	h := newHarness(t, start)
-	h.do(at(2026, 4, 23, 9, 0), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(at(2026, 4, 24, 9, 0), "request", ApplicationAction{Action: ActRequestSupplement, Actor: officer, Reason: "Thiếu giấy tờ", Items: []string{"Bản sao giấy chứng sinh"}})
-	h.do(at(2026, 4, 24, 10, 0), "forward-while-waiting", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(at(2026, 4, 27, 10, 0), "supplement-by-other", ApplicationAction{Action: ActSupplement, Actor: other, Note: "x"})
-	h.do(at(2026, 4, 28, 9, 0), "supplement", ApplicationAction{Action: ActSupplement, Actor: citizen, DocumentIDs: []string{"m2"}})
-	h.do(at(2026, 4, 28, 10, 0), "second-request", ApplicationAction{Action: ActRequestSupplement, Actor: officer, Reason: "Lại thiếu", Items: []string{"x"}})
-	h.do(at(2026, 4, 28, 11, 0), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: citizen, Reason: "Không cần nữa"})
+	start := appAt(2026, 4, 23, 8, 0) // Thursday
+	h := newAppHarness(t, start)
+	h.do(appAt(2026, 4, 23, 9, 0), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(appAt(2026, 4, 24, 9, 0), "request", ApplicationAction{Action: ActRequestSupplement, Actor: appOfficer, Reason: "Thiếu giấy tờ", Items: []string{"Bản sao giấy chứng sinh"}})
+	h.do(appAt(2026, 4, 24, 10, 0), "forward-while-waiting", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(appAt(2026, 4, 27, 10, 0), "supplement-by-other", ApplicationAction{Action: ActSupplement, Actor: appOther, Note: "x"})
+	h.do(appAt(2026, 4, 28, 9, 0), "supplement", ApplicationAction{Action: ActSupplement, Actor: appCitizen, DocumentIDs: []string{"m2"}})
+	h.do(appAt(2026, 4, 28, 10, 0), "second-request", ApplicationAction{Action: ActRequestSupplement, Actor: appOfficer, Reason: "Lại thiếu", Items: []string{"x"}})
+	h.do(appAt(2026, 4, 28, 11, 0), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "Không cần nữa"})
 	h.run()
 	h.ok("accept", "request", "supplement", "withdraw")
 	h.fails("forward-while-waiting", cds.ECONFLICT)
 	h.fails("supplement-by-other", cds.EFORBIDDEN)
 	h.fails("second-request", cds.ECONFLICT)
-	eqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppWaiting, cds.AppNew, cds.AppCancelled)
-	oldDue := at(2026, 5, 5, 9, 0) // Thu 23/4 09:00 + 40 working hours (30/4, 1/5 are holidays)
+	appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppWaiting, cds.AppNew, cds.AppCancelled)
+	oldDue := appAt(2026, 5, 5, 9, 0) // Thu 23/4 09:00 + 40 working hours (30/4, 1/5 are holidays)
 	if d := h.record(ActAccept).Case.DueAt; !d.Equal(oldDue) {
 		t.Fatalf("appointment %v, want %v", d, oldDue)
 	}
@@ -288,11 +290,11 @@ func TestApplicationSupplementPausesAcrossWeekendAndHoliday(t *testing.T) {
 	if p := sup.Detail["paused_working_hours"].(float64); p != 8 {
 		t.Errorf("paused %v working hours, want 8", p)
 	}
-	newDue := at(2026, 5, 6, 9, 0)
-	if !sup.Case.DueAt.Equal(newDue) || !tm(sup.Detail["new_due"]).Equal(newDue) {
+	newDue := appAt(2026, 5, 6, 9, 0)
+	if !sup.Case.DueAt.Equal(newDue) || !appTime(sup.Detail["new_due"]).Equal(newDue) {
 		t.Errorf("new due %v, want %v", sup.Case.DueAt, newDue)
 	}
-	oldStep, newStep := tm(sup.Detail["old_step_due"]), tm(sup.Detail["new_step_due"])
+	oldStep, newStep := appTime(sup.Detail["old_step_due"]), appTime(sup.Detail["new_step_due"])
 	if want := h.cal.AddWorkingHours(oldStep, 8); !newStep.Equal(want) {
 		t.Errorf("step due moved to %v, want %v", newStep, want)
 	}
@@ -306,17 +308,17 @@ func TestApplicationSupplementPausesAcrossWeekendAndHoliday(t *testing.T) {
 }
 
 func TestApplicationSupplementExpiredThenRefused(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "request", ApplicationAction{Action: ActRequestSupplement, Actor: officer, Reason: "Thiếu", Items: []string{"Tờ khai"}, DeadlineDays: 2})
-	h.do(start.Add(3*time.Hour), "refuse-too-early", ApplicationAction{Action: ActRefuse, Actor: officer, Reason: "Quá hạn"})
-	h.do(start.Add(10*24*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: officer, Reason: "Quá hạn bổ sung"})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "request", ApplicationAction{Action: ActRequestSupplement, Actor: appOfficer, Reason: "Thiếu", Items: []string{"Tờ khai"}, DeadlineDays: 2})
+	h.do(start.Add(3*time.Hour), "refuse-too-early", ApplicationAction{Action: ActRefuse, Actor: appOfficer, Reason: "Quá hạn"})
+	h.do(start.Add(10*24*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: appOfficer, Reason: "Quá hạn bổ sung"})
 	v := h.run()
 	h.ok("accept", "request", "refuse")
 	h.fails("refuse-too-early", cds.ECONFLICT)
 	exp := h.record("supplement_expired")
-	if !exp.At.Equal(at(2026, 3, 4, 10, 0)) { // 2 working days after Mon 10:00
+	if !exp.At.Equal(appAt(2026, 3, 4, 10, 0)) { // 2 working days after Mon 10:00
 		t.Errorf("expired at %v", exp.At)
 	}
 	if v.Status != cds.AppDenied {
@@ -328,13 +330,13 @@ func TestApplicationSupplementExpiredThenRefused(t *testing.T) {
 // Transfer (liên thông): the dossier moves to another agency with its
 // history; the clock keeps running, so the appointment does not change.
 func TestApplicationTransferKeepsClock(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(26*time.Hour), "transfer-same", ApplicationAction{Action: ActTransfer, Actor: officer, ToAgency: "P-THUCPHAN", Reason: "x"})
-	h.do(start.Add(26*time.Hour), "transfer", ApplicationAction{Action: ActTransfer, Actor: officer, ToAgency: "X-HOAAN", Reason: "Liên thông giải quyết"})
-	h.do(start.Add(27*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(28*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: leader, Reason: "Cơ quan có thẩm quyền dừng"})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(26*time.Hour), "transfer-same", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "P-THUCPHAN", Reason: "x"})
+	h.do(start.Add(26*time.Hour), "transfer", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "X-HOAAN", Reason: "Liên thông giải quyết"})
+	h.do(start.Add(27*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(28*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Cơ quan có thẩm quyền dừng"})
 	v := h.run()
 	h.ok("accept", "transfer", "forward", "stop")
 	h.fails("transfer-same", cds.EINVALID)
@@ -360,19 +362,19 @@ func TestApplicationTransferKeepsClock(t *testing.T) {
 // Apology (form 04): drafted by staff before the due time and approved by a
 // leader, it moves the appointment; passing the old date is then not overdue.
 func TestApplicationApologyNewDate(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	oldDue := at(2026, 3, 9, 9, 0)
-	newDue := at(2026, 3, 12, 17, 0)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(at(2026, 3, 6, 9, 0), "draft-bad-date", ApplicationAction{Action: ActDraftApology, Actor: officer, Reason: "x", NewDue: &oldDue})
-	h.do(at(2026, 3, 6, 10, 0), "draft", ApplicationAction{Action: ActDraftApology, Actor: officer, Reason: "Cần xác minh thêm", NewDue: &newDue})
-	h.do(at(2026, 3, 6, 11, 0), "approve-by-officer", ApplicationAction{Action: ActApproveApology, Actor: officer})
-	h.do(at(2026, 3, 6, 14, 0), "approve-apology", ApplicationAction{Action: ActApproveApology, Actor: leader})
-	h.do(at(2026, 3, 10, 9, 0), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(at(2026, 3, 10, 10, 0), "approve", ApplicationAction{Action: ActApprove, Actor: leader})
-	h.do(at(2026, 3, 11, 9, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: officer})
-	h.do(at(2026, 3, 11, 10, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: officer, Method: "online"})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	oldDue := appAt(2026, 3, 9, 9, 0)
+	newDue := appAt(2026, 3, 12, 17, 0)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(appAt(2026, 3, 6, 9, 0), "draft-bad-date", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "x", NewDue: &oldDue})
+	h.do(appAt(2026, 3, 6, 10, 0), "draft", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Cần xác minh thêm", NewDue: &newDue})
+	h.do(appAt(2026, 3, 6, 11, 0), "approve-by-officer", ApplicationAction{Action: ActApproveApology, Actor: appOfficer})
+	h.do(appAt(2026, 3, 6, 14, 0), "approve-apology", ApplicationAction{Action: ActApproveApology, Actor: appLeader})
+	h.do(appAt(2026, 3, 10, 9, 0), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 10, 0), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(appAt(2026, 3, 11, 9, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer})
+	h.do(appAt(2026, 3, 11, 10, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "online"})
 	v := h.run() // no rating: ends after the rating window
 	h.ok("accept", "draft", "approve-apology", "forward", "approve", "issue", "return")
 	h.fails("draft-bad-date", cds.EINVALID)
@@ -395,20 +397,20 @@ func TestApplicationApologyNewDate(t *testing.T) {
 // Past the due time without an apology the dossier is flagged overdue (case
 // and tasks), an apology can no longer be drafted, and a late result counts late.
 func TestApplicationOverdueWithoutApology(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(at(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: officer, Reason: "Muộn", NewDue: ptr(at(2026, 3, 20, 9, 0))})
-	h.do(at(2026, 3, 10, 10, 0), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(at(2026, 3, 10, 11, 0), "approve", ApplicationAction{Action: ActApprove, Actor: leader})
-	h.do(at(2026, 3, 10, 14, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: officer})
-	h.do(at(2026, 3, 10, 15, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: officer, Method: "in_person"})
-	h.do(at(2026, 3, 10, 16, 0), "rate", ApplicationAction{Action: ActRate, Actor: citizen, Score: 2})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Muộn", NewDue: appPtr(appAt(2026, 3, 20, 9, 0))})
+	h.do(appAt(2026, 3, 10, 10, 0), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 11, 0), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(appAt(2026, 3, 10, 14, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 15, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "in_person"})
+	h.do(appAt(2026, 3, 10, 16, 0), "rate", ApplicationAction{Action: ActRate, Actor: appCitizen, Score: 2})
 	v := h.run()
 	h.ok("accept", "forward", "approve", "issue", "return", "rate")
 	h.fails("draft-late", cds.ECONFLICT)
 	od := h.record("overdue")
-	if !od.At.Equal(at(2026, 3, 9, 9, 0)) || !od.Case.Overdue || len(od.OverdueTasks) != 1 || od.OverdueTasks[0] != "*" {
+	if !od.At.Equal(appAt(2026, 3, 9, 9, 0)) || !od.Case.Overdue || len(od.OverdueTasks) != 1 || od.OverdueTasks[0] != "*" {
 		t.Errorf("overdue record %+v", od)
 	}
 	st := h.record("step_overdue")
@@ -425,22 +427,22 @@ func TestApplicationOverdueWithoutApology(t *testing.T) {
 }
 
 func TestApplicationFeeWaitsForSignal(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "fee-zero", ApplicationAction{Action: ActRequestFee, Actor: officer, Amount: 0})
-	h.do(start.Add(2*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: officer, Amount: 100000})
-	h.do(start.Add(3*time.Hour), "forward-unpaid", ApplicationAction{Action: ActForward, Actor: officer})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "fee-zero", ApplicationAction{Action: ActRequestFee, Actor: appOfficer, Amount: 0})
+	h.do(start.Add(2*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: appOfficer, Amount: 100000})
+	h.do(start.Add(3*time.Hour), "forward-unpaid", ApplicationAction{Action: ActForward, Actor: appOfficer})
 	h.env.RegisterDelayedCallback(func() {
 		h.env.SignalWorkflow(SignalFeePaid, FeePaid{PaymentID: "PAY-1", Amount: 100000, PaidAt: start.Add(4 * time.Hour)})
 	}, 4*time.Hour)
-	h.do(start.Add(5*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(6*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: citizen, Reason: "Thôi"})
+	h.do(start.Add(5*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(6*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "Thôi"})
 	h.run()
 	h.ok("accept", "fee", "forward", "withdraw")
 	h.fails("fee-zero", cds.EINVALID)
 	h.fails("forward-unpaid", cds.ECONFLICT)
-	eqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppPaying, cds.AppNew, cds.AppProcessing, cds.AppCancelled)
+	appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppPaying, cds.AppNew, cds.AppProcessing, cds.AppCancelled)
 	if fee := h.record(ActRequestFee); fee.Case.FeeDue != 100000 {
 		t.Errorf("fee_due %d", fee.Case.FeeDue)
 	}
@@ -452,33 +454,33 @@ func TestApplicationFeeWaitsForSignal(t *testing.T) {
 }
 
 func TestApplicationFeeMarkPaidByStaff(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(3*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: officer, Amount: 75000})
-	h.do(start.Add(4*time.Hour), "paid-by-citizen", ApplicationAction{Action: ActMarkPaid, Actor: citizen})
-	h.do(start.Add(5*time.Hour), "paid", ApplicationAction{Action: ActMarkPaid, Actor: officer, PaymentID: "BIEN-LAI-01"})
-	h.do(start.Add(6*time.Hour), "paid-again", ApplicationAction{Action: ActMarkPaid, Actor: officer})
-	h.do(start.Add(7*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: citizen, Reason: "Thôi"})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(3*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: appOfficer, Amount: 75000})
+	h.do(start.Add(4*time.Hour), "paid-by-citizen", ApplicationAction{Action: ActMarkPaid, Actor: appCitizen})
+	h.do(start.Add(5*time.Hour), "paid", ApplicationAction{Action: ActMarkPaid, Actor: appOfficer, PaymentID: "BIEN-LAI-01"})
+	h.do(start.Add(6*time.Hour), "paid-again", ApplicationAction{Action: ActMarkPaid, Actor: appOfficer})
+	h.do(start.Add(7*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "Thôi"})
 	h.run()
 	h.ok("accept", "forward", "fee", "paid", "withdraw")
 	h.fails("paid-by-citizen", cds.EFORBIDDEN)
 	h.fails("paid-again", cds.ECONFLICT)
-	eqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppProcessing, cds.AppPaying, cds.AppProcessing, cds.AppCancelled)
+	appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppProcessing, cds.AppPaying, cds.AppProcessing, cds.AppCancelled)
 	h.checkTasks()
 }
 
 func TestApplicationReturnToPreviousStep(t *testing.T) {
-	start := at(2026, 3, 2, 8, 0)
-	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "return-from-first", ApplicationAction{Action: ActReturn, Actor: officer, Reason: "x"})
-	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(4*time.Hour), "return", ApplicationAction{Action: ActReturn, Actor: leader, Reason: "Cần thẩm định lại"})
-	h.do(start.Add(5*time.Hour), "forward-again", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(6*time.Hour), "stop-by-officer", ApplicationAction{Action: ActStop, Actor: officer, Reason: "x"})
-	h.do(start.Add(7*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: leader, Reason: "Dừng theo đề nghị"})
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "return-from-first", ApplicationAction{Action: ActReturn, Actor: appOfficer, Reason: "x"})
+	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(4*time.Hour), "return", ApplicationAction{Action: ActReturn, Actor: appLeader, Reason: "Cần thẩm định lại"})
+	h.do(start.Add(5*time.Hour), "forward-again", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(6*time.Hour), "stop-by-officer", ApplicationAction{Action: ActStop, Actor: appOfficer, Reason: "x"})
+	h.do(start.Add(7*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Dừng theo đề nghị"})
 	h.run()
 	h.ok("accept", "forward", "return", "forward-again", "stop")
 	h.fails("return-from-first", cds.ECONFLICT)
@@ -490,11 +492,11 @@ func TestApplicationReturnToPreviousStep(t *testing.T) {
 	h.checkTasks()
 }
 
-func ptr[T any](v T) *T { return &v }
+func appPtr[T any](v T) *T { return &v }
 
-// tm reads a time from a record detail (times arrive as RFC 3339 strings
+// appTime reads a time from a record detail (times arrive as RFC 3339 strings
 // after the activity payload round trip).
-func tm(v any) time.Time {
+func appTime(v any) time.Time {
 	switch x := v.(type) {
 	case time.Time:
 		return x
