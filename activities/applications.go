@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
+
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/postgres"
 )
@@ -34,6 +36,12 @@ type ProcedureAtInput struct {
 // ApplicationProcedureAt returns the procedure version in force at In.At. A
 // dossier calls it once, at acceptance, and keeps the answer (it is recorded
 // in the workflow history, so later versions never change the dossier).
+// A procedure withdrawn from the catalogue is a non-retryable ENOTFOUND: the
+// dossier then keeps the version it was submitted under.
 func (a *Activities) ApplicationProcedureAt(ctx context.Context, in ProcedureAtInput) (cds.Procedure, error) {
-	return a.DB.ProcedureAt(ctx, in.Code, in.At)
+	p, err := a.DB.ProcedureAt(ctx, in.Code, in.At)
+	if cds.ErrorCode(err) == cds.ENOTFOUND {
+		return p, temporal.NewNonRetryableApplicationError(err.Error(), cds.ENOTFOUND, err)
+	}
+	return p, err
 }

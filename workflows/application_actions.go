@@ -1,10 +1,12 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	cds "github.com/caobang/congdanso"
@@ -162,8 +164,13 @@ func (w *application) openTaskKeys() []string {
 // the dossier from reception to the first processing step.
 func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time.Time) error {
 	var p cds.Procedure
-	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.ApplicationProcedureAt,
-		activities.ProcedureAtInput{Code: w.in.Procedure.Code, At: now}).Get(ctx, &p); err != nil {
+	err := workflow.ExecuteActivity(activityOpts(ctx), acts.ApplicationProcedureAt,
+		activities.ProcedureAtInput{Code: w.in.Procedure.Code, At: now}).Get(ctx, &p)
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() == cds.ENOTFOUND {
+		p, err = w.in.Procedure, nil // withdrawn from the catalogue: keep the submitted version
+	}
+	if err != nil {
 		return err
 	}
 	due, err := w.computeDue(ctx, now, p.Duration, worktime.Unit(p.Unit))

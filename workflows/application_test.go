@@ -52,6 +52,7 @@ type appHarness struct {
 	records []activities.ApplicationRecord
 	results map[string]error
 	proc    cds.Procedure
+	procErr error // returned by ApplicationProcedureAt when set
 }
 
 func newAppHarness(t *testing.T, start time.Time) *appHarness {
@@ -66,7 +67,7 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 	})
 	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(nil)
 	h.env.OnActivity(acts.ApplicationProcedureAt, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProcedureAtInput) (cds.Procedure, error) {
-		return h.proc, nil
+		return h.proc, h.procErr
 	})
 	h.env.OnActivity(acts.ComputeDue, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DueInput) (time.Time, error) {
 		return h.cal.Add(in.From, in.Amount, in.Unit)
@@ -505,4 +506,19 @@ func appTime(v any) time.Time {
 		return t
 	}
 	return time.Time{}
+}
+
+// A procedure withdrawn from the catalogue between submission and intake:
+// the dossier keeps the version it was submitted under.
+func TestApplicationAcceptKeepsSubmittedVersionWhenWithdrawn(t *testing.T) {
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.procErr = temporal.NewNonRetryableApplicationError("gone", cds.ENOTFOUND, nil)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "x"})
+	h.run()
+	h.ok("accept", "withdraw")
+	if acc := h.record(ActAccept); acc.Case.ProcedureVersion != 1 || !acc.Case.DueAt.Equal(appAt(2026, 3, 9, 9, 0)) {
+		t.Errorf("accepted %+v", acc.Case)
+	}
 }
