@@ -30,9 +30,9 @@ func init() {
 		s.handle(http.MethodGet, "/api/v1/applications/stats", Can("application", "stats"), s.applicationStats)
 		s.handle(http.MethodGet, "/api/v1/applications/:id", SignedIn, s.getApplication)
 		s.handle(http.MethodGet, "/api/v1/applications/:id/control-sheet.csv", SignedIn, s.controlSheetCSV)
-		s.handle(http.MethodPost, "/api/v1/applications/:id/supplement", SignedIn, s.citizenAction(workflows.ActSupplement))
-		s.handle(http.MethodPost, "/api/v1/applications/:id/withdraw", SignedIn, s.citizenAction(workflows.ActWithdraw))
-		s.handle(http.MethodPost, "/api/v1/applications/:id/rating", SignedIn, s.citizenAction(workflows.ActRate))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/supplement", SignedIn, s.appCitizenAction(workflows.ActSupplement))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/withdraw", SignedIn, s.appCitizenAction(workflows.ActWithdraw))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/rating", SignedIn, s.appCitizenAction(workflows.ActRate))
 		s.handle(http.MethodPost, "/api/v1/applications/:id/actions/:action", Can("application", "act"), s.staffAction)
 	})
 }
@@ -341,8 +341,8 @@ func (b appActionBody) action(name string, a cds.Actor) workflows.ApplicationAct
 		Form: b.Form, Method: b.Method, PaymentID: b.PaymentID, Score: b.Score, Comment: b.Comment}
 }
 
-// citizenAction serves supplement, withdraw and rating: owner only (404 otherwise).
-func (s *Server) citizenAction(name string) gin.HandlerFunc {
+// appCitizenAction serves supplement, withdraw and rating: owner only (404 otherwise).
+func (s *Server) appCitizenAction(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		app, ok := s.loadApplication(c)
 		if !ok {

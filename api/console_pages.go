@@ -276,7 +276,7 @@ type caseView struct {
 	MapURL    string
 	Photos    []string
 	Notes     []map[string]any
-	Timeline  []postgres.ConsoleEvent
+	Timeline  []postgres.CaseEvent
 	Tasks     []postgres.Task
 	Actions   []actionForm
 	HeldBy    string
@@ -314,7 +314,7 @@ func (s *Server) loadCase(c *gin.Context) (caseView, bool) {
 		return notFound()
 	}
 	v := caseView{Case: cs, Me: a.UserID, Back: "/console/cases/" + url.PathEscape(kind) + "/" + url.PathEscape(code)}
-	if v.Timeline, err = s.DB.CaseTimeline(ctx, cs.WorkflowID); err != nil {
+	if v.Timeline, err = s.DB.CaseEvents(ctx, cs.WorkflowID, true); err != nil {
 		writeError(c, err)
 		return v, false
 	}

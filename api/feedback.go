@@ -242,7 +242,7 @@ func (s *Server) getFeedback(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	events, err := s.DB.FeedbackTimeline(ctx, f.WorkflowID, staff)
+	events, err := s.DB.CaseEvents(ctx, f.WorkflowID, staff)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -110,13 +110,6 @@ func (db *DB) UpdateProfile(ctx context.Context, id int64, p Profile) error {
 	return mapErr(err)
 }
 
-// IsCommune reports whether code is a commune or ward.
-func (db *DB) IsCommune(ctx context.Context, code string) (bool, error) {
-	var ok bool
-	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1 AND type = 'commune')`, code).Scan(&ok)
-	return ok, mapErr(err)
-}
-
 // AgencyExists reports whether an agency code exists.
 func (db *DB) AgencyExists(ctx context.Context, code string) (bool, error) {
 	var ok bool

@@ -110,34 +110,6 @@ func (db *DB) FeedbackByCode(ctx context.Context, code string) (Feedback, error)
 	return f, mapErr(err)
 }
 
-// CaseEvent is one timeline row.
-type CaseEvent struct {
-	Seq         int            `json:"seq"`
-	At          time.Time      `json:"at"`
-	ActorName   string         `json:"actor_name"`
-	ActorAgency string         `json:"actor_agency,omitempty"`
-	Action      string         `json:"action"`
-	From        string         `json:"from_status"`
-	To          string         `json:"to_status"`
-	Note        string         `json:"note,omitempty"`
-	Public      bool           `json:"public"`
-	Detail      map[string]any `json:"detail,omitempty"`
-}
-
-// FeedbackTimeline returns the events of a case; internal ones only when asked.
-func (db *DB) FeedbackTimeline(ctx context.Context, workflowID string, internal bool) ([]CaseEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT seq, at, actor_name, actor_agency, action, from_status, to_status, note, public, detail
-		FROM case_events WHERE workflow_id = $1 AND (public OR $2) ORDER BY seq`, workflowID, internal)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseEvent, error) {
-		var e CaseEvent
-		err := r.Scan(&e.Seq, &e.At, &e.ActorName, &e.ActorAgency, &e.Action, &e.From, &e.To, &e.Note, &e.Public, &e.Detail)
-		return e, err
-	})
-}
-
 // FeedbackMedia is a file attached to a case.
 type FeedbackMedia struct {
 	MediaID  string `json:"id"`

@@ -37,34 +37,6 @@ func (db *DB) CaseByCode(ctx context.Context, kind, code string) (CaseSummary, e
 	return c, mapErr(err)
 }
 
-// ConsoleEvent is one timeline row (case_events).
-type ConsoleEvent struct {
-	Seq         int
-	At          time.Time
-	ActorName   string
-	ActorAgency string
-	Action      string
-	FromStatus  string
-	ToStatus    string
-	Note        string
-	Public      bool
-}
-
-// CaseTimeline returns every event of a case, internal ones included (staff view).
-func (db *DB) CaseTimeline(ctx context.Context, workflowID string) ([]ConsoleEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT seq, at, actor_name, actor_agency, action, from_status, to_status, note, public
-		FROM case_events WHERE workflow_id = $1 ORDER BY seq`, workflowID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ConsoleEvent, error) {
-		var e ConsoleEvent
-		err := r.Scan(&e.Seq, &e.At, &e.ActorName, &e.ActorAgency, &e.Action, &e.FromStatus, &e.ToStatus, &e.Note, &e.Public)
-		return e, err
-	})
-	return out, mapErr(err)
-}
-
 // StaffOption is a staff member a leader may assign a task to.
 type StaffOption struct {
 	ID   int64

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -120,13 +119,6 @@ func init() {
 	register(func(w worker.Registry) {
 		w.RegisterWorkflowWithOptions(ServiceApplication, workflow.RegisterOptions{Name: ApplicationWorkflowName})
 	})
-}
-
-// appErr is a validator or handler refusal: code is a congdanso error code,
-// the details carry the Vietnamese and English messages for the API.
-func appErr(code, vi, en string, args ...any) error {
-	vi, en = fmt.Sprintf(vi, args...), fmt.Sprintf(en, args...)
-	return temporal.NewApplicationErrorWithOptions(en, code, temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{vi, en}})
 }
 
 func appConflict(vi, en string, args ...any) error { return appErr(cds.ECONFLICT, vi, en, args...) }

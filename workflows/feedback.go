@@ -237,14 +237,6 @@ func sortedKeys(m map[string][]string) []string {
 // is English; the Vietnamese text travels as the first detail.
 const ConflictError = "ECONFLICT"
 
-func conflict(vi, en string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(en, args...), ConflictError, fmt.Sprintf(vi, args...))
-}
-
-func invalid(vi, en string) error {
-	return temporal.NewApplicationError(en, "EINVALID", vi)
-}
-
 // validate refuses an action that does not fit the state or lacks its data.
 func (w *feedbackCase) validate(action string, a FeedbackAction) error {
 	ok := false
