@@ -1,0 +1,321 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/worktime"
+)
+
+// FeedbackCreate is the report itself, written with the first event.
+type FeedbackCreate struct {
+	Code       string       `json:"code"`
+	CitizenID  int64        `json:"citizen_id"`
+	Title      string       `json:"title"`
+	Content    string       `json:"content"`
+	Category   string       `json:"category"`
+	Location   cds.Location `json:"location"`
+	MediaIDs   []string     `json:"media_ids,omitempty"`
+	HideName   bool         `json:"hide_name,omitempty"`
+	Urgent     bool         `json:"urgent,omitempty"`
+	Channel    string       `json:"channel,omitempty"`
+	ReceivedAt time.Time    `json:"received_at"`
+}
+
+// FeedbackTask is a step waiting on a person (a tasks row).
+type FeedbackTask struct {
+	StepKey    string    `json:"step_key"`
+	Action     string    `json:"action"`
+	Agency     string    `json:"agency"`
+	Role       string    `json:"role"`
+	AssigneeID int64     `json:"assignee_id,omitempty"`
+	Priority   int       `json:"priority"`
+	Overdue    bool      `json:"overdue"`
+	DueAt      time.Time `json:"due_at"`
+}
+
+// FeedbackEvent is one transition of a FeedbackCase, written to the read
+// model in one transaction: the timeline row, the cases row, the feedback
+// detail, and the task closed and opened by the step. Keyed by WorkflowID+Seq.
+type FeedbackEvent struct {
+	WorkflowID string         `json:"workflow_id"`
+	Seq        int            `json:"seq"`
+	At         time.Time      `json:"at"`
+	Actor      cds.Actor      `json:"actor"`
+	Action     string         `json:"action"`
+	From       string         `json:"from"`
+	To         string         `json:"to"`
+	Note       string         `json:"note,omitempty"`
+	Public     bool           `json:"public"`
+	Detail     map[string]any `json:"detail,omitempty"`
+	CaseCode   string         `json:"case_code"`
+	CaseTitle  string         `json:"case_title"`
+	Category   string         `json:"category"`
+
+	Status     string    `json:"status"`
+	AgencyCode string    `json:"agency_code"`
+	DueAt      time.Time `json:"due_at"`
+	Overdue    bool      `json:"overdue"`
+	Finished   bool      `json:"finished,omitempty"`
+	Closed     bool      `json:"closed,omitempty"`
+
+	CloseTask string        `json:"close_task,omitempty"`
+	OpenTask  *FeedbackTask `json:"open_task,omitempty"`
+
+	Create        *FeedbackCreate `json:"create,omitempty"`
+	AssigneeID    int64           `json:"assignee_id,omitempty"`
+	ClearAssignee bool            `json:"clear_assignee,omitempty"`
+	InfoRequest   *string         `json:"info_request,omitempty"`
+	InfoReply     *string         `json:"info_reply,omitempty"`
+	Answer        *string         `json:"answer,omitempty"`
+	AnswerMedia   []string        `json:"answer_media,omitempty"`
+	AnswerBy      string          `json:"answer_by,omitempty"`
+	Published     bool            `json:"published,omitempty"`
+	DuplicateOf   string          `json:"duplicate_of,omitempty"`
+	Rating        int             `json:"rating,omitempty"`
+	RatingComment string          `json:"rating_comment,omitempty"`
+}
+
+// RecordFeedback applies ev to the read model once: if the event row exists
+// the transaction already committed and nothing is written again.
+func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error {
+	tx, err := a.DB.Pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if c := ev.Create; c != nil {
+		channel := c.Channel
+		if channel == "" {
+			channel = "online"
+		}
+		prio := 0
+		if c.Urgent {
+			prio = 1
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, citizen_id, status, channel, priority, received_at, due_at)
+			VALUES ($1, 'feedback', $2, $3, $4, $5, 'submitted', $6, $7, $8, $9) ON CONFLICT (workflow_id) DO NOTHING`,
+			ev.WorkflowID, c.Code, c.Title, c.Category, c.CitizenID, channel, prio, c.ReceivedAt, nullTime(ev.DueAt)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO feedback_reports (workflow_id, content, lat, lng, address, commune_code, hide_name, urgent)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id) DO NOTHING`,
+			ev.WorkflowID, c.Content, c.Location.Lat, c.Location.Lng, c.Location.Address, c.Location.CommuneCode, c.HideName, c.Urgent); err != nil {
+			return err
+		}
+		for _, m := range c.MediaIDs {
+			if _, err := tx.Exec(ctx, `INSERT INTO feedback_media (workflow_id, media_id, role) VALUES ($1, $2, 'photo') ON CONFLICT DO NOTHING`, ev.WorkflowID, m); err != nil {
+				return err
+			}
+		}
+	}
+	detail := ev.Detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	var actorID *int64
+	if ev.Actor.UserID != 0 {
+		actorID = &ev.Actor.UserID
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO case_events (workflow_id, seq, at, actor_id, actor_name, actor_agency, action, from_status, to_status, note, public, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow_id, seq) DO NOTHING`,
+		ev.WorkflowID, ev.Seq, ev.At, actorID, ev.Actor.Name, ev.Actor.AgencyCode, ev.Action, ev.From, ev.To, ev.Note, ev.Public, detail)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return nil // applied by an earlier attempt
+	}
+	var agency *string
+	if ev.AgencyCode != "" {
+		agency = &ev.AgencyCode
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET status = $3, agency_code = COALESCE($4, agency_code), due_at = COALESCE($5, due_at),
+		overdue = overdue OR $6, closed = closed OR $7, last_seq = $2, updated_at = now()
+		WHERE workflow_id = $1 AND last_seq < $2`,
+		ev.WorkflowID, ev.Seq, ev.Status, agency, nullTime(ev.DueAt), ev.Overdue, ev.Closed); err != nil {
+		return err
+	}
+	if ev.Finished {
+		var received time.Time
+		var overdue bool
+		if err := tx.QueryRow(ctx, `SELECT received_at, overdue FROM cases WHERE workflow_id = $1`, ev.WorkflowID).Scan(&received, &overdue); err != nil {
+			return err
+		}
+		cal, err := a.Calendar(ctx)
+		if err != nil {
+			return err
+		}
+		tl := cds.ClassifyTimeliness(ev.At, ev.DueAt)
+		if overdue || ev.Overdue {
+			tl = cds.Late // an escalated case stays late even if answered after a pause
+		}
+		if _, err := tx.Exec(ctx, `UPDATE cases SET finished_at = $2, timeliness = $3, handling_hours = $4 WHERE workflow_id = $1 AND finished_at IS NULL`,
+			ev.WorkflowID, ev.At, string(tl), cal.WorkingHoursBetween(received, ev.At)); err != nil {
+			return err
+		}
+	}
+	if ev.Overdue {
+		if _, err := tx.Exec(ctx, `UPDATE tasks SET overdue = true WHERE workflow_id = $1 AND status = 'open'`, ev.WorkflowID); err != nil {
+			return err
+		}
+	}
+	if ev.Rating > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET rating = $2, rating_comment = $3 WHERE workflow_id = $1`, ev.WorkflowID, ev.Rating, ev.RatingComment); err != nil {
+			return err
+		}
+	}
+	if err := a.feedbackDetail(ctx, tx, ev); err != nil {
+		return err
+	}
+	if ev.CloseTask != "" {
+		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = $4 WHERE workflow_id = $1 AND step_key = $2 AND status = 'open'`,
+			ev.WorkflowID, ev.CloseTask, ev.At, actorID); err != nil {
+			return err
+		}
+	}
+	if t := ev.OpenTask; t != nil {
+		var assignee *int64
+		if t.AssigneeID != 0 {
+			assignee = &t.AssigneeID
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO tasks (workflow_id, step_key, case_kind, case_code, case_title, category, action, agency_code, candidate_role, assignee_id, priority, overdue, due_at, created_at)
+			VALUES ($1, $2, 'feedback', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (workflow_id, step_key) DO NOTHING`,
+			ev.WorkflowID, t.StepKey, ev.CaseCode, ev.CaseTitle, ev.Category, t.Action, t.Agency, t.Role, assignee, t.Priority, t.Overdue, nullTime(t.DueAt), ev.At); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+func (a *Activities) feedbackDetail(ctx context.Context, tx pgx.Tx, ev FeedbackEvent) error {
+	exec := func(sql string, args ...any) error {
+		_, err := tx.Exec(ctx, sql, append([]any{ev.WorkflowID}, args...)...)
+		return err
+	}
+	switch {
+	case ev.AssigneeID != 0:
+		if err := exec(`UPDATE feedback_reports SET assignee_id = $2 WHERE workflow_id = $1`, ev.AssigneeID); err != nil {
+			return err
+		}
+	case ev.ClearAssignee:
+		if err := exec(`UPDATE feedback_reports SET assignee_id = NULL WHERE workflow_id = $1`); err != nil {
+			return err
+		}
+	}
+	if ev.InfoRequest != nil {
+		if err := exec(`UPDATE feedback_reports SET info_request = $2, info_reply = '' WHERE workflow_id = $1`, *ev.InfoRequest); err != nil {
+			return err
+		}
+	}
+	if ev.InfoReply != nil {
+		if err := exec(`UPDATE feedback_reports SET info_reply = $2 WHERE workflow_id = $1`, *ev.InfoReply); err != nil {
+			return err
+		}
+	}
+	if ev.Answer != nil {
+		if err := exec(`UPDATE feedback_reports SET answer = $2 WHERE workflow_id = $1`, *ev.Answer); err != nil {
+			return err
+		}
+		if err := exec(`DELETE FROM feedback_media WHERE workflow_id = $1 AND role = 'answer'`); err != nil {
+			return err
+		}
+		for _, m := range ev.AnswerMedia {
+			if err := exec(`INSERT INTO feedback_media (workflow_id, media_id, role) VALUES ($1, $2, 'answer') ON CONFLICT DO NOTHING`, m); err != nil {
+				return err
+			}
+		}
+	}
+	if ev.AnswerBy != "" {
+		if err := exec(`UPDATE feedback_reports SET answer_by = $2 WHERE workflow_id = $1`, ev.AnswerBy); err != nil {
+			return err
+		}
+	}
+	if ev.Published {
+		if err := exec(`UPDATE feedback_reports SET published_at = $2 WHERE workflow_id = $1`, ev.At); err != nil {
+			return err
+		}
+	}
+	if ev.DuplicateOf != "" {
+		if err := exec(`UPDATE feedback_reports SET duplicate_of = $2 WHERE workflow_id = $1`, ev.DuplicateOf); err != nil {
+			return err
+		}
+		// The reporter of the duplicate follows the original from now on.
+		if err := exec(`INSERT INTO feedback_followers (workflow_id, user_id)
+			SELECT o.workflow_id, c.citizen_id FROM cases c, cases o
+			WHERE c.workflow_id = $1 AND o.code = $2 AND c.citizen_id IS NOT NULL ON CONFLICT DO NOTHING`, ev.DuplicateOf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// RouteInput asks who handles a category in a commune.
+type RouteInput struct {
+	Category    string `json:"category"`
+	CommuneCode string `json:"commune_code"`
+	Fallback    string `json:"fallback"`
+}
+
+// RouteFeedback looks the routing table up: the commune-specific row first,
+// then the category's row for any commune ('*'), else the fallback
+// (the province coordinator). Only existing agencies count.
+func (a *Activities) RouteFeedback(ctx context.Context, in RouteInput) (string, error) {
+	var code string
+	err := a.DB.Pool.QueryRow(ctx, `SELECT r.agency_code FROM feedback_routes r JOIN agencies ag ON ag.code = r.agency_code
+		WHERE r.category_code = $1 AND r.commune_code IN ($2, '*')
+		ORDER BY (r.commune_code = '*') LIMIT 1`, in.Category, in.CommuneCode).Scan(&code)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return in.Fallback, nil
+	}
+	return code, err
+}
+
+// StaffNotice notifies every holder of Roles in Agency.
+type StaffNotice struct {
+	DedupePrefix string         `json:"dedupe_prefix"`
+	Agency       string         `json:"agency"`
+	Roles        []string       `json:"roles"`
+	Kind         string         `json:"kind"`
+	Title        string         `json:"title"`
+	Payload      map[string]any `json:"payload,omitempty"`
+}
+
+// NotifyAgencyStaff enqueues one notification per staff member (dedupe key =
+// prefix + user), so a retry enqueues nothing new.
+func (a *Activities) NotifyAgencyStaff(ctx context.Context, in StaffNotice) error {
+	rows, err := a.DB.Pool.Query(ctx, `SELECT DISTINCT user_id FROM user_roles WHERE agency_code = $1 AND role = ANY($2) ORDER BY user_id`, in.Agency, in.Roles)
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := a.Notify(ctx, NotifyInput{DedupeKey: fmt.Sprintf("%s/%d", in.DedupePrefix, id), UserID: id,
+			Kind: in.Kind, Title: in.Title, Payload: in.Payload}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UseCalendar pins the calendar (no database), for workflow tests and tools.
+func (a *Activities) UseCalendar(c *worktime.Calendar) {
+	a.calMu.Lock()
+	a.cal, a.calTime = c, time.Now().Add(100*365*24*time.Hour)
+	a.calMu.Unlock()
+}
