@@ -303,7 +303,7 @@ func (db *DB) Open311Cases(ctx context.Context, f Open311Filter) ([]Open311Case,
 	if len(f.IDs) > 0 {
 		rows, err = db.Pool.Query(ctx, open311CaseSelect+`AND c.code = ANY($1) ORDER BY c.received_at DESC, c.code DESC`, f.IDs)
 	} else {
-		rows, err = db.Pool.Query(ctx, open311CaseSelect+`AND (cardinality($1::text[]) = 0 OR c.field = ANY($1))
+		rows, err = db.Pool.Query(ctx, open311CaseSelect+`AND (COALESCE(cardinality($1::text[]), 0) = 0 OR c.field = ANY($1))
 			AND c.received_at >= $2 AND c.received_at <= $3
 			AND ($4 = '' OR ($4 = 'closed') = (c.status = ANY($5)))
 			ORDER BY c.received_at DESC, c.code DESC LIMIT $6 OFFSET $7`,
