@@ -386,7 +386,7 @@ func (w *feedbackCase) taskFor(status string) *activities.FeedbackTask {
 // and notifies the citizen when the step is public.
 func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, notify bool) error {
 	ev.DueAt = w.due
-	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.RecordFeedback, ev).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(fbOpts(ctx), acts.RecordFeedback, ev).Get(ctx, nil); err != nil {
 		return err
 	}
 	if !notify {
@@ -396,7 +396,7 @@ func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, 
 	if !ok {
 		return nil
 	}
-	return workflow.ExecuteActivity(activityOpts(ctx), acts.Notify, activities.NotifyInput{
+	return workflow.ExecuteActivity(fbOpts(ctx), acts.Notify, activities.NotifyInput{
 		DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.in.CitizenID),
 		UserID:    w.in.CitizenID, Kind: "feedback." + ev.To,
 		Title: fmt.Sprintf(msg, w.in.Code), Body: ev.Note,
@@ -438,7 +438,7 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 		return w.view(), err
 	}
 	var agency string
-	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.RouteFeedback, activities.RouteInput{
+	if err := workflow.ExecuteActivity(fbOpts(ctx), acts.RouteFeedback, activities.RouteInput{
 		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}).Get(ctx, &agency); err != nil {
 		return w.view(), err
 	}
@@ -615,7 +615,7 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 			return err
 		}
 		if w.assignee != 0 {
-			if err := workflow.ExecuteActivity(activityOpts(ctx), acts.Notify, activities.NotifyInput{
+			if err := workflow.ExecuteActivity(fbOpts(ctx), acts.Notify, activities.NotifyInput{
 				DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.assignee), UserID: w.assignee, Kind: "feedback.reminder",
 				Title:   fmt.Sprintf("Phản ánh %s sắp đến hạn trả lời (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
 				Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
@@ -646,7 +646,7 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 }
 
 func (w *feedbackCase) notifyStaff(ctx workflow.Context, seq int, kind, title string, roles []string, agency string) error {
-	return workflow.ExecuteActivity(activityOpts(ctx), acts.NotifyAgencyStaff, activities.StaffNotice{
+	return workflow.ExecuteActivity(fbOpts(ctx), acts.NotifyAgencyStaff, activities.StaffNotice{
 		DedupePrefix: fmt.Sprintf("%s/%d", w.wfID, seq), Agency: agency, Roles: roles, Kind: kind,
 		Title: fmt.Sprintf(title, w.in.Code), Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
 	}).Get(ctx, nil)
@@ -751,4 +751,13 @@ func (w *feedbackCase) scaledCalendar(hours float64) time.Duration {
 		d = time.Duration(float64(d) / w.in.SLA.Scale)
 	}
 	return d
+}
+
+// fbOpts are the feedback activities' options: short writes, so a try cut by a
+// crash is retried after 10 s instead of the default 30 s.
+func fbOpts(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
 }
