@@ -838,6 +838,7 @@ func (s *Server) open311PostRequest(c *gin.Context, format string) {
 			s.Logger.Warn("open311: routing slow, answering with a token", "caseID", caseCode, "err", err)
 			created.Token = token
 		default:
+			_ = s.DB.Open311DeleteRequest(context.WithoutCancel(ctx), caseCode)
 			return 0, nil, err
 		}
 		return http.StatusOK, created, nil

@@ -228,6 +228,13 @@ func (db *DB) Open311InsertRequest(ctx context.Context, r Open311RequestIn) erro
 	return mapErr(err)
 }
 
+// Open311DeleteRequest removes the record of a report whose workflow never
+// started, so its token does not dangle.
+func (db *DB) Open311DeleteRequest(ctx context.Context, code string) error {
+	_, err := db.Pool.Exec(ctx, `DELETE FROM open311_requests WHERE code = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE code = $1)`, code)
+	return mapErr(err)
+}
+
 // Open311Token resolves a token: the case code, and whether the case exists yet.
 func (db *DB) Open311Token(ctx context.Context, token string) (string, bool, error) {
 	var code string
