@@ -14,7 +14,7 @@ run: setup build
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/congdanso
 
-setup:
+setup: browser-setup
 	@bash scripts/setup.sh
 
 ## test: the whole suite against real PostgreSQL and in-process Temporal
