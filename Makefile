@@ -14,11 +14,11 @@ run: setup build
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/congdanso
 
-setup: browser-setup
+setup:
 	@bash scripts/setup.sh
 
 ## test: the whole suite against real PostgreSQL and in-process Temporal
-test: setup build
+test: setup browser-setup build
 	CONGDANSO_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m ./...
 
 lint:
