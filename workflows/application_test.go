@@ -232,7 +232,7 @@ func TestApplicationHappyPathToRating(t *testing.T) {
 	if acc.Case.ProcedureVersion != 1 || !acc.Case.DueAt.Equal(wantDue) {
 		t.Errorf("accepted snapshot %+v", acc.Case)
 	}
-	// Control sheet: reception→specialist→appLeader→result→appCitizen, each with a mark.
+	// Control sheet: reception→specialist→leader→result→citizen, each with a mark.
 	var sheet []string
 	for _, r := range h.records {
 		if fs, ok := r.Detail["from_step"]; ok {
@@ -241,7 +241,7 @@ func TestApplicationHappyPathToRating(t *testing.T) {
 	}
 	// Reception was due Mon 14:00 and accepted 09:00 the same day (on time);
 	// the other steps finished on earlier days than their deadlines.
-	want := "[reception>specialist:on_time specialist>appLeader:early appLeader>result:early result>appCitizen:early]"
+	want := "[reception>specialist:on_time specialist>leader:early leader>result:early result>citizen:early]"
 	if fmt.Sprint(sheet) != want {
 		t.Errorf("control sheet %v, want %s", sheet, want)
 	}
@@ -361,7 +361,7 @@ func TestApplicationTransferKeepsClock(t *testing.T) {
 }
 
 // Apology (form 04): drafted by staff before the due time and approved by a
-// appLeader, it moves the appointment; passing the old date is then not overdue.
+// leader, it moves the appointment; passing the old date is then not overdue.
 func TestApplicationApologyNewDate(t *testing.T) {
 	start := appAt(2026, 3, 2, 8, 0)
 	h := newAppHarness(t, start)
