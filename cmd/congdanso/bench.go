@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/caobang/congdanso/api"
@@ -220,6 +222,13 @@ func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers
 		return nil, err
 	}
 	be.cleanup = append(be.cleanup, tc.Close)
+	// A freshly created namespace reaches the frontend's namespace cache a
+	// few seconds after the server is up (PostgreSQL store); hooks that
+	// create schedules in Build fail until then.
+	if err := waitNamespace(ctx, tc); err != nil {
+		be.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		be.Close()
@@ -263,4 +272,27 @@ func dropDB(adminDSN, name string) {
 	}
 	defer conn.Close(ctx)
 	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+}
+
+// waitNamespace waits until the frontend knows the namespace: a start of an
+// unknown workflow type succeeds (and is terminated at once) instead of
+// failing with NamespaceNotFound.
+func waitNamespace(ctx context.Context, tc client.Client) error {
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		id := fmt.Sprintf("bench-ns-probe-%d", time.Now().UnixNano())
+		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "bench-ns-probe"}, "bench-ns-probe")
+		if err == nil {
+			return tc.TerminateWorkflow(ctx, id, run.GetRunID(), "probe")
+		}
+		var nf *serviceerror.NamespaceNotFound
+		if !errors.As(err, &nf) || time.Now().After(deadline) {
+			return fmt.Errorf("bench: temporal namespace: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
