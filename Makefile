@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test build setup lint bench fuzz clean browser-setup test-console bench-queues
+.PHONY: run test build setup lint bench bench-product fuzz clean browser-setup test-console bench-queues
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
@@ -29,6 +29,14 @@ lint:
 ## bench: go test benchmarks of the hot pure code
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./worktime/ ./policy/ ./reports/ ./api/...
+
+## bench-product: `congdanso bench` — the product over HTTP against raw Temporal
+## and pgx baselines (BENCH_ENGINE=sqlite|postgres|external, see BENCHMARKS.md)
+BENCH_ENGINE ?= sqlite
+BENCH_ARGS   ?= --n 200 --c 10 --rate 50
+bench-product: setup build
+	@mkdir -p bench/results
+	./$(BIN) bench --engine $(BENCH_ENGINE) $(BENCH_ARGS) --out bench/results/$(BENCH_ENGINE).json 2>$(BIN)-bench-$(BENCH_ENGINE).log
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 20s)
 FUZZTIME ?= 20s

@@ -208,8 +208,13 @@ func sqliteStore(file, namespace string) (*config.SQL, error) {
 		// WAL with synchronous=NORMAL: durable across process crashes (the
 		// WAL is in the OS page cache) and far faster than the default.
 		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "NORMAL", "busy_timeout": "10000"},
-		MaxConns:          4,
-		MaxIdleConns:      4,
+		// One connection: SQLite takes one writer at a time anyway, and with
+		// more connections a read transaction that upgrades to a write fails
+		// with SQLITE_BUSY_SNAPSHOT ("database is locked (517)", which
+		// busy_timeout does not cover) — surfacing as 503s on feedback actions
+		// under load. Measured with `congdanso bench` (BENCHMARKS.md, T1).
+		MaxConns:     1,
+		MaxIdleConns: 1,
 	}
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 		if err := sqliteschema.SetupSchema(conf); err != nil {

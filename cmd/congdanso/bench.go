@@ -2,17 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/caobang/congdanso/api"
@@ -23,12 +28,18 @@ import (
 	"github.com/caobang/congdanso/workflows"
 )
 
-// benchEnv is an in-process product: fresh databases, a Temporal engine of the
-// chosen kind, the worker and the HTTP API on a loopback port.
+// benchEnv is the product under measurement: either in-process (fresh
+// databases, a Temporal engine of the chosen kind, the worker and the HTTP
+// API on a loopback port) or a running server (--target).
 type benchEnv struct {
-	App     *app.App
-	URL     string
-	cleanup []func()
+	App      *app.App // nil with --target
+	URL      string
+	Temporal client.Client // nil when not known (--target without TEMPORAL_ADDRESS)
+	Pool     *pgxpool.Pool // nil when not known (--target without DATABASE_URL)
+	HTTP     *http.Client
+	logins   []string // --login user:password pairs for --target
+	citizen  string   // --citizen phone:password for --target
+	cleanup  []func()
 }
 
 func (e *benchEnv) Close() {
@@ -46,41 +57,68 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	conc := fs.Int("c", 10, "concurrency")
 	rate := fs.Float64("rate", 50, "submit rate for the latency series (requests/s); 0 = skip")
 	shards := fs.Int("history-shards", 512, "history shards for --engine postgres")
-	pollers := fs.Int("worker-pollers", 8, "worker pollers per kind")
+	pollers := fs.Int("worker-pollers", 0, "worker pollers per kind (0 = the product default)")
+	dbConns := fs.Int("db-conns", 0, "PostgreSQL pool size of the app (0 = the product default)")
 	out := fs.String("out", "bench-result.json", "JSON result file")
-	adminDSN := fs.String("database-url", env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for the fresh bench databases")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the scenarios (baselines excluded) to this file")
+	target := fs.String("target", "", "URL of a running server to measure instead of an in-process one")
+	logins := fs.String("login", os.Getenv("CONGDANSO_BENCH_LOGINS"), "with --target: comma list of staff username:password (an officer and a leader of each scenario's agency)")
+	citizen := fs.String("citizen", os.Getenv("CONGDANSO_BENCH_CITIZEN"), "with --target: citizen phone:password (default: register a new citizen)")
+	adminDSN := fs.String("database-url", env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for the fresh bench databases (with --target: the target's database, for baseline (b) and the queue probe)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	be, err := startBenchEnv(ctx, *engine, *adminDSN, *shards, *pollers, logger)
+	rep := &bench.Report{Engine: *engine, StartedAt: time.Now(), Concurrency: *conc, LoadStart: bench.LoadAvg(),
+		Machine: fmt.Sprintf("%s/%s, %d cores, %.0f GiB, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memGiB(), runtime.Version())}
+	var be *benchEnv
+	var err error
+	if *target != "" {
+		rep.Engine = "target " + *target
+		be, err = targetBenchEnv(ctx, *target, *adminDSN, fs, *logins, *citizen, *conc, logger)
+	} else {
+		be, err = startBenchEnv(ctx, *engine, *adminDSN, *shards, *pollers, *dbConns, *conc, logger)
+	}
 	if err != nil {
 		return err
 	}
 	defer be.Close()
-	rep := &bench.Report{Engine: *engine, StartedAt: time.Now(), Concurrency: *conc,
-		Machine: fmt.Sprintf("%s/%s, %d cores, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
 
 	// Baseline (a): a trivial workflow, start + complete, same worker settings.
-	tc := be.App.Temporal
-	rep.Add(bench.Run(ctx, "baseline_a_trivial_workflow", *n, *conc, func(ctx context.Context, i int) error {
-		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: fmt.Sprintf("bench-ping-%d-%d", time.Now().UnixNano(), i), TaskQueue: workflows.TaskQueue,
-		}, workflows.PingWorkflowName, "b")
+	if tc := be.Temporal; tc != nil {
+		rep.Add(bench.Run(ctx, bench.BaselineA, *n, *conc, func(ctx context.Context, i int) error {
+			run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+				ID: fmt.Sprintf("bench-ping-%d-%d", time.Now().UnixNano(), i), TaskQueue: workflows.TaskQueue,
+			}, workflows.PingWorkflowName, "b")
+			if err != nil {
+				return err
+			}
+			return run.Get(ctx, nil)
+		}))
+	}
+	// Baseline (b): a plain pgx insert of a row shaped like a case.
+	if pool := be.Pool; pool != nil {
+		table := pgx.Identifier{fmt.Sprintf("bench_rows_%d", time.Now().UnixNano())}.Sanitize()
+		if _, err := pool.Exec(ctx, `CREATE TABLE `+table+` (id bigserial PRIMARY KEY, code text UNIQUE, title text, content text, category text, lat float8, lng float8, created_at timestamptz DEFAULT now())`); err != nil {
+			return err
+		}
+		defer func() { _, _ = pool.Exec(context.Background(), `DROP TABLE IF EXISTS `+table) }()
+		rep.Add(bench.Run(ctx, bench.BaselineB, *n, *conc, func(ctx context.Context, i int) error {
+			_, err := pool.Exec(ctx, `INSERT INTO `+table+` (code, title, content, category, lat, lng) VALUES ($1, $2, $3, $4, $5, $6)`,
+				fmt.Sprintf("B-%d-%d", time.Now().UnixNano(), i), "Đèn đường hỏng", strings.Repeat("Nội dung phản ánh. ", 10), "traffic", 22.66, 106.25)
+			return err
+		}))
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
 		if err != nil {
 			return err
 		}
-		return run.Get(ctx, nil)
-	}))
-	// Baseline (b): a plain pgx insert of a row shaped like a case.
-	db := be.App.DB
-	if _, err := db.Pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, code text UNIQUE, title text, content text, category text, lat float8, lng float8, created_at timestamptz DEFAULT now())`); err != nil {
-		return err
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
-	rep.Add(bench.Run(ctx, "baseline_b_pgx_insert", *n, *conc, func(ctx context.Context, i int) error {
-		_, err := db.Pool.Exec(ctx, `INSERT INTO bench_rows (code, title, content, category, lat, lng) VALUES ($1, $2, $3, $4, $5, $6)`,
-			fmt.Sprintf("B-%d-%d", time.Now().UnixNano(), i), "Đèn đường hỏng", strings.Repeat("Nội dung phản ánh. ", 10), "traffic", 22.66, 106.25)
-		return err
-	}))
 	for _, s := range strings.Split(*scenarios, ",") {
 		s = strings.TrimSpace(s)
 		sc, ok := benchScenarios[s]
@@ -93,8 +131,10 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 		if err := sc(ctx, be, rep, *n, *conc, *rate); err != nil {
 			return fmt.Errorf("scenario %s: %w", s, err)
 		}
+		rep.CheckTargets(s)
 	}
 	rep.PeakRSSMB = bench.PeakRSSMB()
+	rep.LoadEnd = bench.LoadAvg()
 	rep.WriteTable(os.Stdout)
 	if err := rep.WriteJSON(*out); err != nil {
 		return err
@@ -103,21 +143,34 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	return nil
 }
 
+func memGiB() float64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	var kb float64
+	_, _ = fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %f kB", &kb)
+	return kb / (1 << 20)
+}
+
 // benchScenario measures one product scenario into rep.
 type benchScenario func(ctx context.Context, be *benchEnv, rep *bench.Report, n, conc int, rate float64) error
 
 // benchScenarios is filled by the scenario files.
 var benchScenarios = map[string]benchScenario{}
 
-func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers int, logger *slog.Logger) (*benchEnv, error) {
-	be := &benchEnv{}
+func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers, dbConns, conc int, logger *slog.Logger) (*benchEnv, error) {
+	be := &benchEnv{HTTP: bench.NewHTTPClient(conc)}
+	if dbConns <= 0 {
+		dbConns = envInt("CONGDANSO_DB_MAX_CONNS", 20) // as `congdanso serve`
+	}
 	stamp := fmt.Sprintf("%d", time.Now().UnixNano())
 	appDB := "cds_bench_" + stamp
 	dsn, err := withDB(adminDSN, appDB)
 	if err != nil {
 		return nil, err
 	}
-	db, err := postgres.Open(ctx, dsn, 40)
+	db, err := postgres.Open(ctx, dsn, int32(dbConns))
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +222,13 @@ func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers
 		return nil, err
 	}
 	be.cleanup = append(be.cleanup, tc.Close)
+	// A freshly created namespace reaches the frontend's namespace cache a
+	// few seconds after the server is up (PostgreSQL store); hooks that
+	// create schedules in Build fail until then.
+	if err := waitNamespace(ctx, tc); err != nil {
+		be.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		be.Close()
@@ -181,7 +241,7 @@ func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers
 		be.Close()
 		return nil, err
 	}
-	be.App = a
+	be.App, be.Temporal, be.Pool = a, tc, db.Pool
 	w := a.NewWorker()
 	if err := w.Start(); err != nil {
 		be.Close()
@@ -212,4 +272,27 @@ func dropDB(adminDSN, name string) {
 	}
 	defer conn.Close(ctx)
 	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+}
+
+// waitNamespace waits until the frontend knows the namespace: a start of an
+// unknown workflow type succeeds (and is terminated at once) instead of
+// failing with NamespaceNotFound.
+func waitNamespace(ctx context.Context, tc client.Client) error {
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		id := fmt.Sprintf("bench-ns-probe-%d", time.Now().UnixNano())
+		run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "bench-ns-probe"}, "bench-ns-probe")
+		if err == nil {
+			return tc.TerminateWorkflow(ctx, id, run.GetRunID(), "probe")
+		}
+		var nf *serviceerror.NamespaceNotFound
+		if !errors.As(err, &nf) || time.Now().After(deadline) {
+			return fmt.Errorf("bench: temporal namespace: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }

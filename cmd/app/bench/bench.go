@@ -20,6 +20,15 @@ import (
 	"time"
 )
 
+// Names of the baseline series.
+const (
+	BaselineA = "baseline_a_trivial_workflow"
+	BaselineB = "baseline_b_pgx_insert"
+)
+
+// logOut receives the first errors of each series.
+var logOut io.Writer = os.Stderr
+
 // Result is one measured series.
 type Result struct {
 	Name      string             `json:"name"`
@@ -40,6 +49,54 @@ type Report struct {
 	Results     []Result           `json:"results"`
 	Ratios      map[string]float64 `json:"ratios"`
 	PeakRSSMB   float64            `json:"peak_rss_mb"`
+	// LoadAvg is /proc/loadavg (1, 5, 15 min) at the start and the end:
+	// the machine is shared, so every number comes with its load.
+	LoadStart string `json:"load_start,omitempty"`
+	LoadEnd   string `json:"load_end,omitempty"`
+	// Targets is each issue-11 target with the measured value and pass/FAIL.
+	Targets map[string]string `json:"targets,omitempty"`
+}
+
+// LoadAvg returns the first three fields of /proc/loadavg.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// CheckTargets evaluates the targets for scenario prefix (e.g. "feedback"):
+// intake >= 60% of (a), lifecycle >= 40% of (a), p99 submit < 150 ms at the
+// fixed rate, p99 queue visibility < 1 s.
+func (r *Report) CheckTargets(prefix string) {
+	if r.Targets == nil {
+		r.Targets = map[string]string{}
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "pass"
+		}
+		return "FAIL"
+	}
+	if v, ok := r.Ratios[prefix+"_intake/baseline_a"]; ok {
+		r.Targets[prefix+" intake >= 0.60 x (a)"] = fmt.Sprintf("%.2f %s", v, verdict(v >= 0.6))
+	}
+	if v, ok := r.Ratios[prefix+"_lifecycle/baseline_a"]; ok {
+		r.Targets[prefix+" lifecycle >= 0.40 x (a)"] = fmt.Sprintf("%.2f %s", v, verdict(v >= 0.4))
+	}
+	for _, x := range r.Results {
+		if strings.HasPrefix(x.Name, prefix+"_submit_at_") && x.LatencyMS != nil {
+			r.Targets[prefix+" p99 submit < 150 ms at fixed rate"] = fmt.Sprintf("%.0f ms %s", x.LatencyMS["p99"], verdict(x.Errors == 0 && x.LatencyMS["p99"] < 150))
+		}
+	}
+	if x, ok := r.Find(prefix + "_queue_visible"); ok && x.LatencyMS != nil {
+		r.Targets[prefix+" queue visible p99 < 1 s"] = fmt.Sprintf("%.0f ms %s", x.LatencyMS["p99"], verdict(x.Errors == 0 && x.LatencyMS["p99"] < 1000))
+	}
 }
 
 // Add appends a result.
@@ -142,7 +199,7 @@ func PeakRSSMB() float64 {
 
 // WriteTable prints the report as an aligned table.
 func (r *Report) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "engine: %s   machine: %s   concurrency: %d   peak RSS: %.0f MB\n", r.Engine, r.Machine, r.Concurrency, r.PeakRSSMB)
+	fmt.Fprintf(w, "engine: %s   machine: %s   concurrency: %d   peak RSS: %.0f MB   load: %s -> %s\n", r.Engine, r.Machine, r.Concurrency, r.PeakRSSMB, r.LoadStart, r.LoadEnd)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "series\tn\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
 	for _, x := range r.Results {
@@ -157,6 +214,14 @@ func (r *Report) WriteTable(w io.Writer) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(w, "ratio %s = %.3f\n", k, r.Ratios[k])
+	}
+	keys = keys[:0]
+	for k := range r.Targets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "target %s: %s\n", k, r.Targets[k])
 	}
 }
 

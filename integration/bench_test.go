@@ -1,0 +1,92 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/cmd/app/apptest"
+	"github.com/caobang/congdanso/cmd/app/bench"
+	"github.com/caobang/congdanso/workflows"
+)
+
+// TestBenchFeedbackScenario runs the `congdanso bench` feedback scenario with
+// N=5 against the test application, so the harness cannot silently rot: every
+// call must succeed, every series must be complete, and the cases must really
+// be published in the read model.
+func TestBenchFeedbackScenario(t *testing.T) {
+	env := apptest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, c1 := env.Citizen("Công dân đo tải 1")
+	_, c2 := env.Citizen("Công dân đo tải 2")
+	officer, otok := env.Staff("Chuyên viên đo tải", bench.FeedbackAgency, cds.RoleOfficer)
+	_, ltok := env.Staff("Lãnh đạo đo tải", bench.FeedbackAgency, cds.RoleLeader)
+	pool := env.DB.Pool
+	tg := &bench.Target{URL: env.URL, HTTP: bench.NewHTTPClient(2), Citizens: []string{c1, c2},
+		Officer: otok, OfficerID: officer.UserID, Leader: ltok,
+		QueueVisible: func(ctx context.Context, agency, code string) (bool, error) {
+			var ok bool
+			err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE case_code = $1 AND agency_code = $2 AND status = 'open')`, code, agency).Scan(&ok)
+			return ok, err
+		}}
+
+	rep := &bench.Report{Engine: "apptest", Concurrency: 2}
+	rep.Add(bench.Run(ctx, bench.BaselineA, 5, 2, func(ctx context.Context, i int) error {
+		run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-test-ping-%d", i), TaskQueue: workflows.TaskQueue},
+			workflows.PingWorkflowName, "b")
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	}))
+	if err := bench.Feedback(ctx, tg, rep, 5, 2, 10); err != nil {
+		t.Fatal(err)
+	}
+	rep.CheckTargets("feedback")
+
+	want := []string{bench.BaselineA, "feedback_submit", "feedback_queue_visible", "feedback_accept", "feedback_assign", "feedback_start",
+		"feedback_draft_answer", "feedback_approve_answer", "feedback_lifecycle", "feedback_submit_at_10_per_s"}
+	if len(rep.Results) != len(want) {
+		t.Fatalf("series %d, want %d: %+v", len(rep.Results), len(want), rep.Results)
+	}
+	for i, name := range want {
+		r := rep.Results[i]
+		if r.Name != name || r.N != 5 || r.Errors != 0 {
+			t.Errorf("series %d = %s n=%d errors=%d, want %s n=5 errors=0", i, r.Name, r.N, r.Errors, name)
+		}
+		if name != "feedback_lifecycle" && (r.LatencyMS["p50"] <= 0 || r.LatencyMS["p99"] < r.LatencyMS["p50"] || r.LatencyMS["max"] < r.LatencyMS["p99"]) {
+			t.Errorf("%s latencies %v", name, r.LatencyMS)
+		}
+	}
+	if life, _ := rep.Find("feedback_lifecycle"); life.PerSecond <= 0 {
+		t.Errorf("lifecycle %+v", life)
+	}
+	if q, _ := rep.Find("feedback_queue_visible"); q.LatencyMS["p50"] < 0 {
+		t.Errorf("queue %+v", q)
+	}
+	for _, k := range []string{"feedback_intake/baseline_a", "feedback_lifecycle/baseline_a"} {
+		if rep.Ratios[k] <= 0 {
+			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
+		}
+	}
+	if len(rep.Targets) != 4 {
+		t.Errorf("targets %v", rep.Targets)
+	}
+	// What the harness counted is what happened: 5 published, 5 more routed
+	// by the fixed-rate series, every published case without an open task.
+	var published, routed, open int
+	err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'published'), count(*) FILTER (WHERE status = 'routed'),
+		(SELECT count(*) FROM tasks t JOIN cases c ON c.workflow_id = t.workflow_id WHERE c.status = 'published' AND t.status = 'open')
+		FROM cases`).Scan(&published, &routed, &open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if published != 5 || routed != 5 || open != 0 {
+		t.Fatalf("read model: published %d, routed %d, open tasks of published %d", published, routed, open)
+	}
+}
