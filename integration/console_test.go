@@ -68,11 +68,9 @@ func TestConsoleSessionCSRFAndHeaders(t *testing.T) {
 		resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(page, `<label for="phone">`) {
 		t.Fatalf("login page: %d headers %v", resp.StatusCode, resp.Header)
 	}
-	m := csrfRe.FindStringSubmatch(page)
-	if m == nil {
+	if csrfRe.FindStringSubmatch(page) == nil {
 		t.Fatal("no csrf token on the login page")
 	}
-	loginToken := m[1]
 
 	// Without the token (a cross-site post) the login is refused.
 	resp, _ = fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"phone": {"0912000201"}, "password": {"Cao-Bang-2026!"}})
@@ -80,7 +78,7 @@ func TestConsoleSessionCSRFAndHeaders(t *testing.T) {
 		t.Fatalf("login without csrf: %d", resp.StatusCode)
 	}
 	_, page = fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
-	loginToken = csrfRe.FindStringSubmatch(page)[1]
+	loginToken := csrfRe.FindStringSubmatch(page)[1]
 	// A wrong password shows the error summary linking to the field.
 	resp, page = fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {loginToken}, "phone": {"0912000201"}, "password": {"sai"}})
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, `href="#phone"`) || !strings.Contains(page, "error-summary") {
