@@ -276,7 +276,7 @@ func (s *Server) getApplication(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	staff := actor(c).IsStaff() && app.CitizenID != actorID(c)
-	events, err := s.DB.ApplicationEvents(ctx, app.WorkflowID, staff)
+	events, err := s.DB.CaseEvents(ctx, app.WorkflowID, staff)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -265,39 +265,6 @@ func (db *DB) CitizenApplications(ctx context.Context, citizenID, before int64, 
 	return out, mapErr(rows.Err())
 }
 
-// ApplicationEvent is one timeline row.
-type ApplicationEvent struct {
-	Seq         int            `json:"seq"`
-	At          time.Time      `json:"at"`
-	ActorName   string         `json:"actor_name"`
-	ActorAgency string         `json:"actor_agency"`
-	Action      string         `json:"action"`
-	FromStatus  string         `json:"from_status"`
-	ToStatus    string         `json:"to_status"`
-	Note        string         `json:"note"`
-	Public      bool           `json:"public"`
-	Detail      map[string]any `json:"detail,omitempty"`
-}
-
-// ApplicationEvents returns a case's timeline; internal rows only when withInternal.
-func (db *DB) ApplicationEvents(ctx context.Context, workflowID string, withInternal bool) ([]ApplicationEvent, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT seq, at, actor_name, actor_agency, action, from_status, to_status, note, public, detail
-		FROM case_events WHERE workflow_id = $1 AND (public OR $2) ORDER BY seq`, workflowID, withInternal)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ApplicationEvent, error) {
-		var e ApplicationEvent
-		var detail []byte
-		err := r.Scan(&e.Seq, &e.At, &e.ActorName, &e.ActorAgency, &e.Action, &e.FromStatus, &e.ToStatus, &e.Note, &e.Public, &detail)
-		if err == nil {
-			err = json.Unmarshal(detail, &e.Detail)
-		}
-		e.At = e.At.In(cds.VietnamTZ)
-		return e, err
-	})
-}
-
 // ControlSheetRow is one hand-off of the process control sheet (phiếu kiểm
 // soát quá trình giải quyết hồ sơ, form 06 of Circular 03/2025/TT-VPCP).
 type ControlSheetRow struct {
