@@ -90,3 +90,77 @@ func TestBenchFeedbackScenario(t *testing.T) {
 		t.Fatalf("read model: published %d, routed %d, open tasks of published %d", published, routed, open)
 	}
 }
+
+// TestBenchApplicationsScenario runs the `congdanso bench` applications
+// scenario with N=3: documents uploaded over HTTP, every dossier filed, taken
+// through intake and its steps to the result returned, and the read model
+// agrees with what the harness counted.
+func TestBenchApplicationsScenario(t *testing.T) {
+	env := apptest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, c1 := env.Citizen("Công dân đo tải hồ sơ 1")
+	_, c2 := env.Citizen("Công dân đo tải hồ sơ 2")
+	officer, otok := env.Staff("Cán bộ một cửa đo tải", bench.ApplicationsAgency, cds.RoleOfficer)
+	_, ltok := env.Staff("Chủ tịch phường đo tải", bench.ApplicationsAgency, cds.RoleLeader)
+	pool := env.DB.Pool
+	tg := &bench.Target{URL: env.URL, HTTP: bench.NewHTTPClient(2), Citizens: []string{c1, c2},
+		Officer: otok, OfficerID: officer.UserID, Leader: ltok,
+		QueueVisible: func(ctx context.Context, agency, code string) (bool, error) {
+			var ok bool
+			err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE case_code = $1 AND agency_code = $2 AND status = 'open')`, code, agency).Scan(&ok)
+			return ok, err
+		}}
+	rep := &bench.Report{Engine: "apptest", Concurrency: 2}
+	rep.Add(bench.Run(ctx, bench.BaselineA, 3, 2, func(ctx context.Context, i int) error {
+		run, err := env.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("bench-test-app-ping-%d", i), TaskQueue: workflows.TaskQueue},
+			workflows.PingWorkflowName, "b")
+		if err != nil {
+			return err
+		}
+		return run.Get(ctx, nil)
+	}))
+	if err := bench.Applications(ctx, tg, rep, 3, 2, 10); err != nil {
+		t.Fatal(err)
+	}
+	rep.CheckTargets("applications")
+
+	want := []string{bench.BaselineA, "applications_submit", "applications_queue_visible", "applications_accept", "applications_forward",
+		"applications_approve", "applications_issue_result", "applications_return_result", "applications_lifecycle", "applications_submit_at_10_per_s"}
+	if len(rep.Results) != len(want) {
+		t.Fatalf("series %d, want %d: %+v", len(rep.Results), len(want), rep.Results)
+	}
+	for i, name := range want {
+		r := rep.Results[i]
+		if r.Name != name || r.N != 3 || r.Errors != 0 {
+			t.Errorf("series %d = %s n=%d errors=%d, want %s n=3 errors=0", i, r.Name, r.N, r.Errors, name)
+		}
+		if name != "applications_lifecycle" && (r.LatencyMS["p50"] <= 0 || r.LatencyMS["p99"] < r.LatencyMS["p50"] || r.LatencyMS["max"] < r.LatencyMS["p99"]) {
+			t.Errorf("%s latencies %v", name, r.LatencyMS)
+		}
+	}
+	if life, _ := rep.Find("applications_lifecycle"); life.PerSecond <= 0 {
+		t.Errorf("lifecycle %+v", life)
+	}
+	for _, k := range []string{"applications_intake/baseline_a", "applications_lifecycle/baseline_a"} {
+		if rep.Ratios[k] <= 0 {
+			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
+		}
+	}
+	if len(rep.Targets) != 4 {
+		t.Errorf("targets %v", rep.Targets)
+	}
+	// 3 dossiers returned, 3 more waiting at reception (the fixed-rate
+	// series), no task left open on a returned dossier, 4 uploaded documents.
+	var done, receiving, open, media int
+	err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'receiving'),
+		(SELECT count(*) FROM tasks t JOIN cases c ON c.workflow_id = t.workflow_id WHERE c.status = 'done' AND t.status = 'open'),
+		(SELECT count(*) FROM media)
+		FROM cases WHERE kind = 'application'`).Scan(&done, &receiving, &open, &media)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done != 3 || receiving != 3 || open != 0 || media != 4 {
+		t.Fatalf("read model: done %d, receiving %d, open tasks of done %d, media %d", done, receiving, open, media)
+	}
+}

@@ -320,7 +320,7 @@ func TestFeedbackHTTPEndToEnd(t *testing.T) {
 	if kinds != "feedback.routed,feedback.accepted,feedback.in_progress,feedback.awaiting_info,feedback.published,feedback.closed" {
 		t.Fatalf("citizen notifications %s", kinds)
 	}
-	recordHistory(t, env.Temporal, code, "happy_path")
+	recordHistory(t, env.Temporal, code, "happy_path_local_writes")
 }
 
 func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
@@ -373,10 +373,10 @@ func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
 	if got := timelineActions(t, env, codeA); got != "submit,route,transfer,not_ours,transfer" {
 		t.Fatalf("routing steps %s", got)
 	}
-	recordHistory(t, env.Temporal, codeB, "duplicate")
+	recordHistory(t, env.Temporal, codeB, "duplicate_local_writes")
 	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+codeA+"/withdraw", ctok, map[string]any{}); r.Status != 200 {
 		t.Fatalf("withdraw %d %s", r.Status, r.Body)
 	}
-	recordHistory(t, env.Temporal, codeA, "transfer_withdraw")
+	recordHistory(t, env.Temporal, codeA, "transfer_withdraw_local_writes")
 	_ = fmt.Sprint()
 }

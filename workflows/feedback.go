@@ -175,9 +175,10 @@ type feedbackCase struct {
 	overdue   bool
 	dupOf     string
 
-	ready   bool // the routed step is in the read model (the 201 may go out)
-	version int  // bumped by each transition; wakes the deadline loop
-	pending int  // handlers between their state change and their last write
+	ready   bool             // the routed step is in the read model (the 201 may go out)
+	v       workflow.Version // fbLocalWrites and later: writes run as local activities
+	version int              // bumped by each transition; wakes the deadline loop
+	pending int              // handlers between their state change and their last write
 }
 
 // FeedbackCase is one feedback report from submission to closure.
@@ -186,6 +187,9 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	if err := w.setup(ctx); err != nil {
 		return FeedbackView{}, err
 	}
+	// Histories recorded before the change ran the writes as regular
+	// activities and replay as DefaultVersion.
+	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbLocalWrites)
 	return w.run(ctx)
 }
 
@@ -381,7 +385,7 @@ func (w *feedbackCase) taskFor(status string) *activities.FeedbackTask {
 // and notifies the citizen when the step is public.
 func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, notify bool) error {
 	ev.DueAt = w.due
-	if err := workflow.ExecuteActivity(fbOpts(ctx), acts.RecordFeedback, ev).Get(ctx, nil); err != nil {
+	if err := w.exec(ctx, acts.RecordFeedback, ev, nil); err != nil {
 		return err
 	}
 	if !notify {
@@ -391,12 +395,12 @@ func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, 
 	if !ok {
 		return nil
 	}
-	return workflow.ExecuteActivity(fbOpts(ctx), acts.Notify, activities.NotifyInput{
+	return w.exec(ctx, acts.Notify, activities.NotifyInput{
 		DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.in.CitizenID),
 		UserID:    w.in.CitizenID, Kind: "feedback." + ev.To,
 		Title: fmt.Sprintf(msg, w.in.Code), Body: ev.Note,
 		Payload: map[string]any{"code": w.in.Code, "status": ev.To, "seq": ev.Seq},
-	}).Get(ctx, nil)
+	}, nil)
 }
 
 func (w *feedbackCase) step(ctx workflow.Context, t transition) error {
@@ -433,8 +437,8 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 		return w.view(), err
 	}
 	var agency string
-	if err := workflow.ExecuteActivity(fbOpts(ctx), acts.RouteFeedback, activities.RouteInput{
-		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}).Get(ctx, &agency); err != nil {
+	if err := w.exec(ctx, acts.RouteFeedback, activities.RouteInput{
+		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}, &agency); err != nil {
 		return w.view(), err
 	}
 	if err := w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", ""); err != nil {
@@ -610,11 +614,11 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 			return err
 		}
 		if w.assignee != 0 {
-			if err := workflow.ExecuteActivity(fbOpts(ctx), acts.Notify, activities.NotifyInput{
+			if err := w.exec(ctx, acts.Notify, activities.NotifyInput{
 				DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.assignee), UserID: w.assignee, Kind: "feedback.reminder",
 				Title:   fmt.Sprintf("Phản ánh %s sắp đến hạn trả lời (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
 				Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
-			}).Get(ctx, nil); err != nil {
+			}, nil); err != nil {
 				return err
 			}
 		} else if err := w.notifyStaff(ctx, ev.Seq, "feedback.reminder", "Phản ánh %s sắp đến hạn trả lời.", []string{"leader"}, w.agency); err != nil {
@@ -641,10 +645,10 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 }
 
 func (w *feedbackCase) notifyStaff(ctx workflow.Context, seq int, kind, title string, roles []string, agency string) error {
-	return workflow.ExecuteActivity(fbOpts(ctx), acts.NotifyAgencyStaff, activities.StaffNotice{
+	return w.exec(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{
 		DedupePrefix: fmt.Sprintf("%s/%d", w.wfID, seq), Agency: agency, Roles: roles, Kind: kind,
 		Title: fmt.Sprintf(title, w.in.Code), Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
-	}).Get(ctx, nil)
+	}, nil)
 }
 
 // act runs one validated action. The state changes before the first write
@@ -754,5 +758,34 @@ func fbOpts(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
+}
+
+// fbLocalWritesChange guards the switch of the read-model writes, the routing
+// lookup and the outbox enqueues from regular to local activities: a
+// submission then completes in one workflow task instead of ~5 workflow tasks
+// and 4 activity round trips through the server (BENCHMARKS.md, T2).
+const (
+	fbLocalWritesChange = "feedback-local-writes"
+	fbLocalWrites       = workflow.Version(1)
+)
+
+// exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
+// a dedupe key, so a retried try writes nothing twice): a local activity from
+// fbLocalWrites on, a regular activity in cases started before.
+func (w *feedbackCase) exec(ctx workflow.Context, fn, arg, result any) error {
+	if w.v >= fbLocalWrites {
+		return workflow.ExecuteLocalActivity(fbLocalOpts(ctx), fn, arg).Get(ctx, result)
+	}
+	return workflow.ExecuteActivity(fbOpts(ctx), fn, arg).Get(ctx, result)
+}
+
+// fbLocalOpts: each try bounded like fbOpts; retried with backoff for up to a
+// day (longer retries than the local threshold go through a workflow timer).
+func fbLocalOpts(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 	})
 }
