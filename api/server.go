@@ -37,6 +37,9 @@ type Deps struct {
 	Blob     cds.BlobStore
 	Logger   *slog.Logger
 	Config   Config
+	// OnCalendarChange is called after an admin edits the working-time
+	// calendar (the worker drops its cached copy).
+	OnCalendarChange func()
 }
 
 // Perm is the permission a route requires: a Casbin object and action.

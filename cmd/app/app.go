@@ -91,7 +91,8 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 	if a.Opts.API.TaskQueue == "" {
 		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
-	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
+	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API,
+		OnCalendarChange: a.Activities.InvalidateCalendar})
 	return a, nil
 }
 
