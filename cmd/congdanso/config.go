@@ -20,16 +20,21 @@ type Config struct {
 	TemporalNamespace string
 	TemporalStore     string // embedded store: sqlite (default) or postgres
 	HistoryShards     int
-	TemporalPort      int
-	TemporalUIPort    int
-	HTTPAddr          string
-	PublicBaseURL     string
-	Demo              bool
-	TokenSecret       string
-	LogLevel          string
-	DBMaxConns        int
-	WorkerPollers     int
-	ShutdownTimeout   time.Duration
+	// TemporalDB and TemporalVisibilityDB name Temporal's two databases on
+	// the PostgreSQL server of DatabaseURL (--store postgres).
+	TemporalDB           string
+	TemporalVisibilityDB string
+	TemporalBind         string // embedded Temporal bind/broadcast IP
+	TemporalPort         int
+	TemporalUIPort       int
+	HTTPAddr             string
+	PublicBaseURL        string
+	Demo                 bool
+	TokenSecret          string
+	LogLevel             string
+	DBMaxConns           int
+	WorkerPollers        int
+	ShutdownTimeout      time.Duration
 	// SLAScale divides every SLA (tests and the crash test use short SLAs).
 	SLAScale float64
 }
@@ -60,6 +65,9 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace")
 	fs.StringVar(&c.TemporalStore, "store", env("CONGDANSO_TEMPORAL_STORE", "sqlite"), "embedded Temporal store: sqlite or postgres")
 	fs.IntVar(&c.HistoryShards, "history-shards", envInt("CONGDANSO_HISTORY_SHARDS", 512), "history shards for --store postgres (fixed at creation)")
+	fs.StringVar(&c.TemporalDB, "temporal-db", env("CONGDANSO_TEMPORAL_DB", "temporal"), "Temporal's main database for --store postgres (created if missing)")
+	fs.StringVar(&c.TemporalVisibilityDB, "temporal-visibility-db", env("CONGDANSO_TEMPORAL_VISIBILITY_DB", "temporal_visibility"), "Temporal's visibility database for --store postgres (created if missing)")
+	fs.StringVar(&c.TemporalBind, "temporal-bind", env("CONGDANSO_TEMPORAL_BIND", "127.0.0.1"), "IP the embedded Temporal server binds to and advertises")
 	fs.IntVar(&c.TemporalPort, "temporal-port", envInt("CONGDANSO_TEMPORAL_PORT", 7233), "embedded Temporal frontend port (0: any free port)")
 	fs.IntVar(&c.TemporalUIPort, "temporal-ui-port", envInt("CONGDANSO_TEMPORAL_UI_PORT", 8233), "embedded Temporal Web UI port (0: no UI)")
 	fs.StringVar(&c.HTTPAddr, "http", env("CONGDANSO_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address")
@@ -75,6 +83,12 @@ func parseConfig(cmd string, args []string) (Config, error) {
 		return c, err
 	}
 	c.SLAScale = *sla
+	if c.HistoryShards < 1 {
+		return c, fmt.Errorf("--history-shards must be at least 1 (got %d)", c.HistoryShards)
+	}
+	if c.TemporalDB == c.TemporalVisibilityDB {
+		return c, fmt.Errorf("--temporal-db and --temporal-visibility-db must differ")
+	}
 	if v := os.Getenv("CONGDANSO_SLA_SCALE"); v != "" && c.SLAScale == 1 {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
 			c.SLAScale = f

@@ -19,6 +19,7 @@ import (
 	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/embedded"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
 )
 
 const defaultDSN = "postgres://postgres@127.0.0.1:5432/congdanso?sslmode=disable"
@@ -85,7 +86,7 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 	opts := embedded.TemporalOptions{
 		DataDir: filepath.Join(cfg.DataDir, "temporal"), Namespace: cfg.TemporalNamespace,
 		Port: cfg.TemporalPort, UIPort: cfg.TemporalUIPort, Store: cfg.TemporalStore,
-		HistoryShards: int32(cfg.HistoryShards),
+		HistoryShards: int32(cfg.HistoryShards), IP: cfg.TemporalBind,
 	}
 	if cfg.TemporalStore == "postgres" {
 		dsn := cfg.DatabaseURL
@@ -93,10 +94,10 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 			dsn = defaultDSN
 		}
 		var err error
-		if opts.SQL, err = embedded.PostgresSQLConfig(dsn, "temporal"); err != nil {
+		if opts.SQL, err = embedded.PostgresSQLConfig(dsn, cfg.TemporalDB); err != nil {
 			return "", nil, err
 		}
-		if opts.VisibilitySQL, err = embedded.PostgresSQLConfig(dsn, "temporal_visibility"); err != nil {
+		if opts.VisibilitySQL, err = embedded.PostgresSQLConfig(dsn, cfg.TemporalVisibilityDB); err != nil {
 			return "", nil, err
 		}
 	}
@@ -109,12 +110,24 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 	return t.Address, t.Stop, nil
 }
 
+// processIdentity names this process to Temporal: pid@host plus the
+// CONGDANSO_INSTANCE label when set (e.g. "worker-2").
+func processIdentity() string {
+	host, _ := os.Hostname()
+	id := fmt.Sprintf("%d@%s", os.Getpid(), host)
+	if inst := os.Getenv("CONGDANSO_INSTANCE"); inst != "" {
+		id += "@" + inst
+	}
+	return id
+}
+
 // dialTemporal connects and makes sure the namespace exists.
 func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (client.Client, error) {
 	var c client.Client
 	var err error
 	for i := 0; i < 60; i++ {
-		c, err = client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics()})
+		c, err = client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Identity: processIdentity(),
+			Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics()})
 		if err == nil {
 			break
 		}
@@ -219,10 +232,12 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 		if err != nil {
 			return fmt.Errorf("http listen: %w", err)
 		}
-		logger.Info("congdanso ready", "http", ln.Addr().String(), "temporal", addr, "demo", cfg.Demo)
+		logger.Info("congdanso ready", "http", ln.Addr().String(), "temporal", addr, "demo", cfg.Demo, "identity", processIdentity(), "worker", withWorker)
 		go func() { errCh <- srv.Serve(ln) }()
 	} else {
-		logger.Info("congdanso worker ready", "temporal", addr)
+		// The identity is what Temporal records on the tasks this worker
+		// completes (workflow history), so operators can tell workers apart.
+		logger.Info("congdanso worker ready", "temporal", addr, "identity", processIdentity(), "task_queue", workflows.TaskQueue)
 	}
 	select {
 	case <-ctx.Done():
@@ -279,8 +294,19 @@ func runTemporal(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	tc.Close()
-	logger.Info("temporal ready", "address", addr)
+	defer tc.Close()
+	// The shard count is fixed when the store is created: a different setting
+	// on a later start is ignored by the server, so report what is in force.
+	shards := int32(0)
+	if info, err := tc.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{}); err == nil {
+		shards = info.GetHistoryShardCount()
+	}
+	if cfg.TemporalStore == "postgres" && shards != 0 && shards != int32(cfg.HistoryShards) {
+		logger.Warn("history shards are fixed at creation: the store keeps its count, --history-shards is ignored",
+			"in_store", shards, "setting", cfg.HistoryShards)
+	}
+	logger.Info("temporal ready", "address", addr, "store", cfg.TemporalStore, "history_shards", shards,
+		"database", cfg.TemporalDB, "visibility_database", cfg.TemporalVisibilityDB)
 	<-ctx.Done()
 	return nil
 }
