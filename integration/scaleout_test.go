@@ -115,6 +115,8 @@ func TestScaleOut(t *testing.T) {
 	})
 	dsn := "postgres://postgres@127.0.0.1:5432/" + appDB + "?sslmode=disable"
 	secret := "scaleout-test-secret-0123456789abcdef0123"
+	// PostgreSQL's max_connections (100 by default) is shared with other
+	// tests: the pools below add up to about 50.
 	tport := freePort(t)
 	taddr := fmt.Sprintf("127.0.0.1:%d", tport)
 	started := time.Now()
@@ -123,7 +125,7 @@ func TestScaleOut(t *testing.T) {
 	tlog := filepath.Join(dir, "temporal.log")
 	startProc(t, tlog, []string{"DATABASE_URL=" + dsn}, "", "temporal", "--store", "postgres",
 		"--history-shards", strconv.Itoa(cfg.Shards), "--temporal-db", tDB, "--temporal-visibility-db", tVisDB,
-		"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", "0", "--data-dir", filepath.Join(dir, "temporal"))
+		"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", "0", "--db-max-conns", "12", "--data-dir", filepath.Join(dir, "temporal"))
 	ready := waitLog(t, tlog, `"temporal ready"`, 3*time.Minute)
 	if !strings.Contains(ready, fmt.Sprintf(`"history_shards":%d`, cfg.Shards)) {
 		t.Fatalf("temporal did not report %d history shards: %s", cfg.Shards, ready)
@@ -134,7 +136,7 @@ func TestScaleOut(t *testing.T) {
 	startAPI := func(n int) *proc {
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		return startProc(t, filepath.Join(dir, fmt.Sprintf("api%d.log", n)), append(common, fmt.Sprintf("CONGDANSO_INSTANCE=api-%d", n)),
-			addr, "api", "--http", addr, "--data-dir", media)
+			addr, "api", "--http", addr, "--data-dir", media, "--db-max-conns", "8")
 	}
 	type workerProc struct {
 		p        *proc
@@ -142,7 +144,7 @@ func TestScaleOut(t *testing.T) {
 	}
 	startWorker := func(n int) workerProc {
 		lp := filepath.Join(dir, fmt.Sprintf("worker%d.log", n))
-		p := startProc(t, lp, append(common, fmt.Sprintf("CONGDANSO_INSTANCE=worker-%d", n)), "", "worker", "--data-dir", media)
+		p := startProc(t, lp, append(common, fmt.Sprintf("CONGDANSO_INSTANCE=worker-%d", n)), "", "worker", "--data-dir", media, "--db-max-conns", "8")
 		return workerProc{p: p, identity: logField(t, waitLog(t, lp, `"congdanso worker ready"`, 2*time.Minute), "identity")}
 	}
 	// API 1 first: it applies the migrations the others then find done.

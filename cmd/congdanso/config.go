@@ -32,9 +32,11 @@ type Config struct {
 	Demo                 bool
 	TokenSecret          string
 	LogLevel             string
-	DBMaxConns           int
-	WorkerPollers        int
-	ShutdownTimeout      time.Duration
+	// Instance names this process in logs and to Temporal (e.g. "worker-2").
+	Instance        string
+	DBMaxConns      int
+	WorkerPollers   int
+	ShutdownTimeout time.Duration
 	// SLAScale divides every SLA (tests and the crash test use short SLAs).
 	SLAScale float64
 }
@@ -74,6 +76,7 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.StringVar(&c.PublicBaseURL, "public-url", env("CONGDANSO_PUBLIC_URL", ""), "public base URL (default http://<http addr>)")
 	fs.BoolVar(&c.Demo, "demo", env("CONGDANSO_DEMO", "") == "1" || env("CONGDANSO_DEMO", "") == "true", "load demo data and run the demo biller and payment simulator")
 	fs.StringVar(&c.TokenSecret, "token-secret", env("CONGDANSO_TOKEN_SECRET", ""), "HMAC secret for access tokens (default: generated once under the data dir)")
+	fs.StringVar(&c.Instance, "instance", env("CONGDANSO_INSTANCE", ""), "name of this instance, added to its Temporal identity (e.g. worker-2)")
 	fs.StringVar(&c.LogLevel, "log-level", env("CONGDANSO_LOG_LEVEL", "info"), "debug, info, warn, error")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("CONGDANSO_DB_MAX_CONNS", 20), "PostgreSQL pool size")
 	fs.IntVar(&c.WorkerPollers, "worker-pollers", envInt("CONGDANSO_WORKER_POLLERS", 4), "Temporal task pollers per kind")

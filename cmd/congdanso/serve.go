@@ -100,6 +100,10 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 		if opts.VisibilitySQL, err = embedded.PostgresSQLConfig(dsn, cfg.TemporalVisibilityDB); err != nil {
 			return "", nil, err
 		}
+		// --db-max-conns bounds each of Temporal's two pools too: count
+		// them in PostgreSQL's max_connections with every instance's pool.
+		opts.SQL.MaxConns, opts.SQL.MaxIdleConns = cfg.DBMaxConns, cfg.DBMaxConns
+		opts.VisibilitySQL.MaxConns, opts.VisibilitySQL.MaxIdleConns = max(2, cfg.DBMaxConns/2), max(2, cfg.DBMaxConns/2)
 	}
 	start := time.Now()
 	t, err := embedded.StartTemporal(opts)
@@ -110,15 +114,19 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 	return t.Address, t.Stop, nil
 }
 
-// processIdentity names this process to Temporal: pid@host plus the
-// CONGDANSO_INSTANCE label when set (e.g. "worker-2").
-func processIdentity() string {
+// identity names this process to Temporal: pid@host plus the instance name
+// when set (e.g. "worker-2"). Temporal records it on every task a worker
+// completes, so workflow histories show which process did what.
+var identity string
+
+func processIdentity() string { return identity }
+
+func setIdentity(instance string) {
 	host, _ := os.Hostname()
-	id := fmt.Sprintf("%d@%s", os.Getpid(), host)
-	if inst := os.Getenv("CONGDANSO_INSTANCE"); inst != "" {
-		id += "@" + inst
+	identity = fmt.Sprintf("%d@%s", os.Getpid(), host)
+	if instance != "" {
+		identity += "@" + instance
 	}
-	return id
 }
 
 // dialTemporal connects and makes sure the namespace exists.
