@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -284,6 +286,16 @@ func TestScaleOut(t *testing.T) {
 	// one goroutine; requests alternate between the APIs and fail over to the
 	// other one on a transport error or 5xx.
 	var rr atomic.Int64
+	// Like a load balancer's health check, an API that refuses connections
+	// is taken out of the rotation.
+	var down [2]atomic.Bool
+	pick := func() int {
+		i := int(rr.Add(1) % 2)
+		if down[i].Load() && !down[1-i].Load() {
+			i = 1 - i
+		}
+		return i
+	}
 	var retries, conflictsAfterRetry atomic.Int64
 	type outcome struct {
 		status int
@@ -294,7 +306,8 @@ func TestScaleOut(t *testing.T) {
 		var o outcome
 		deadline := time.Now().Add(4 * time.Minute)
 		for {
-			base := apis[rr.Add(1)%2].HTTP
+			idx := pick()
+			base := apis[idx].HTTP
 			var hdr []string
 			if idemKey != "" {
 				hdr = []string{"Idempotency-Key", idemKey}
@@ -304,6 +317,9 @@ func TestScaleOut(t *testing.T) {
 			case err != nil || st >= 500:
 				o.failed = true
 				retries.Add(1)
+				if errors.Is(err, syscall.ECONNREFUSED) {
+					down[idx].Store(true)
+				}
 			case st == http.StatusConflict && idemKey != "" && bytes.Contains(b, []byte("in progress")):
 				// the first attempt is still running somewhere (or its owner is not yet seen as gone)
 			default:
@@ -534,7 +550,7 @@ func TestScaleOut(t *testing.T) {
 	figures := []string{
 		fmt.Sprintf("SCALEOUT shape: 1 temporal (postgres, %d shards), 2 api, %d worker(s), 1 PostgreSQL; concurrency %d", cfg.Shards, cfg.Workers, cfg.Concurrency),
 		fmt.Sprintf("SCALEOUT cases=%d completed=%d workflows_completed=%d lost=%d duplicates=%d", cfg.Cases, closedN, wfCompleted, lost, duplicates),
-		fmt.Sprintf("SCALEOUT kills=%d (api-1 and worker-1 SIGKILLed after %d submissions) retried_requests=%d conflicts_after_retry=%d", kills, cfg.Cases*2/5, retries.Load(), conflictsAfterRetry.Load()),
+		fmt.Sprintf("SCALEOUT kills=%d (api-1 and worker-1 SIGKILLed after %d submissions) failed_attempts_retried=%d conflicts_after_retry=%d", kills, cfg.Cases*2/5, retries.Load(), conflictsAfterRetry.Load()),
 		fmt.Sprintf("SCALEOUT takeover=%d workflows started before the kill and finished by worker-2; worker-1 touched %d", takeover, w1Touched),
 		fmt.Sprintf("SCALEOUT policy_propagation_ms add=%d remove=%d (limit 1000)", addDelay.Milliseconds(), removeDelay.Milliseconds()),
 		fmt.Sprintf("SCALEOUT throughput: %d cases (%d requests: submit + 4 staff actions + rating) in %s = %.1f cases/s, %.1f requests/s",

@@ -86,11 +86,15 @@ func parseConfig(cmd string, args []string) (Config, error) {
 		return c, err
 	}
 	c.SLAScale = *sla
+	bad := func(err error) (Config, error) {
+		fmt.Fprintln(fs.Output(), "congdanso "+cmd+":", err)
+		return c, err
+	}
 	if c.HistoryShards < 1 {
-		return c, fmt.Errorf("--history-shards must be at least 1 (got %d)", c.HistoryShards)
+		return bad(fmt.Errorf("--history-shards must be at least 1 (got %d)", c.HistoryShards))
 	}
 	if c.TemporalDB == c.TemporalVisibilityDB {
-		return c, fmt.Errorf("--temporal-db and --temporal-visibility-db must differ")
+		return bad(fmt.Errorf("--temporal-db and --temporal-visibility-db must differ"))
 	}
 	if v := os.Getenv("CONGDANSO_SLA_SCALE"); v != "" && c.SLAScale == 1 {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
