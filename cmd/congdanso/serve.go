@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -157,23 +158,33 @@ func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (cl
 
 func ensureNamespace(ctx context.Context, c client.Client, ns string) error {
 	svc := c.WorkflowService()
-	if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err == nil {
-		return nil
+	if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err != nil {
+		_, err := svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+			Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(30 * 24 * time.Hour),
+		})
+		if err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("temporal: register namespace %s: %w", ns, err)
+		}
 	}
-	_, err := svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(30 * 24 * time.Hour),
-	})
-	if err != nil && !isAlreadyExists(err) {
-		return fmt.Errorf("temporal: register namespace %s: %w", ns, err)
-	}
-	// The namespace cache refreshes within seconds; wait until it is usable.
-	for i := 0; i < 30; i++ {
-		if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err == nil {
+	// A namespace registered moments ago (here, or by another process such
+	// as `congdanso temporal`) is known to the frontend before the history
+	// service's namespace cache has it; schedules and starts fail until then.
+	// Wait until a call that reaches history no longer says "namespace not found".
+	for i := 0; ; i++ {
+		_, err := svc.DescribeWorkflowExecution(ctx, &workflowservice.DescribeWorkflowExecutionRequest{
+			Namespace: ns, Execution: &commonpb.WorkflowExecution{WorkflowId: "congdanso-namespace-probe"}})
+		if !isNamespaceNotFound(err) {
 			return nil
 		}
-		time.Sleep(time.Second)
+		if i >= 120 {
+			return fmt.Errorf("temporal: namespace %s not usable after 60 s: %w", ns, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 // runServe runs the API and/or the worker until ctx ends, then shuts down in
