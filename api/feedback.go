@@ -149,7 +149,7 @@ func (s *Server) submitFeedback(c *gin.Context) {
 		return
 	}
 	idemKey := c.GetHeader("Idempotency-Key")
-	status, body, _, err := s.DB.Idempotent(ctx, "feedback", a.UserID, idemKey, func() (int, any, error) {
+	status, body, _, err := s.DB.IdempotentResumable(ctx, "feedback", a.UserID, idemKey, func() (int, any, error) {
 		// The code is kept with the key: a retry that takes over after the
 		// instance handling the first attempt died reuses it, and the start
 		// below then joins the workflow that attempt may have started.

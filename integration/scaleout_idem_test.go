@@ -17,7 +17,7 @@ import (
 )
 
 // TestScaleOutIdempotencyTakeover: two instances (two pools) share the
-// idempotency keys. A key held by a live instance is refused to the other; once
+// idempotency keys (IdempotentResumable, as feedback submission uses). A key held by a live instance is refused to the other; once
 // the holder dies (its sessions end) a retry on the survivor takes the key over
 // and gets the values the dead one reserved, so no second case is created.
 func TestScaleOutIdempotencyTakeover(t *testing.T) {
@@ -56,7 +56,7 @@ func TestScaleOutIdempotencyTakeover(t *testing.T) {
 	// Instance 1 reserves a code and hangs (its answer never comes).
 	reserved, release := make(chan string), make(chan struct{})
 	go func() {
-		_, _, _, _ = db1.Idempotent(ctx, "feedback", uid, "k-1", func() (int, any, error) {
+		_, _, _, _ = db1.IdempotentResumable(ctx, "feedback", uid, "k-1", func() (int, any, error) {
 			code, err := db1.IdempotencyReserve(ctx, "feedback", uid, "k-1", "code", mint)
 			reserved <- code
 			<-release
@@ -67,7 +67,7 @@ func TestScaleOutIdempotencyTakeover(t *testing.T) {
 	defer close(release)
 
 	// While it lives, instance 2 is told to retry.
-	_, _, _, err = db2.Idempotent(ctx, "feedback", uid, "k-1", func() (int, any, error) {
+	_, _, _, err = db2.IdempotentResumable(ctx, "feedback", uid, "k-1", func() (int, any, error) {
 		t.Fatal("create ran while the key's owner is alive")
 		return 0, nil, nil
 	})
@@ -75,12 +75,32 @@ func TestScaleOutIdempotencyTakeover(t *testing.T) {
 		t.Fatalf("live owner: got %v, want ECONFLICT", err)
 	}
 
-	// Instance 1 dies: its sessions end.
+	// Instance 1 dies: its sessions end. A plain Idempotent key (a create
+	// that must not run twice) stays reserved; a resumable one is taken over.
+	go func() {
+		_, _, _, _ = db1.Idempotent(ctx, "news.create", uid, "k-plain", func() (int, any, error) {
+			reserved <- ""
+			<-release
+			return http.StatusCreated, map[string]string{}, nil
+		})
+	}()
+	<-reserved
 	db1.Close()
+	apptest.Eventually(t, 10*time.Second, "instance 1's sessions to end", func() bool {
+		var n int
+		_ = db2.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, name).Scan(&n)
+		return n <= 4 // db2's pool only
+	})
+	if _, _, _, err := db2.Idempotent(ctx, "news.create", uid, "k-plain", func() (int, any, error) {
+		t.Fatal("a non-resumable create ran again")
+		return 0, nil, nil
+	}); cds.ErrorCode(err) != cds.ECONFLICT {
+		t.Fatalf("plain key after its owner died: %v, want ECONFLICT", err)
+	}
 	var st int
 	var body []byte
 	apptest.Eventually(t, 10*time.Second, "takeover of the dead instance's key", func() bool {
-		st, body, _, err = db2.Idempotent(ctx, "feedback", uid, "k-1", func() (int, any, error) {
+		st, body, _, err = db2.IdempotentResumable(ctx, "feedback", uid, "k-1", func() (int, any, error) {
 			code, err := db2.IdempotencyReserve(ctx, "feedback", uid, "k-1", "code", mint)
 			return http.StatusCreated, map[string]string{"code": code}, err
 		})
@@ -94,7 +114,7 @@ func TestScaleOutIdempotencyTakeover(t *testing.T) {
 	if st != http.StatusCreated || codeOf(body) != first || fresh != 1 {
 		t.Fatalf("takeover answered %d %s after %d codes minted; want the reserved %s", st, body, fresh, first)
 	}
-	st, body, replay, err := db2.Idempotent(ctx, "feedback", uid, "k-1", func() (int, any, error) {
+	st, body, replay, err := db2.IdempotentResumable(ctx, "feedback", uid, "k-1", func() (int, any, error) {
 		t.Fatal("create ran again after the answer was stored")
 		return 0, nil, nil
 	})
@@ -105,21 +125,21 @@ func TestScaleOutIdempotencyTakeover(t *testing.T) {
 	// A failure after a reservation keeps it for the retry (at once: the
 	// owner is released); a failure before any reservation frees the key.
 	boom := errors.New("temporal unavailable")
-	if _, _, _, err := db2.Idempotent(ctx, "feedback", uid, "k-2", func() (int, any, error) {
+	if _, _, _, err := db2.IdempotentResumable(ctx, "feedback", uid, "k-2", func() (int, any, error) {
 		_, _ = db2.IdempotencyReserve(ctx, "feedback", uid, "k-2", "code", mint)
 		return 0, nil, boom
 	}); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
 	var again string
-	if _, _, _, err := db2.Idempotent(ctx, "feedback", uid, "k-2", func() (int, any, error) {
+	if _, _, _, err := db2.IdempotentResumable(ctx, "feedback", uid, "k-2", func() (int, any, error) {
 		var err error
 		again, err = db2.IdempotencyReserve(ctx, "feedback", uid, "k-2", "code", mint)
 		return http.StatusCreated, map[string]string{"code": again}, err
 	}); err != nil || again != "PA-2026-000002" || fresh != 2 {
 		t.Fatalf("retry after a failure: %q (%d minted) %v", again, fresh, err)
 	}
-	if _, _, _, err := db2.Idempotent(ctx, "feedback", uid, "k-3", func() (int, any, error) { return 0, nil, boom }); !errors.Is(err, boom) {
+	if _, _, _, err := db2.IdempotentResumable(ctx, "feedback", uid, "k-3", func() (int, any, error) { return 0, nil, boom }); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
 	var n int

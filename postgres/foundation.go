@@ -95,16 +95,26 @@ func (db *DB) Audit(ctx context.Context, actorID int64, action, objType, objID s
 // Idempotent runs create once per (scope, user, key). The first call reserves
 // the key, runs create and stores its response; later calls with the same key
 // return the stored response. A concurrent duplicate that finds the key
-// reserved but not yet answered gets ECONFLICT and can retry.
-//
-// A reservation records the PostgreSQL session (pid and start time) of the
-// instance that made it. If that instance dies before answering (SIGKILL, a
-// lost node), its sessions end and the next retry — on any instance — takes
-// the key over and runs create again; so does a retry after idemLease whatever
-// the session (behind a transaction pooler sessions are not the client's).
-// create must therefore be safe to run again after a partial first run: keep
-// what must not change between runs (a case code) with IdempotencyReserve.
+// reserved but not yet answered gets ECONFLICT and can retry. If the instance
+// holding the key dies before answering, the key stays reserved: use
+// IdempotentResumable when create can safely run again.
 func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
+	return db.idempotent(ctx, scope, userID, key, false, create)
+}
+
+// IdempotentResumable is Idempotent for a create that may run again after a
+// partial first run. A reservation records the PostgreSQL session (pid and
+// start time) of the instance that made it. If that instance dies before
+// answering (SIGKILL, a lost node), its sessions end and the next retry — on
+// any instance — takes the key over and runs create again; so does a retry
+// after idemLease whatever the session (behind a transaction pooler sessions
+// are not the client's). Keep what must not change between runs (a case
+// code) with IdempotencyReserve.
+func (db *DB) IdempotentResumable(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
+	return db.idempotent(ctx, scope, userID, key, true, create)
+}
+
+func (db *DB) idempotent(ctx context.Context, scope string, userID int64, key string, resumable bool, create func() (int, any, error)) (int, []byte, bool, error) {
 	if key == "" {
 		status, body, err := create()
 		if err != nil {
@@ -128,6 +138,10 @@ func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key st
 		if status != nil {
 			return *status, resp, true, nil
 		}
+		inProgress := cds.Errorf(cds.ECONFLICT, "Yêu cầu với khóa này đang được xử lý, vui lòng thử lại.", "A request with this Idempotency-Key is in progress; retry.")
+		if !resumable {
+			return 0, nil, false, inProgress
+		}
 		// In progress: take it over only if its owner is gone.
 		tag, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys SET response = jsonb_set(COALESCE(response, '{}'::jsonb), '{owner}', `+idemOwner+`), created_at = now()
 			WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL
@@ -139,7 +153,7 @@ func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key st
 			return 0, nil, false, mapErr(err)
 		}
 		if tag.RowsAffected() == 0 {
-			return 0, nil, false, cds.Errorf(cds.ECONFLICT, "Yêu cầu với khóa này đang được xử lý, vui lòng thử lại.", "A request with this Idempotency-Key is in progress; retry.")
+			return 0, nil, false, inProgress
 		}
 	}
 	status, body, err := create()
@@ -175,7 +189,7 @@ const idemOwner = `(SELECT jsonb_build_object('pid', pid, 'start', backend_start
 // key (scope, user, key), calling fresh and keeping its result the first
 // time. A retry that takes over an abandoned key (see Idempotent) gets the
 // same value, so e.g. a case code allocated before a crash is reused and the
-// case is not created twice. Without a key it just calls fresh.
+// case is not created twice (see IdempotentResumable). Without a key it just calls fresh.
 func (db *DB) IdempotencyReserve(ctx context.Context, scope string, userID int64, key, name string, fresh func() (string, error)) (string, error) {
 	if key == "" {
 		return fresh()
