@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test build setup lint bench fuzz clean scaleout
+.PHONY: run test build setup lint bench fuzz clean
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
@@ -23,6 +23,7 @@ test: setup build
 
 ## scaleout: the multi-process test alone (temporal on PostgreSQL, 2 APIs, 2 workers,
 ## SIGKILLs mid-load; prints its figures). SCALEOUT_CASES/WORKERS/KILL/CONCURRENCY/SHARDS tune it.
+.PHONY: scaleout
 scaleout: setup build
 	CONGDANSO_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 30m -v -run '^TestScaleOut' ./integration/
 
