@@ -111,7 +111,9 @@ func logField(t *testing.T, line, field string) string {
 // both APIs through the staff actions to publication and the citizen's
 // rating, SIGKILLs one API and one worker mid-load, and checks that every case
 // completes exactly once, that the surviving worker finished the killed
-// worker's workflows, and that a policy change on API 1 holds on API 2 within 1 s.
+// worker's workflows, and that a policy change on API 1 holds on API 2 within
+// 1 s. Before the load it also checks the other shared state: media uploaded
+// on API 1 is served by API 2, and login rate limits count across both.
 func TestScaleOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process test")
@@ -246,6 +248,21 @@ func TestScaleOut(t *testing.T) {
 	_ = json.Unmarshal(b, &up)
 	if st, b, err := send(apis[1].HTTP, http.MethodGet, "/api/v1/media/"+up.ID, citizens[0], nil, ""); err != nil || st != http.StatusOK || !bytes.HasPrefix(b, []byte("\x89PNG")) {
 		t.Fatalf("media %s from api 2: %d %v (%d bytes)", up.ID, st, err, len(b))
+	}
+
+	// Rate limits are counted in PostgreSQL: five failed logins for one phone,
+	// alternating between the APIs, exhaust the limit (5 per 15 min) for both.
+	guess := jsonBody(map[string]string{"phone": "+84915000001", "password": "sai-mat-khau-123"})
+	rateCodes := make([]int, 6)
+	for i := range rateCodes {
+		st, b, err := send(apis[i%2].HTTP, http.MethodPost, "/api/v1/auth/login", "", guess, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rateCodes[i] = st
+		if (i < 5) == (st == http.StatusTooManyRequests) {
+			t.Fatalf("login attempt %d on api %d: %d %s", i+1, i%2+1, st, b)
+		}
 	}
 
 	// Policy propagation: a line added and removed through API 1 is enforced
@@ -592,6 +609,7 @@ func TestScaleOut(t *testing.T) {
 		fmt.Sprintf("SCALEOUT shape: 1 temporal (postgres, %d shards), 2 api, %d worker(s), 1 PostgreSQL; concurrency %d", cfg.Shards, cfg.Workers, cfg.Concurrency),
 		fmt.Sprintf("SCALEOUT cases=%d completed=%d workflows_completed=%d lost=%d duplicates=%d", cfg.Cases, closedN, wfCompleted, lost, duplicates),
 		fmt.Sprintf("SCALEOUT kills=%d%s failed_attempts_retried=%d conflicts_after_retry=%d reassign_after_retry=%d", kills, killNote, retries.Load(), conflictsAfterRetry.Load(), reassigned),
+		fmt.Sprintf("SCALEOUT rate_limit: failed logins for one phone alternating api-1/api-2 answered %v (limit 5 shared through PostgreSQL)", rateCodes),
 		fmt.Sprintf("SCALEOUT takeover=%d workflows started before the kill and finished by worker-2; worker-1 touched %d", takeover, w1Touched),
 		fmt.Sprintf("SCALEOUT policy_propagation_ms add=%.1f remove=%.1f (limit 1000; measured from API 1's answer to API 2's first enforcing reply)",
 			float64(addDelay.Microseconds())/1000, float64(removeDelay.Microseconds())/1000),
