@@ -21,6 +21,12 @@ setup:
 test: setup browser-setup build
 	CONGDANSO_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m ./...
 
+## scaleout: the multi-process test alone (temporal on PostgreSQL, 2 APIs, 2 workers,
+## SIGKILLs mid-load; prints its figures). SCALEOUT_CASES/WORKERS/KILL/CONCURRENCY/SHARDS tune it.
+.PHONY: scaleout
+scaleout: setup build
+	CONGDANSO_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 30m -v -run '^TestScaleOut' ./integration/
+
 lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...

@@ -148,13 +148,19 @@ func (s *Server) submitFeedback(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	status, body, _, err := s.DB.Idempotent(ctx, "feedback", a.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		year := time.Now().In(cds.VietnamTZ).Year()
-		n, err := s.DB.NextCode(ctx, fmt.Sprintf("PA-%d", year))
+	idemKey := c.GetHeader("Idempotency-Key")
+	status, body, _, err := s.DB.IdempotentResumable(ctx, "feedback", a.UserID, idemKey, func() (int, any, error) {
+		// The code is kept with the key: a retry that takes over after the
+		// instance handling the first attempt died reuses it, and the start
+		// below then joins the workflow that attempt may have started.
+		code, err := s.DB.IdempotencyReserve(ctx, "feedback", a.UserID, idemKey, "code", func() (string, error) {
+			year := time.Now().In(cds.VietnamTZ).Year()
+			n, err := s.DB.NextCode(ctx, fmt.Sprintf("PA-%d", year))
+			return fmt.Sprintf("PA-%d-%06d", year, n), err
+		})
 		if err != nil {
 			return 0, nil, err
 		}
-		code := fmt.Sprintf("PA-%d-%06d", year, n)
 		sla := workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Scale: s.slaScale()}
 		if req.Urgent {
 			sla.AcceptHours, sla.AnswerHours = cat.UrgentAcceptHours, cat.UrgentAnswerHours
@@ -164,8 +170,10 @@ func (s *Server) submitFeedback(c *gin.Context) {
 			Location: cds.Location{Lat: *req.Location.Lat, Lng: *req.Location.Lng, Address: req.Location.Address, CommuneCode: req.Location.CommuneCode}}
 		op := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 			ID: workflows.FeedbackWorkflowID(code), TaskQueue: s.taskQueue(),
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			// Codes are never reused, so a running workflow with this ID
+			// can only come from an earlier attempt of this same request.
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		}, workflows.FeedbackWorkflowName, in)
 		// Update-with-start: the answer waits until the case is routed and
 		// its row is in the read model, so the 201 carries the due time.

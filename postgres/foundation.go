@@ -95,8 +95,26 @@ func (db *DB) Audit(ctx context.Context, actorID int64, action, objType, objID s
 // Idempotent runs create once per (scope, user, key). The first call reserves
 // the key, runs create and stores its response; later calls with the same key
 // return the stored response. A concurrent duplicate that finds the key
-// reserved but not yet answered gets ECONFLICT and can retry.
+// reserved but not yet answered gets ECONFLICT and can retry. If the instance
+// holding the key dies before answering, the key stays reserved: use
+// IdempotentResumable when create can safely run again.
 func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
+	return db.idempotent(ctx, scope, userID, key, false, create)
+}
+
+// IdempotentResumable is Idempotent for a create that may run again after a
+// partial first run. A reservation records the PostgreSQL session (pid and
+// start time) of the instance that made it. If that instance dies before
+// answering (SIGKILL, a lost node), its sessions end and the next retry — on
+// any instance — takes the key over and runs create again; so does a retry
+// after idemLease whatever the session (behind a transaction pooler sessions
+// are not the client's). Keep what must not change between runs (a case
+// code) with IdempotencyReserve.
+func (db *DB) IdempotentResumable(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
+	return db.idempotent(ctx, scope, userID, key, true, create)
+}
+
+func (db *DB) idempotent(ctx context.Context, scope string, userID int64, key string, resumable bool, create func() (int, any, error)) (int, []byte, bool, error) {
 	if key == "" {
 		status, body, err := create()
 		if err != nil {
@@ -105,7 +123,8 @@ func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key st
 		b, err := jsonMarshal(body)
 		return status, b, false, err
 	}
-	tag, err := db.Pool.Exec(ctx, `INSERT INTO idempotency_keys (scope, user_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, scope, userID, key)
+	tag, err := db.Pool.Exec(ctx, `INSERT INTO idempotency_keys (scope, user_id, key, response)
+		VALUES ($1, $2, $3, jsonb_build_object('owner', `+idemOwner+`)) ON CONFLICT DO NOTHING`, scope, userID, key)
 	if err != nil {
 		return 0, nil, false, mapErr(err)
 	}
@@ -116,15 +135,38 @@ func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key st
 		if err != nil {
 			return 0, nil, false, mapErr(err)
 		}
-		if status == nil {
-			return 0, nil, false, cds.Errorf(cds.ECONFLICT, "Yêu cầu với khóa này đang được xử lý, vui lòng thử lại.", "A request with this Idempotency-Key is in progress; retry.")
+		if status != nil {
+			return *status, resp, true, nil
 		}
-		return *status, resp, true, nil
+		inProgress := cds.Errorf(cds.ECONFLICT, "Yêu cầu với khóa này đang được xử lý, vui lòng thử lại.", "A request with this Idempotency-Key is in progress; retry.")
+		if !resumable {
+			return 0, nil, false, inProgress
+		}
+		// In progress: take it over only if its owner is gone.
+		tag, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys SET response = jsonb_set(COALESCE(response, '{}'::jsonb), '{owner}', `+idemOwner+`), created_at = now()
+			WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL
+			  AND (created_at < now() - $4::interval
+			       OR (response ? 'owner' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+			            WHERE a.pid = (response->'owner'->>'pid')::int AND a.backend_start = (response->'owner'->>'start')::timestamptz)))`,
+			scope, userID, key, idemLease.String())
+		if err != nil {
+			return 0, nil, false, mapErr(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return 0, nil, false, inProgress
+		}
 	}
 	status, body, err := create()
 	if err != nil {
-		// Free the key so the citizen can retry after fixing the input.
-		_, _ = db.Pool.Exec(context.Background(), `DELETE FROM idempotency_keys WHERE scope=$1 AND user_id=$2 AND key=$3`, scope, userID, key)
+		// Free the key so the citizen can retry after fixing the input. If
+		// create reserved values, part of it may have happened (a workflow
+		// started before a timeout): keep them and release only the owner, so
+		// the retry takes over at once and reuses them.
+		bg := context.Background()
+		_, _ = db.Pool.Exec(bg, `DELETE FROM idempotency_keys WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL
+			AND NOT COALESCE(response ? 'reserved', false)`, scope, userID, key)
+		_, _ = db.Pool.Exec(bg, `UPDATE idempotency_keys SET response = jsonb_set(response, '{owner}', 'null'::jsonb)
+			WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL`, scope, userID, key)
 		return 0, nil, false, err
 	}
 	b, err := jsonMarshal(body)
@@ -135,6 +177,40 @@ func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key st
 		return 0, nil, false, fmt.Errorf("postgres: store idempotent response: %w", err)
 	}
 	return status, b, false, nil
+}
+
+// idemLease bounds how long a reservation holds without a live owner session.
+const idemLease = 10 * time.Minute
+
+// idemOwner is the SQL for the session that makes a reservation.
+const idemOwner = `(SELECT jsonb_build_object('pid', pid, 'start', backend_start) FROM pg_stat_activity WHERE pid = pg_backend_pid())`
+
+// IdempotencyReserve returns the value named name kept with the in-progress
+// key (scope, user, key), calling fresh and keeping its result the first
+// time. A retry that takes over an abandoned key (see Idempotent) gets the
+// same value, so e.g. a case code allocated before a crash is reused and the
+// case is not created twice (see IdempotentResumable). Without a key it just calls fresh.
+func (db *DB) IdempotencyReserve(ctx context.Context, scope string, userID int64, key, name string, fresh func() (string, error)) (string, error) {
+	if key == "" {
+		return fresh()
+	}
+	var v *string
+	err := db.Pool.QueryRow(ctx, `SELECT response->'reserved'->>$4 FROM idempotency_keys
+		WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL`, scope, userID, key, name).Scan(&v)
+	if err != nil && err != pgx.ErrNoRows {
+		return "", mapErr(err)
+	}
+	if v != nil {
+		return *v, nil
+	}
+	val, err := fresh()
+	if err != nil {
+		return "", err
+	}
+	_, err = db.Pool.Exec(ctx, `UPDATE idempotency_keys
+		SET response = jsonb_set(COALESCE(response, '{}'::jsonb), '{reserved}', COALESCE(response->'reserved', '{}'::jsonb) || jsonb_build_object($4::text, $5::text))
+		WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL`, scope, userID, key, name, val)
+	return val, mapErr(err)
 }
 
 // Ping checks the database with a short timeout (for /readyz).

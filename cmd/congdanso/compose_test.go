@@ -22,6 +22,7 @@ func TestComposeFile(t *testing.T) {
 			Build       any               `yaml:"build"`
 			Command     []string          `yaml:"command"`
 			Environment map[string]string `yaml:"environment"`
+			Volumes     []string          `yaml:"volumes"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(b, &doc); err != nil {
@@ -35,11 +36,34 @@ func TestComposeFile(t *testing.T) {
 	known := map[string]bool{"DATABASE_URL": true, "TEMPORAL_ADDRESS": true, "TEMPORAL_NAMESPACE": true}
 	src, _ := os.ReadFile("config.go")
 	apps := 0
+	// Scale-out: every instance must share the state (one PostgreSQL, one
+	// Temporal, one token secret, one media volume) and carry its own name.
+	shared := map[string]string{}
+	instances := map[string]bool{}
 	for name, s := range doc.Services {
 		if s.Build == nil {
 			continue
 		}
 		apps++
+		for _, k := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "CONGDANSO_TOKEN_SECRET", "CONGDANSO_DATA_DIR"} {
+			if v, ok := shared[k]; ok && v != s.Environment[k] {
+				t.Errorf("%s: %s differs between instances", name, k)
+			}
+			shared[k] = s.Environment[k]
+		}
+		media := strings.Join(s.Volumes, ",")
+		if v, ok := shared["volumes"]; ok && v != media {
+			t.Errorf("%s: media volumes %q differ from %q", name, media, v)
+		}
+		shared["volumes"] = media
+		if !strings.HasSuffix(media, ":"+s.Environment["CONGDANSO_DATA_DIR"]) {
+			t.Errorf("%s: the shared volume must be mounted at the data dir", name)
+		}
+		inst := s.Environment["CONGDANSO_INSTANCE"]
+		if inst == "" || instances[inst] {
+			t.Errorf("%s: CONGDANSO_INSTANCE %q missing or not unique", name, inst)
+		}
+		instances[inst] = true
 		if len(s.Command) != 1 || !strings.Contains(usage, "\n  "+s.Command[0]+" ") {
 			t.Errorf("%s: command %v is not a congdanso subcommand", name, s.Command)
 		}

@@ -20,16 +20,23 @@ type Config struct {
 	TemporalNamespace string
 	TemporalStore     string // embedded store: sqlite (default) or postgres
 	HistoryShards     int
-	TemporalPort      int
-	TemporalUIPort    int
-	HTTPAddr          string
-	PublicBaseURL     string
-	Demo              bool
-	TokenSecret       string
-	LogLevel          string
-	DBMaxConns        int
-	WorkerPollers     int
-	ShutdownTimeout   time.Duration
+	// TemporalDB and TemporalVisibilityDB name Temporal's two databases on
+	// the PostgreSQL server of DatabaseURL (--store postgres).
+	TemporalDB           string
+	TemporalVisibilityDB string
+	TemporalBind         string // embedded Temporal bind/broadcast IP
+	TemporalPort         int
+	TemporalUIPort       int
+	HTTPAddr             string
+	PublicBaseURL        string
+	Demo                 bool
+	TokenSecret          string
+	LogLevel             string
+	// Instance names this process in logs and to Temporal (e.g. "worker-2").
+	Instance        string
+	DBMaxConns      int
+	WorkerPollers   int
+	ShutdownTimeout time.Duration
 	// SLAScale divides every SLA (tests and the crash test use short SLAs).
 	SLAScale float64
 }
@@ -60,12 +67,16 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace")
 	fs.StringVar(&c.TemporalStore, "store", env("CONGDANSO_TEMPORAL_STORE", "sqlite"), "embedded Temporal store: sqlite or postgres")
 	fs.IntVar(&c.HistoryShards, "history-shards", envInt("CONGDANSO_HISTORY_SHARDS", 512), "history shards for --store postgres (fixed at creation)")
+	fs.StringVar(&c.TemporalDB, "temporal-db", env("CONGDANSO_TEMPORAL_DB", "temporal"), "Temporal's main database for --store postgres (created if missing)")
+	fs.StringVar(&c.TemporalVisibilityDB, "temporal-visibility-db", env("CONGDANSO_TEMPORAL_VISIBILITY_DB", "temporal_visibility"), "Temporal's visibility database for --store postgres (created if missing)")
+	fs.StringVar(&c.TemporalBind, "temporal-bind", env("CONGDANSO_TEMPORAL_BIND", "127.0.0.1"), "IP the embedded Temporal server binds to and advertises")
 	fs.IntVar(&c.TemporalPort, "temporal-port", envInt("CONGDANSO_TEMPORAL_PORT", 7233), "embedded Temporal frontend port (0: any free port)")
 	fs.IntVar(&c.TemporalUIPort, "temporal-ui-port", envInt("CONGDANSO_TEMPORAL_UI_PORT", 8233), "embedded Temporal Web UI port (0: no UI)")
 	fs.StringVar(&c.HTTPAddr, "http", env("CONGDANSO_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address")
 	fs.StringVar(&c.PublicBaseURL, "public-url", env("CONGDANSO_PUBLIC_URL", ""), "public base URL (default http://<http addr>)")
 	fs.BoolVar(&c.Demo, "demo", env("CONGDANSO_DEMO", "") == "1" || env("CONGDANSO_DEMO", "") == "true", "load demo data and run the demo biller and payment simulator")
 	fs.StringVar(&c.TokenSecret, "token-secret", env("CONGDANSO_TOKEN_SECRET", ""), "HMAC secret for access tokens (default: generated once under the data dir)")
+	fs.StringVar(&c.Instance, "instance", env("CONGDANSO_INSTANCE", ""), "name of this instance, added to its Temporal identity (e.g. worker-2)")
 	fs.StringVar(&c.LogLevel, "log-level", env("CONGDANSO_LOG_LEVEL", "info"), "debug, info, warn, error")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("CONGDANSO_DB_MAX_CONNS", 20), "PostgreSQL pool size")
 	fs.IntVar(&c.WorkerPollers, "worker-pollers", envInt("CONGDANSO_WORKER_POLLERS", 4), "Temporal task pollers per kind")
@@ -75,6 +86,16 @@ func parseConfig(cmd string, args []string) (Config, error) {
 		return c, err
 	}
 	c.SLAScale = *sla
+	bad := func(err error) (Config, error) {
+		fmt.Fprintln(fs.Output(), "congdanso "+cmd+":", err)
+		return c, err
+	}
+	if c.HistoryShards < 1 {
+		return bad(fmt.Errorf("--history-shards must be at least 1 (got %d)", c.HistoryShards))
+	}
+	if c.TemporalDB == c.TemporalVisibilityDB {
+		return bad(fmt.Errorf("--temporal-db and --temporal-visibility-db must differ"))
+	}
 	if v := os.Getenv("CONGDANSO_SLA_SCALE"); v != "" && c.SLAScale == 1 {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 {
 			c.SLAScale = f

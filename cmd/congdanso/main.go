@@ -64,7 +64,11 @@ func main() {
 	if err != nil {
 		os.Exit(2)
 	}
+	setIdentity(cfg.Instance)
 	logger := newLogger(cfg.LogLevel)
+	if cfg.Instance != "" {
+		logger = logger.With("instance", cfg.Instance)
+	}
 	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -19,6 +20,7 @@ import (
 	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/embedded"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
 )
 
 const defaultDSN = "postgres://postgres@127.0.0.1:5432/congdanso?sslmode=disable"
@@ -85,7 +87,7 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 	opts := embedded.TemporalOptions{
 		DataDir: filepath.Join(cfg.DataDir, "temporal"), Namespace: cfg.TemporalNamespace,
 		Port: cfg.TemporalPort, UIPort: cfg.TemporalUIPort, Store: cfg.TemporalStore,
-		HistoryShards: int32(cfg.HistoryShards),
+		HistoryShards: int32(cfg.HistoryShards), IP: cfg.TemporalBind,
 	}
 	if cfg.TemporalStore == "postgres" {
 		dsn := cfg.DatabaseURL
@@ -93,12 +95,16 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 			dsn = defaultDSN
 		}
 		var err error
-		if opts.SQL, err = embedded.PostgresSQLConfig(dsn, "temporal"); err != nil {
+		if opts.SQL, err = embedded.PostgresSQLConfig(dsn, cfg.TemporalDB); err != nil {
 			return "", nil, err
 		}
-		if opts.VisibilitySQL, err = embedded.PostgresSQLConfig(dsn, "temporal_visibility"); err != nil {
+		if opts.VisibilitySQL, err = embedded.PostgresSQLConfig(dsn, cfg.TemporalVisibilityDB); err != nil {
 			return "", nil, err
 		}
+		// --db-max-conns bounds each of Temporal's two pools too: count
+		// them in PostgreSQL's max_connections with every instance's pool.
+		opts.SQL.MaxConns, opts.SQL.MaxIdleConns = cfg.DBMaxConns, cfg.DBMaxConns
+		opts.VisibilitySQL.MaxConns, opts.VisibilitySQL.MaxIdleConns = max(2, cfg.DBMaxConns/2), max(2, cfg.DBMaxConns/2)
 	}
 	start := time.Now()
 	t, err := embedded.StartTemporal(opts)
@@ -109,12 +115,28 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 	return t.Address, t.Stop, nil
 }
 
+// identity names this process to Temporal: pid@host plus the instance name
+// when set (e.g. "worker-2"). Temporal records it on every task a worker
+// completes, so workflow histories show which process did what.
+var identity string
+
+func processIdentity() string { return identity }
+
+func setIdentity(instance string) {
+	host, _ := os.Hostname()
+	identity = fmt.Sprintf("%d@%s", os.Getpid(), host)
+	if instance != "" {
+		identity += "@" + instance
+	}
+}
+
 // dialTemporal connects and makes sure the namespace exists.
 func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (client.Client, error) {
 	var c client.Client
 	var err error
 	for i := 0; i < 60; i++ {
-		c, err = client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics()})
+		c, err = client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Identity: processIdentity(),
+			Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics()})
 		if err == nil {
 			break
 		}
@@ -136,23 +158,33 @@ func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (cl
 
 func ensureNamespace(ctx context.Context, c client.Client, ns string) error {
 	svc := c.WorkflowService()
-	if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err == nil {
-		return nil
+	if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err != nil {
+		_, err := svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+			Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(30 * 24 * time.Hour),
+		})
+		if err != nil && !isAlreadyExists(err) {
+			return fmt.Errorf("temporal: register namespace %s: %w", ns, err)
+		}
 	}
-	_, err := svc.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(30 * 24 * time.Hour),
-	})
-	if err != nil && !isAlreadyExists(err) {
-		return fmt.Errorf("temporal: register namespace %s: %w", ns, err)
-	}
-	// The namespace cache refreshes within seconds; wait until it is usable.
-	for i := 0; i < 30; i++ {
-		if _, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: ns}); err == nil {
+	// A namespace registered moments ago (here, or by another process such
+	// as `congdanso temporal`) is known to the frontend before the history
+	// service's namespace cache has it; schedules and starts fail until then.
+	// Wait until a call that reaches history no longer says "namespace not found".
+	for i := 0; ; i++ {
+		_, err := svc.DescribeWorkflowExecution(ctx, &workflowservice.DescribeWorkflowExecutionRequest{
+			Namespace: ns, Execution: &commonpb.WorkflowExecution{WorkflowId: "congdanso-namespace-probe"}})
+		if !isNamespaceNotFound(err) {
 			return nil
 		}
-		time.Sleep(time.Second)
+		if i >= 120 {
+			return fmt.Errorf("temporal: namespace %s not usable after 60 s: %w", ns, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 // runServe runs the API and/or the worker until ctx ends, then shuts down in
@@ -219,10 +251,12 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 		if err != nil {
 			return fmt.Errorf("http listen: %w", err)
 		}
-		logger.Info("congdanso ready", "http", ln.Addr().String(), "temporal", addr, "demo", cfg.Demo)
+		logger.Info("congdanso ready", "http", ln.Addr().String(), "temporal", addr, "demo", cfg.Demo, "identity", processIdentity(), "worker", withWorker)
 		go func() { errCh <- srv.Serve(ln) }()
 	} else {
-		logger.Info("congdanso worker ready", "temporal", addr)
+		// The identity is what Temporal records on the tasks this worker
+		// completes (workflow history), so operators can tell workers apart.
+		logger.Info("congdanso worker ready", "temporal", addr, "identity", processIdentity(), "task_queue", workflows.TaskQueue)
 	}
 	select {
 	case <-ctx.Done():
@@ -279,8 +313,19 @@ func runTemporal(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	tc.Close()
-	logger.Info("temporal ready", "address", addr)
+	defer tc.Close()
+	// The shard count is fixed when the store is created: a different setting
+	// on a later start is ignored by the server, so report what is in force.
+	shards := int32(0)
+	if info, err := tc.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{}); err == nil {
+		shards = info.GetHistoryShardCount()
+	}
+	if cfg.TemporalStore == "postgres" && shards != 0 && shards != int32(cfg.HistoryShards) {
+		logger.Warn("history shards are fixed at creation: the store keeps its count, --history-shards is ignored",
+			"in_store", shards, "setting", cfg.HistoryShards)
+	}
+	logger.Info("temporal ready", "address", addr, "store", cfg.TemporalStore, "history_shards", shards,
+		"database", cfg.TemporalDB, "visibility_database", cfg.TemporalVisibilityDB)
 	<-ctx.Done()
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 
@@ -17,4 +18,9 @@ func newSDKLogger(_ *slog.Logger) log.Logger {
 func isAlreadyExists(err error) bool {
 	_, ok := err.(*serviceerror.NamespaceAlreadyExists)
 	return ok
+}
+
+func isNamespaceNotFound(err error) bool {
+	var nf *serviceerror.NamespaceNotFound
+	return errors.As(err, &nf)
 }
