@@ -271,7 +271,7 @@ func TestApplicationHTTPFlow(t *testing.T) {
 	if r := env.Do(http.MethodGet, "/api/v1/me/applications", ctok, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), created.Code) {
 		t.Errorf("my applications %d %s", r.Status, r.Body)
 	}
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(created.Code), "application_http_flow.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(created.Code), "application_http_flow_local_writes.json")
 }
 
 // TestApplicationProcedureVersionChange: a new procedure version does not
@@ -328,12 +328,14 @@ func TestApplicationProcedureVersionChange(t *testing.T) {
 	if d := appGet(t, env, a, ctok); d.Application.Status != "cancelled" {
 		t.Errorf("withdrawn status %s", d.Application.Status)
 	}
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(after.Application.Code), "application_version_withdraw.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(after.Application.Code), "application_version_withdraw_local_writes.json")
 }
 
 // recordHistory writes the workflow's history to workflows/testdata when
 // CDS_RECORD_HISTORY=1, for the replay test. Recorded files are committed and
-// never re-recorded to make a failing replay pass.
+// never re-recorded to make a failing replay pass. The names carry the newest
+// GetVersion change (application-local-writes v1: "_local_writes"); histories
+// of older versions keep their names and stay as recorded.
 func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
 	if os.Getenv("CDS_RECORD_HISTORY") == "" {
 		return
@@ -356,7 +358,14 @@ func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", name), b, 0o644); err != nil {
+	// O_EXCL: an existing recording is never overwritten (delete it by hand
+	// only if it was never committed).
+	f, err := os.OpenFile(filepath.Join("..", "workflows", "testdata", name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -439,5 +448,5 @@ func TestApplicationDeskTransferFeeApology(t *testing.T) {
 		t.Errorf("%d tasks open after stop", n)
 	}
 	appAct(t, env, id, ctok, "withdraw", map[string]any{"reason": "x"}, http.StatusConflict)
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_transfer_fee_apology.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_transfer_fee_apology_local_writes.json")
 }

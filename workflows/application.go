@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -172,6 +173,8 @@ type application struct {
 	ratingOver bool
 	docs       []string
 	form       map[string]any
+
+	v workflow.Version // appLocalWrites and later: writes run as local activities
 }
 
 // ServiceApplication is one public-service dossier under the one-stop rules
@@ -181,6 +184,9 @@ type application struct {
 func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationView, error) {
 	w := &application{in: in, proc: in.Procedure, status: cds.AppReceiving, agency: in.AgencyCode,
 		docs: in.DocumentIDs, form: in.Form}
+	// Histories recorded before the change ran the writes as regular
+	// activities and replay as DefaultVersion.
+	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appLocalWrites)
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}
@@ -231,7 +237,7 @@ func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
 	appFirst := SubmittedRecord(w.in)
 	w.seq = 1
 	w.taskKey = appFirst.OpenTasks[0].StepKey
-	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.RecordApplication, appFirst).Get(ctx, nil); err != nil {
+	if err := w.exec(ctx, acts.RecordApplication, appFirst, nil); err != nil {
 		return w.view(), err
 	}
 	for !w.finished() {
@@ -406,16 +412,47 @@ func (w *application) record(ctx workflow.Context, e appEvent) error {
 		Action: e.action, FromStatus: from, ToStatus: w.status, Note: e.note, Internal: e.internal, Detail: e.detail,
 		Forms: e.forms, Case: w.snapshot(), CloseTasks: e.close, OpenTasks: e.open, OverdueTasks: e.overdueTasks,
 	}
-	return workflow.ExecuteActivity(activityOpts(ctx), acts.RecordApplication, r).Get(ctx, nil)
+	return w.exec(ctx, acts.RecordApplication, r, nil)
 }
 
 // notify enqueues a message to the citizen (outbox, deduplicated by seq).
 func (w *application) notify(ctx workflow.Context, kind, title, body string) {
 	in := activities.NotifyInput{DedupeKey: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq), UserID: w.in.Citizen.UserID,
 		Kind: "application." + kind, Title: title, Body: body, Payload: map[string]any{"code": w.in.Code, "status": string(w.status)}}
-	if err := workflow.ExecuteActivity(activityOpts(ctx), acts.Notify, in).Get(ctx, nil); err != nil {
+	if err := w.exec(ctx, acts.Notify, in, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("notification not queued", "caseCode", w.in.Code, "err", err)
 	}
+}
+
+// appLocalWritesChange guards the switch of the read-model writes
+// (RecordApplication), the procedure lookup at acceptance and the outbox
+// enqueues from regular to local activities: a staff action's Update then
+// completes in about one workflow task instead of ~6 workflow tasks and 4
+// activity round trips through the server (BENCHMARKS.md, T4).
+const (
+	appLocalWritesChange = "application-local-writes"
+	appLocalWrites       = workflow.Version(1)
+)
+
+// exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
+// a dedupe key, so a retried try writes nothing twice): a local activity from
+// appLocalWrites on, a regular activity in dossiers started before.
+func (w *application) exec(ctx workflow.Context, fn, arg, result any) error {
+	if w.v >= appLocalWrites {
+		return workflow.ExecuteLocalActivity(appLocalOpts(ctx), fn, arg).Get(ctx, result)
+	}
+	return workflow.ExecuteActivity(activityOpts(ctx), fn, arg).Get(ctx, result)
+}
+
+// appLocalOpts: each try bounded to 10 s; retried with backoff for up to a day
+// (longer retries than the local threshold go through a workflow timer). A
+// non-retryable error (ApplicationProcedureAt's ENOTFOUND) is not retried.
+func appLocalOpts(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
 }
 
 // ---- calendar arithmetic, as local activities (results recorded in history) ----

@@ -164,8 +164,7 @@ func (w *application) openTaskKeys() []string {
 // the dossier from reception to the first processing step.
 func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time.Time) error {
 	var p cds.Procedure
-	err := workflow.ExecuteActivity(activityOpts(ctx), acts.ApplicationProcedureAt,
-		activities.ProcedureAtInput{Code: w.in.Procedure.Code, At: now}).Get(ctx, &p)
+	err := w.exec(ctx, acts.ApplicationProcedureAt, activities.ProcedureAtInput{Code: w.in.Procedure.Code, At: now}, &p)
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) && ae.Type() == cds.ENOTFOUND {
 		p, err = w.in.Procedure, nil // withdrawn from the catalogue: keep the submitted version

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -520,5 +521,42 @@ func TestApplicationAcceptKeepsSubmittedVersionWhenWithdrawn(t *testing.T) {
 	h.ok("accept", "withdraw")
 	if acc := h.record(ActAccept); acc.Case.ProcedureVersion != 1 || !acc.Case.DueAt.Equal(appAt(2026, 3, 9, 9, 0)) {
 		t.Errorf("accepted %+v", acc.Case)
+	}
+}
+
+// Dossiers started before "application-local-writes" (DefaultVersion) keep
+// their read-model writes, procedure lookup and outbox enqueues as regular
+// activities; from version 1 they run as local activities. Both write the
+// same records.
+func TestApplicationLocalWritesVersions(t *testing.T) {
+	for _, v := range []workflow.Version{workflow.DefaultVersion, appLocalWrites} {
+		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+			start := appAt(2026, 3, 2, 8, 0)
+			h := newAppHarness(t, start)
+			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appLocalWrites).Return(v)
+			regular, local := map[string]int{}, map[string]int{}
+			h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+				regular[info.ActivityType.Name]++
+			})
+			h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+				local[info.ActivityType.Name]++
+			})
+			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+			h.do(start.Add(2*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Dừng thử"})
+			h.run()
+			h.ok("accept", "stop")
+			appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppUnresolved)
+			want, other := local, regular
+			if v == workflow.DefaultVersion {
+				want, other = regular, local
+			}
+			// submit, accept, stop: three records; accept and stop notify.
+			if want["RecordApplication"] != 3 || want["Notify"] != 2 || want["ApplicationProcedureAt"] != 1 {
+				t.Errorf("v%d: want the writes here, got %v (other kind %v)", v, want, other)
+			}
+			if other["RecordApplication"]+other["Notify"]+other["ApplicationProcedureAt"] != 0 {
+				t.Errorf("v%d: writes ran as the wrong kind of activity: %v", v, other)
+			}
+		})
 	}
 }
