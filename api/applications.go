@@ -1,0 +1,473 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
+	"github.com/caobang/congdanso/worktime"
+)
+
+func init() {
+	register(func(s *Server) {
+		s.handle(http.MethodPost, "/api/v1/applications", Can("application", "submit"), s.submitApplication)
+		s.handle(http.MethodGet, "/api/v1/me/applications", SignedIn, s.myApplications)
+		s.handle(http.MethodGet, "/api/v1/applications/stats", Can("application", "stats"), s.applicationStats)
+		s.handle(http.MethodGet, "/api/v1/applications/:id", SignedIn, s.getApplication)
+		s.handle(http.MethodGet, "/api/v1/applications/:id/control-sheet.csv", SignedIn, s.controlSheetCSV)
+		s.handle(http.MethodPost, "/api/v1/applications/:id/supplement", SignedIn, s.citizenAction(workflows.ActSupplement))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/withdraw", SignedIn, s.citizenAction(workflows.ActWithdraw))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/rating", SignedIn, s.citizenAction(workflows.ActRate))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/actions/:action", Can("application", "act"), s.staffAction)
+	})
+}
+
+type submitApplicationBody struct {
+	ProcedureCode string         `json:"procedure_code"`
+	Form          map[string]any `json:"form"`
+	DocumentIDs   []string       `json:"document_ids"`
+}
+
+// submitApplication validates the form strictly against the procedure in
+// force (nothing is written on a 400), then starts the dossier workflow and
+// writes its first event so the citizen can read the dossier at once.
+func (s *Server) submitApplication(c *gin.Context) {
+	var b submitApplicationBody
+	if !bindJSON(c, &b) {
+		return
+	}
+	ctx := c.Request.Context()
+	me := actor(c)
+	now := time.Now()
+	if strings.TrimSpace(b.ProcedureCode) == "" {
+		writeError(c, cds.Errorf(cds.EINVALID, "Chưa chọn thủ tục.", "No procedure chosen.").WithField("procedure_code", "Bắt buộc / required"))
+		return
+	}
+	proc, err := s.DB.ProcedureAt(ctx, b.ProcedureCode, now)
+	if cds.ErrorCode(err) == cds.ENOTFOUND {
+		writeError(c, cds.Errorf(cds.EINVALID, "Thủ tục không tồn tại.", "No such procedure.").WithField("procedure_code", "Không tồn tại / unknown"))
+		return
+	} else if err != nil {
+		writeError(c, err)
+		return
+	}
+	form, verr := proc.ValidateForm(b.Form)
+	if verr == nil {
+		verr = cds.Errorf(cds.EINVALID, "Hồ sơ chưa hợp lệ.", "The dossier is invalid.")
+	}
+	docs := dedupe(b.DocumentIDs)
+	required := 0
+	for _, d := range proc.Documents {
+		if d.Required {
+			required++
+		}
+	}
+	if len(docs) < required {
+		verr.WithField("document_ids", fmt.Sprintf("Cần ít nhất %d giấy tờ / at least %d documents required", required, required))
+	} else if len(docs) > 0 {
+		owned, err := s.DB.OwnedMedia(ctx, me.UserID, docs)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		for _, id := range docs {
+			if !owned[id] {
+				verr.WithField("document_ids", "Giấy tờ không tồn tại hoặc không thuộc về bạn / unknown document "+id)
+			}
+		}
+	}
+	agency := proc.AgencyCode
+	if agency == "" {
+		code, _ := form["commune_code"].(string)
+		if a, err := s.DB.ApplicationAgency(ctx, code); code != "" && (err != nil || a.Type != cds.AgencyCommune) {
+			verr.WithField("form.commune_code", "Không phải xã, phường của tỉnh / not a commune of the province")
+		}
+		agency = code
+	}
+	if len(verr.Fields) > 0 {
+		writeError(c, verr)
+		return
+	}
+	status, body, _, err := s.DB.Idempotent(ctx, "applications.create", me.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
+		return s.startApplication(ctx, me, proc, agency, form, docs, now)
+	})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Data(status, "application/json; charset=utf-8", body)
+}
+
+func (s *Server) startApplication(ctx context.Context, me cds.Actor, proc cds.Procedure, agency string, form map[string]any, docs []string, now time.Time) (int, any, error) {
+	day := now.In(cds.VietnamTZ).Format("060102")
+	n, err := s.DB.NextCode(ctx, "application:"+agency+"-"+day)
+	if err != nil {
+		return 0, nil, err
+	}
+	code := fmt.Sprintf("%s-%s-%04d", agency, day, n)
+	cal, err := s.DB.Calendar(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	hours := proc.Duration
+	if proc.Unit != string(worktime.UnitWorkingHours) {
+		hours *= worktime.HoursPerDay
+	}
+	share := 0.1
+	if len(proc.Steps) > 0 {
+		share = proc.Steps[0].Share
+	}
+	name := me.Name
+	if name == "" {
+		name = "Công dân"
+	}
+	in := workflows.ApplicationInput{
+		Code: code, Title: proc.Name + " — " + name, Procedure: proc, AgencyCode: agency, Citizen: me, Channel: "online",
+		Form: form, DocumentIDs: docs, SubmittedAt: now, ReceptionDue: cal.AddWorkingHours(now, hours*share),
+	}
+	wfID := workflows.ApplicationWorkflowID(code)
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: wfID, TaskQueue: s.taskQueue(), WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.ApplicationWorkflowName, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	id, err := s.DB.RecordApplication(ctx, workflows.SubmittedRecord(in))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, gin.H{"id": id, "code": code, "status": cds.AppReceiving, "status_name": cds.AppReceiving.Info().Name, "appointment_at": nil}, nil
+}
+
+func (s *Server) taskQueue() string {
+	if s.Config.TaskQueue != "" {
+		return s.Config.TaskQueue
+	}
+	return workflows.TaskQueue
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// myApplications is the citizen's "Hồ sơ cá nhân" list.
+func (s *Server) myApplications(c *gin.Context) {
+	limit := 20
+	if v, err := strconv.Atoi(c.Query("limit")); err == nil && v > 0 && v <= 100 {
+		limit = v
+	}
+	var cursor int64
+	if v := c.Query("cursor"); v != "" {
+		var err error
+		if cursor, err = strconv.ParseInt(v, 10, 64); err != nil || cursor < 0 {
+			writeError(c, cds.Errorf(cds.EINVALID, "Con trỏ không hợp lệ.", "Invalid cursor.").WithField("cursor", "invalid"))
+			return
+		}
+	}
+	list, err := s.DB.CitizenApplications(c.Request.Context(), actorID(c), cursor, limit+1)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var next any
+	if len(list) > limit {
+		list = list[:limit]
+		next = strconv.FormatInt(list[limit-1].ID, 10)
+	}
+	for i := range list {
+		list[i].Form, list[i].Forms = nil, nil
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list, "next_cursor": next})
+}
+
+// loadApplication finds the dossier by id (or code) and checks the caller may
+// see it: the owner, or staff allowed to read the dossier's agency. Anyone
+// else gets 404, so that nothing leaks.
+func (s *Server) loadApplication(c *gin.Context) (postgres.Application, bool) {
+	ctx := c.Request.Context()
+	raw := c.Param("id")
+	var app postgres.Application
+	var err error
+	if id, perr := strconv.ParseInt(raw, 10, 64); perr == nil && id > 0 {
+		app, err = s.DB.ApplicationByID(ctx, id)
+	} else {
+		app, err = s.DB.ApplicationByCode(ctx, raw)
+	}
+	notFound := cds.Errorf(cds.ENOTFOUND, "Không tìm thấy hồ sơ.", "Dossier not found.")
+	if cds.ErrorCode(err) == cds.ENOTFOUND {
+		writeError(c, notFound)
+		return app, false
+	} else if err != nil {
+		writeError(c, err)
+		return app, false
+	}
+	me := actor(c)
+	if app.CitizenID == me.UserID {
+		return app, true
+	}
+	if me.IsStaff() {
+		ok, err := s.Authz.Allowed(ctx, me, app.AgencyCode, "application", "read")
+		if err != nil {
+			writeError(c, err)
+			return app, false
+		}
+		if ok {
+			return app, true
+		}
+	}
+	writeError(c, notFound)
+	return app, false
+}
+
+func (s *Server) getApplication(c *gin.Context) {
+	app, ok := s.loadApplication(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	staff := actor(c).IsStaff() && app.CitizenID != actorID(c)
+	events, err := s.DB.CaseEvents(ctx, app.WorkflowID, staff)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	sheet, err := s.DB.ControlSheet(ctx, app.WorkflowID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"application": app, "timeline": events, "control_sheet": sheet})
+}
+
+// controlSheetCSV exports the process control sheet (phiếu kiểm soát quá trình).
+func (s *Server) controlSheetCSV(c *gin.Context) {
+	app, ok := s.loadApplication(c)
+	if !ok {
+		return
+	}
+	sheet, err := s.DB.ControlSheet(c.Request.Context(), app.WorkflowID)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // BOM: spreadsheet programs then read UTF-8 Vietnamese correctly
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"STT", "Mã hồ sơ", "Thời gian giao nhận", "Bước giao", "Bước nhận", "Người giao", "Cơ quan giao",
+		"Vai trò nhận", "Cơ quan nhận", "Hạn của bước", "Kết quả (trước hạn/đúng hạn/quá hạn)", "Thao tác"})
+	label := map[string]string{"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+	for i, r := range sheet {
+		due := ""
+		if r.StepDue != nil {
+			due = r.StepDue.Format("15:04 02/01/2006")
+		}
+		_ = w.Write([]string{strconv.Itoa(i + 1), app.Code, r.At.Format("15 giờ 04 phút, ngày 02/01/2006"), r.FromStep, r.ToStep,
+			r.SenderName, r.SenderAgency, r.ReceiverRole, r.ReceiverAgency, due, label[r.Timeliness], r.Result})
+	}
+	w.Flush()
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="phieu-kiem-soat-%s.csv"`, app.Code))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+type actionBody struct {
+	Reason       string         `json:"reason"`
+	Note         string         `json:"note"`
+	Items        []string       `json:"items"`
+	DeadlineDays float64        `json:"deadline_days"`
+	Amount       int64          `json:"amount"`
+	ToAgency     string         `json:"to_agency"`
+	NewDue       *time.Time     `json:"new_due"`
+	DocumentIDs  []string       `json:"document_ids"`
+	Form         map[string]any `json:"form"`
+	Method       string         `json:"method"`
+	PaymentID    string         `json:"payment_id"`
+	Score        int            `json:"score"`
+	Comment      string         `json:"comment"`
+}
+
+func (b actionBody) action(name string, a cds.Actor) workflows.ApplicationAction {
+	return workflows.ApplicationAction{Action: name, Actor: a, Reason: strings.TrimSpace(b.Reason), Note: b.Note, Items: b.Items,
+		DeadlineDays: b.DeadlineDays, Amount: b.Amount, ToAgency: b.ToAgency, NewDue: b.NewDue, DocumentIDs: dedupe(b.DocumentIDs),
+		Form: b.Form, Method: b.Method, PaymentID: b.PaymentID, Score: b.Score, Comment: b.Comment}
+}
+
+// citizenAction serves supplement, withdraw and rating: owner only (404 otherwise).
+func (s *Server) citizenAction(name string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		app, ok := s.loadApplication(c)
+		if !ok {
+			return
+		}
+		if app.CitizenID != actorID(c) {
+			writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy hồ sơ.", "Dossier not found."))
+			return
+		}
+		var b actionBody
+		if !bindJSON(c, &b) {
+			return
+		}
+		if docs := dedupe(b.DocumentIDs); len(docs) > 0 {
+			owned, err := s.DB.OwnedMedia(c.Request.Context(), actorID(c), docs)
+			if err != nil {
+				writeError(c, err)
+				return
+			}
+			for _, id := range docs {
+				if !owned[id] {
+					writeError(c, cds.Errorf(cds.EINVALID, "Giấy tờ không hợp lệ.", "Invalid document.").WithField("document_ids", "unknown "+id))
+					return
+				}
+			}
+		}
+		s.runAction(c, app, b.action(name, actor(c)))
+	}
+}
+
+// staffAction serves POST /applications/{id}/actions/{action}: the route
+// needs application/act, the dossier's agency needs application/{action}.
+func (s *Server) staffAction(c *gin.Context) {
+	name := c.Param("action")
+	known := false
+	for _, a := range workflows.StaffActions {
+		known = known || a == name
+	}
+	if !known {
+		writeError(c, cds.Errorf(cds.ENOTFOUND, "Thao tác không tồn tại.", "Unknown action."))
+		return
+	}
+	app, ok := s.loadApplication(c)
+	if !ok || !s.allowedOn(c, app.AgencyCode, "application", name) {
+		return
+	}
+	var b actionBody
+	if !bindJSON(c, &b) {
+		return
+	}
+	if name == workflows.ActTransfer && b.ToAgency != "" {
+		if _, err := s.DB.ApplicationAgency(c.Request.Context(), b.ToAgency); err != nil {
+			writeError(c, cds.Errorf(cds.EINVALID, "Cơ quan nhận không tồn tại.", "No such agency.").WithField("to_agency", "unknown"))
+			return
+		}
+	}
+	s.runAction(c, app, b.action(name, actor(c)))
+}
+
+// runAction sends the Update and waits for its result. Validator refusals
+// come back as the workflow's error code (409, 400, 403).
+func (s *Server) runAction(c *gin.Context, app postgres.Application, a workflows.ApplicationAction) {
+	ctx := c.Request.Context()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: app.WorkflowID, UpdateName: workflows.UpdateApplicationAction, Args: []any{a},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var v workflows.ApplicationView
+	if err == nil {
+		err = h.Get(ctx, &v)
+	}
+	if err != nil {
+		writeError(c, workflowError(err))
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// workflowError turns a workflow refusal into an application error.
+func workflowError(err error) error {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		var vi, en string
+		if ae.HasDetails() && ae.Details(&vi, &en) == nil {
+			return &cds.Error{Code: ae.Type(), Message: vi, MessageEN: en}
+		}
+		if _, known := statusOf[ae.Type()]; known {
+			return &cds.Error{Code: ae.Type(), Message: ae.Message(), MessageEN: ae.Message()}
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return cds.Errorf(cds.ECONFLICT, "Hồ sơ đã kết thúc, không thể thực hiện thao tác.", "The dossier is closed.")
+	}
+	return err
+}
+
+// applicationStats serves Biểu 06 per agency: ?from=&to= (dates, to exclusive
+// of the next day) and ?agency= (default: the caller's agency; steering and
+// admin may ask for any agency or the whole province with agency=*).
+func (s *Server) applicationStats(c *gin.Context) {
+	me := actor(c)
+	now := time.Now().In(cds.VietnamTZ)
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cds.VietnamTZ)
+	to := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, cds.VietnamTZ).AddDate(0, 0, 1)
+	if v := c.Query("from"); v != "" {
+		t, ok := instantParam(c, "from")
+		if !ok {
+			return
+		}
+		from = t
+	}
+	if v := c.Query("to"); v != "" {
+		t, ok := instantParam(c, "to")
+		if !ok {
+			return
+		}
+		to = t
+		if len(v) == len("2006-01-02") {
+			to = to.AddDate(0, 0, 1) // a date means the whole day
+		}
+	}
+	if !to.After(from) {
+		writeError(c, cds.Errorf(cds.EINVALID, "Khoảng thời gian không hợp lệ.", "Invalid period.").WithField("to", "must be after from"))
+		return
+	}
+	agency := c.Query("agency")
+	wide := me.Has(cds.RoleSteering) || me.Has(cds.RoleAdmin)
+	if agency == "" && !wide {
+		agency = me.AgencyCode
+	}
+	if agency == "*" || agency == postgres.ProvinceCode {
+		agency = ""
+	}
+	if !wide {
+		if agency == "" {
+			writeError(c, forbidden())
+			return
+		}
+		if !s.allowedOn(c, agency, "application", "stats") {
+			return
+		}
+	}
+	rows, err := s.DB.ApplicationStats(c.Request.Context(), agency, from, to)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if rows == nil {
+		rows = []postgres.AppStatsRow{}
+	}
+	c.JSON(http.StatusOK, gin.H{"from": from.In(cds.VietnamTZ), "to": to.In(cds.VietnamTZ), "agency": agency,
+		"rows": rows, "total": postgres.SumAppStats(rows), "statuses": cds.AppStatuses()})
+}
