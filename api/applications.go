@@ -30,9 +30,9 @@ func init() {
 		s.handle(http.MethodGet, "/api/v1/applications/stats", Can("application", "stats"), s.applicationStats)
 		s.handle(http.MethodGet, "/api/v1/applications/:id", SignedIn, s.getApplication)
 		s.handle(http.MethodGet, "/api/v1/applications/:id/control-sheet.csv", SignedIn, s.controlSheetCSV)
-		s.handle(http.MethodPost, "/api/v1/applications/:id/supplement", SignedIn, s.citizenAction(workflows.ActSupplement))
-		s.handle(http.MethodPost, "/api/v1/applications/:id/withdraw", SignedIn, s.citizenAction(workflows.ActWithdraw))
-		s.handle(http.MethodPost, "/api/v1/applications/:id/rating", SignedIn, s.citizenAction(workflows.ActRate))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/supplement", SignedIn, s.appCitizenAction(workflows.ActSupplement))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/withdraw", SignedIn, s.appCitizenAction(workflows.ActWithdraw))
+		s.handle(http.MethodPost, "/api/v1/applications/:id/rating", SignedIn, s.appCitizenAction(workflows.ActRate))
 		s.handle(http.MethodPost, "/api/v1/applications/:id/actions/:action", Can("application", "act"), s.staffAction)
 	})
 }
@@ -152,13 +152,6 @@ func (s *Server) startApplication(ctx context.Context, me cds.Actor, proc cds.Pr
 		return 0, nil, err
 	}
 	return http.StatusCreated, gin.H{"id": id, "code": code, "status": cds.AppReceiving, "status_name": cds.AppReceiving.Info().Name, "appointment_at": nil}, nil
-}
-
-func (s *Server) taskQueue() string {
-	if s.Config.TaskQueue != "" {
-		return s.Config.TaskQueue
-	}
-	return workflows.TaskQueue
 }
 
 func dedupe(ids []string) []string {
@@ -316,7 +309,7 @@ func (b actionBody) action(name string, a cds.Actor) workflows.ApplicationAction
 }
 
 // citizenAction serves supplement, withdraw and rating: owner only (404 otherwise).
-func (s *Server) citizenAction(name string) gin.HandlerFunc {
+func (s *Server) appCitizenAction(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		app, ok := s.loadApplication(c)
 		if !ok {

@@ -265,8 +265,8 @@ func (db *DB) CitizenApplications(ctx context.Context, citizenID, before int64, 
 	return out, mapErr(rows.Err())
 }
 
-// CaseEvent is one timeline row.
-type CaseEvent struct {
+// AppCaseEvent is one timeline row of an application.
+type AppCaseEvent struct {
 	Seq         int            `json:"seq"`
 	At          time.Time      `json:"at"`
 	ActorName   string         `json:"actor_name"`
@@ -280,14 +280,14 @@ type CaseEvent struct {
 }
 
 // CaseEvents returns a case's timeline; internal rows only when withInternal.
-func (db *DB) CaseEvents(ctx context.Context, workflowID string, withInternal bool) ([]CaseEvent, error) {
+func (db *DB) CaseEvents(ctx context.Context, workflowID string, withInternal bool) ([]AppCaseEvent, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT seq, at, actor_name, actor_agency, action, from_status, to_status, note, public, detail
 		FROM case_events WHERE workflow_id = $1 AND (public OR $2) ORDER BY seq`, workflowID, withInternal)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseEvent, error) {
-		var e CaseEvent
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AppCaseEvent, error) {
+		var e AppCaseEvent
 		var detail []byte
 		err := r.Scan(&e.Seq, &e.At, &e.ActorName, &e.ActorAgency, &e.Action, &e.FromStatus, &e.ToStatus, &e.Note, &e.Public, &detail)
 		if err == nil {

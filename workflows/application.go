@@ -129,8 +129,8 @@ func appErr(code, vi, en string, args ...any) error {
 	return temporal.NewApplicationErrorWithOptions(en, code, temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{vi, en}})
 }
 
-func conflict(vi, en string, args ...any) error { return appErr(cds.ECONFLICT, vi, en, args...) }
-func invalid(vi, en string, args ...any) error  { return appErr(cds.EINVALID, vi, en, args...) }
+func appConflict(vi, en string, args ...any) error { return appErr(cds.ECONFLICT, vi, en, args...) }
+func appInvalid(vi, en string, args ...any) error  { return appErr(cds.EINVALID, vi, en, args...) }
 
 type supplementState struct {
 	RequestedAt time.Time `json:"requested_at"`
@@ -500,13 +500,13 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 	}
 	need := func(ok bool) error {
 		if !ok {
-			return conflict("Hồ sơ đang ở trạng thái %q, không thể thực hiện %q.", "The dossier is %q; %q is not possible now.", w.status.Info().Name, a.Action)
+			return appConflict("Hồ sơ đang ở trạng thái %q, không thể thực hiện %q.", "The dossier is %q; %q is not possible now.", w.status.Info().Name, a.Action)
 		}
 		return nil
 	}
 	reason := func() error {
 		if strings.TrimSpace(a.Reason) == "" {
-			return invalid("Cần nêu lý do.", "A reason is required.")
+			return appInvalid("Cần nêu lý do.", "A reason is required.")
 		}
 		return nil
 	}
@@ -534,27 +534,27 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return err
 		}
 		if a.Method != "in_person" && a.Method != "online" {
-			return invalid("Hình thức trả kết quả: in_person hoặc online.", "Return method must be in_person or online.")
+			return appInvalid("Hình thức trả kết quả: in_person hoặc online.", "Return method must be in_person or online.")
 		}
 	case ActRequestSupplement:
 		if err := first(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
 			return err
 		}
 		if w.suppCount > 0 {
-			return conflict("Chỉ được yêu cầu bổ sung một lần, nêu đầy đủ các nội dung cần bổ sung.", "Supplementation may be requested once, listing everything missing.")
+			return appConflict("Chỉ được yêu cầu bổ sung một lần, nêu đầy đủ các nội dung cần bổ sung.", "Supplementation may be requested once, listing everything missing.")
 		}
 		if len(a.Items) == 0 {
-			return invalid("Cần liệt kê các nội dung cần bổ sung.", "List what must be supplemented.")
+			return appInvalid("Cần liệt kê các nội dung cần bổ sung.", "List what must be supplemented.")
 		}
 		if a.DeadlineDays < 0 || a.DeadlineDays > 60 {
-			return invalid("Thời hạn bổ sung từ 1 đến 60 ngày làm việc.", "Supplementation deadline must be 1 to 60 working days.")
+			return appInvalid("Thời hạn bổ sung từ 1 đến 60 ngày làm việc.", "Supplementation deadline must be 1 to 60 working days.")
 		}
 	case ActRequestFee:
 		if err := first(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
 			return err
 		}
 		if a.Amount <= 0 {
-			return invalid("Số tiền phải lớn hơn 0.", "The amount must be positive.")
+			return appInvalid("Số tiền phải lớn hơn 0.", "The amount must be positive.")
 		}
 	case ActMarkPaid:
 		return first(needStaff(), need(w.status == cds.AppPaying))
@@ -563,7 +563,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return err
 		}
 		if a.ToAgency == "" || a.ToAgency == w.agency {
-			return invalid("Cần cơ quan nhận khác cơ quan hiện tại.", "A different receiving agency is required.")
+			return appInvalid("Cần cơ quan nhận khác cơ quan hiện tại.", "A different receiving agency is required.")
 		}
 		return reason()
 	case ActDraftApology:
@@ -571,10 +571,10 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return err
 		}
 		if workflow.Now(ctx).After(w.due) {
-			return conflict("Đã quá hạn giải quyết: văn bản xin lỗi phải lập trước ngày hẹn trả.", "The due time has passed: the apology must be drafted before it.")
+			return appConflict("Đã quá hạn giải quyết: văn bản xin lỗi phải lập trước ngày hẹn trả.", "The due time has passed: the apology must be drafted before it.")
 		}
 		if a.NewDue == nil || !a.NewDue.After(w.due) {
-			return invalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
+			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
 		}
 	case ActApproveApology, ActRejectApology:
 		if err := first(needStaff(), need(w.apology != nil && w.status.Open())); err != nil {
@@ -601,7 +601,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return err
 		}
 		if len(a.DocumentIDs) == 0 && len(a.Form) == 0 && strings.TrimSpace(a.Note) == "" {
-			return invalid("Cần gửi giấy tờ hoặc nội dung bổ sung.", "Send documents or information.")
+			return appInvalid("Cần gửi giấy tờ hoặc nội dung bổ sung.", "Send documents or information.")
 		}
 		if len(a.Form) > 0 {
 			merged := map[string]any{}
@@ -628,10 +628,10 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return err
 		}
 		if a.Score < 1 || a.Score > 5 {
-			return invalid("Điểm đánh giá từ 1 đến 5.", "The score must be 1 to 5.")
+			return appInvalid("Điểm đánh giá từ 1 đến 5.", "The score must be 1 to 5.")
 		}
 	default:
-		return invalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
+		return appInvalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
 	}
 	return nil
 }

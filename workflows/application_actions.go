@@ -140,7 +140,7 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 		e.detail = map[string]any{"score": a.Score}
 		return w.record(ctx, e)
 	}
-	return invalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
+	return appInvalid("Thao tác %q không tồn tại.", "Unknown action %q.", a.Action)
 }
 
 func (w *application) finish(now time.Time) {

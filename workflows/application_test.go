@@ -18,8 +18,6 @@ import (
 	"github.com/caobang/congdanso/worktime"
 )
 
-var vn = cds.VietnamTZ
-
 func testProcedure(version int, days float64) cds.Procedure {
 	return cds.Procedure{
 		Code: "HT-TEST", Version: version, Name: "Thủ tục thử", Field: "Hộ tịch", Level: "commune", AgencyType: cds.AgencyCommune,
@@ -35,10 +33,10 @@ func testProcedure(version int, days float64) cds.Procedure {
 }
 
 var (
-	citizen = cds.Actor{UserID: 7, Name: "Nông Văn Dân", Roles: []cds.Role{cds.RoleCitizen}}
-	officer = cds.Actor{UserID: 20, Name: "Cán bộ Một cửa", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleOfficer}}
-	leader  = cds.Actor{UserID: 21, Name: "Lãnh đạo phường", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleLeader}}
-	other   = cds.Actor{UserID: 8, Name: "Người khác", Roles: []cds.Role{cds.RoleCitizen}}
+	appCitizen = cds.Actor{UserID: 7, Name: "Nông Văn Dân", Roles: []cds.Role{cds.RoleCitizen}}
+	appOfficer = cds.Actor{UserID: 20, Name: "Cán bộ Một cửa", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleOfficer}}
+	appLeader  = cds.Actor{UserID: 21, Name: "Lãnh đạo phường", AgencyCode: "P-THUCPHAN", Roles: []cds.Role{cds.RoleLeader}}
+	appOther   = cds.Actor{UserID: 8, Name: "Người khác", Roles: []cds.Role{cds.RoleCitizen}}
 )
 
 // harness runs one dossier in the test environment with the real
@@ -98,7 +96,7 @@ func (h *harness) do(at time.Time, id string, a ApplicationAction) {
 
 func (h *harness) run() ApplicationView {
 	in := ApplicationInput{Code: "P-THUCPHAN-260302-0001", Title: "Thủ tục thử — Nông Văn Dân", Procedure: h.proc, AgencyCode: "P-THUCPHAN",
-		Citizen: citizen, Channel: "online", Form: map[string]any{"full_name": "Nông Văn Dân", "commune_code": "P-THUCPHAN"},
+		Citizen: appCitizen, Channel: "online", Form: map[string]any{"full_name": "Nông Văn Dân", "commune_code": "P-THUCPHAN"},
 		DocumentIDs: []string{"m1"}, SubmittedAt: h.start, ReceptionDue: h.cal.AddWorkingHours(h.start, 4)}
 	h.env.ExecuteWorkflow(ServiceApplication, in)
 	if !h.env.IsWorkflowCompleted() {
@@ -199,17 +197,17 @@ func eqStatuses(t *testing.T, got []cds.AppStatus, want ...cds.AppStatus) {
 func TestApplicationHappyPathToRating(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0) // Monday
 	h := newHarness(t, start)
-	h.do(start.Add(-time.Minute+time.Hour), "forward-too-early", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "citizen-forward", ApplicationAction{Action: ActForward, Actor: citizen})
-	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(4*time.Hour), "approve-by-officer", ApplicationAction{Action: ActApprove, Actor: officer})
-	h.do(start.Add(5*time.Hour), "approve", ApplicationAction{Action: ActApprove, Actor: leader})
-	h.do(start.Add(6*time.Hour), "issue", ApplicationAction{Action: ActIssueResult, Actor: officer, DocumentIDs: []string{"r1"}})
-	h.do(start.Add(7*time.Hour), "rate-early", ApplicationAction{Action: ActRate, Actor: citizen, Score: 5})
-	h.do(start.Add(24*time.Hour), "return", ApplicationAction{Action: ActReturnResult, Actor: officer, Method: "in_person"})
-	h.do(start.Add(25*time.Hour), "rate-other", ApplicationAction{Action: ActRate, Actor: other, Score: 1})
-	h.do(start.Add(26*time.Hour), "rate", ApplicationAction{Action: ActRate, Actor: citizen, Score: 5, Comment: "Nhanh"})
+	h.do(start.Add(-time.Minute+time.Hour), "forward-too-early", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "citizen-forward", ApplicationAction{Action: ActForward, Actor: appCitizen})
+	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(4*time.Hour), "approve-by-officer", ApplicationAction{Action: ActApprove, Actor: appOfficer})
+	h.do(start.Add(5*time.Hour), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(start.Add(6*time.Hour), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer, DocumentIDs: []string{"r1"}})
+	h.do(start.Add(7*time.Hour), "rate-early", ApplicationAction{Action: ActRate, Actor: appCitizen, Score: 5})
+	h.do(start.Add(24*time.Hour), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "in_person"})
+	h.do(start.Add(25*time.Hour), "rate-other", ApplicationAction{Action: ActRate, Actor: appOther, Score: 1})
+	h.do(start.Add(26*time.Hour), "rate", ApplicationAction{Action: ActRate, Actor: appCitizen, Score: 5, Comment: "Nhanh"})
 	v := h.run()
 	h.ok("accept", "forward", "approve", "issue", "return", "rate")
 	h.fails("forward-too-early", cds.ECONFLICT)
@@ -248,8 +246,8 @@ func TestApplicationHappyPathToRating(t *testing.T) {
 func TestApplicationRefusedAtIntake(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "no-reason", ApplicationAction{Action: ActRefuse, Actor: officer})
-	h.do(start.Add(2*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: officer, Reason: "Không thuộc thẩm quyền"})
+	h.do(start.Add(time.Hour), "no-reason", ApplicationAction{Action: ActRefuse, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: appOfficer, Reason: "Không thuộc thẩm quyền"})
 	v := h.run()
 	h.fails("no-reason", cds.EINVALID)
 	h.ok("refuse")
@@ -267,13 +265,13 @@ func TestApplicationRefusedAtIntake(t *testing.T) {
 func TestApplicationSupplementPausesAcrossWeekendAndHoliday(t *testing.T) {
 	start := at(2026, 4, 23, 8, 0) // Thursday
 	h := newHarness(t, start)
-	h.do(at(2026, 4, 23, 9, 0), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(at(2026, 4, 24, 9, 0), "request", ApplicationAction{Action: ActRequestSupplement, Actor: officer, Reason: "Thiếu giấy tờ", Items: []string{"Bản sao giấy chứng sinh"}})
-	h.do(at(2026, 4, 24, 10, 0), "forward-while-waiting", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(at(2026, 4, 27, 10, 0), "supplement-by-other", ApplicationAction{Action: ActSupplement, Actor: other, Note: "x"})
-	h.do(at(2026, 4, 28, 9, 0), "supplement", ApplicationAction{Action: ActSupplement, Actor: citizen, DocumentIDs: []string{"m2"}})
-	h.do(at(2026, 4, 28, 10, 0), "second-request", ApplicationAction{Action: ActRequestSupplement, Actor: officer, Reason: "Lại thiếu", Items: []string{"x"}})
-	h.do(at(2026, 4, 28, 11, 0), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: citizen, Reason: "Không cần nữa"})
+	h.do(at(2026, 4, 23, 9, 0), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(at(2026, 4, 24, 9, 0), "request", ApplicationAction{Action: ActRequestSupplement, Actor: appOfficer, Reason: "Thiếu giấy tờ", Items: []string{"Bản sao giấy chứng sinh"}})
+	h.do(at(2026, 4, 24, 10, 0), "forward-while-waiting", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(at(2026, 4, 27, 10, 0), "supplement-by-other", ApplicationAction{Action: ActSupplement, Actor: appOther, Note: "x"})
+	h.do(at(2026, 4, 28, 9, 0), "supplement", ApplicationAction{Action: ActSupplement, Actor: appCitizen, DocumentIDs: []string{"m2"}})
+	h.do(at(2026, 4, 28, 10, 0), "second-request", ApplicationAction{Action: ActRequestSupplement, Actor: appOfficer, Reason: "Lại thiếu", Items: []string{"x"}})
+	h.do(at(2026, 4, 28, 11, 0), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "Không cần nữa"})
 	h.run()
 	h.ok("accept", "request", "supplement", "withdraw")
 	h.fails("forward-while-waiting", cds.ECONFLICT)
@@ -308,10 +306,10 @@ func TestApplicationSupplementPausesAcrossWeekendAndHoliday(t *testing.T) {
 func TestApplicationSupplementExpiredThenRefused(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "request", ApplicationAction{Action: ActRequestSupplement, Actor: officer, Reason: "Thiếu", Items: []string{"Tờ khai"}, DeadlineDays: 2})
-	h.do(start.Add(3*time.Hour), "refuse-too-early", ApplicationAction{Action: ActRefuse, Actor: officer, Reason: "Quá hạn"})
-	h.do(start.Add(10*24*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: officer, Reason: "Quá hạn bổ sung"})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "request", ApplicationAction{Action: ActRequestSupplement, Actor: appOfficer, Reason: "Thiếu", Items: []string{"Tờ khai"}, DeadlineDays: 2})
+	h.do(start.Add(3*time.Hour), "refuse-too-early", ApplicationAction{Action: ActRefuse, Actor: appOfficer, Reason: "Quá hạn"})
+	h.do(start.Add(10*24*time.Hour), "refuse", ApplicationAction{Action: ActRefuse, Actor: appOfficer, Reason: "Quá hạn bổ sung"})
 	v := h.run()
 	h.ok("accept", "request", "refuse")
 	h.fails("refuse-too-early", cds.ECONFLICT)
@@ -330,11 +328,11 @@ func TestApplicationSupplementExpiredThenRefused(t *testing.T) {
 func TestApplicationTransferKeepsClock(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(26*time.Hour), "transfer-same", ApplicationAction{Action: ActTransfer, Actor: officer, ToAgency: "P-THUCPHAN", Reason: "x"})
-	h.do(start.Add(26*time.Hour), "transfer", ApplicationAction{Action: ActTransfer, Actor: officer, ToAgency: "X-HOAAN", Reason: "Liên thông giải quyết"})
-	h.do(start.Add(27*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(28*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: leader, Reason: "Cơ quan có thẩm quyền dừng"})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(26*time.Hour), "transfer-same", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "P-THUCPHAN", Reason: "x"})
+	h.do(start.Add(26*time.Hour), "transfer", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "X-HOAAN", Reason: "Liên thông giải quyết"})
+	h.do(start.Add(27*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(28*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Cơ quan có thẩm quyền dừng"})
 	v := h.run()
 	h.ok("accept", "transfer", "forward", "stop")
 	h.fails("transfer-same", cds.EINVALID)
@@ -364,15 +362,15 @@ func TestApplicationApologyNewDate(t *testing.T) {
 	h := newHarness(t, start)
 	oldDue := at(2026, 3, 9, 9, 0)
 	newDue := at(2026, 3, 12, 17, 0)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(at(2026, 3, 6, 9, 0), "draft-bad-date", ApplicationAction{Action: ActDraftApology, Actor: officer, Reason: "x", NewDue: &oldDue})
-	h.do(at(2026, 3, 6, 10, 0), "draft", ApplicationAction{Action: ActDraftApology, Actor: officer, Reason: "Cần xác minh thêm", NewDue: &newDue})
-	h.do(at(2026, 3, 6, 11, 0), "approve-by-officer", ApplicationAction{Action: ActApproveApology, Actor: officer})
-	h.do(at(2026, 3, 6, 14, 0), "approve-apology", ApplicationAction{Action: ActApproveApology, Actor: leader})
-	h.do(at(2026, 3, 10, 9, 0), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(at(2026, 3, 10, 10, 0), "approve", ApplicationAction{Action: ActApprove, Actor: leader})
-	h.do(at(2026, 3, 11, 9, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: officer})
-	h.do(at(2026, 3, 11, 10, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: officer, Method: "online"})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(at(2026, 3, 6, 9, 0), "draft-bad-date", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "x", NewDue: &oldDue})
+	h.do(at(2026, 3, 6, 10, 0), "draft", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Cần xác minh thêm", NewDue: &newDue})
+	h.do(at(2026, 3, 6, 11, 0), "approve-by-officer", ApplicationAction{Action: ActApproveApology, Actor: appOfficer})
+	h.do(at(2026, 3, 6, 14, 0), "approve-apology", ApplicationAction{Action: ActApproveApology, Actor: appLeader})
+	h.do(at(2026, 3, 10, 9, 0), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(at(2026, 3, 10, 10, 0), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(at(2026, 3, 11, 9, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer})
+	h.do(at(2026, 3, 11, 10, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "online"})
 	v := h.run() // no rating: ends after the rating window
 	h.ok("accept", "draft", "approve-apology", "forward", "approve", "issue", "return")
 	h.fails("draft-bad-date", cds.EINVALID)
@@ -397,13 +395,13 @@ func TestApplicationApologyNewDate(t *testing.T) {
 func TestApplicationOverdueWithoutApology(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(at(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: officer, Reason: "Muộn", NewDue: ptr(at(2026, 3, 20, 9, 0))})
-	h.do(at(2026, 3, 10, 10, 0), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(at(2026, 3, 10, 11, 0), "approve", ApplicationAction{Action: ActApprove, Actor: leader})
-	h.do(at(2026, 3, 10, 14, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: officer})
-	h.do(at(2026, 3, 10, 15, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: officer, Method: "in_person"})
-	h.do(at(2026, 3, 10, 16, 0), "rate", ApplicationAction{Action: ActRate, Actor: citizen, Score: 2})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(at(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Muộn", NewDue: ptr(at(2026, 3, 20, 9, 0))})
+	h.do(at(2026, 3, 10, 10, 0), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(at(2026, 3, 10, 11, 0), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(at(2026, 3, 10, 14, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer})
+	h.do(at(2026, 3, 10, 15, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "in_person"})
+	h.do(at(2026, 3, 10, 16, 0), "rate", ApplicationAction{Action: ActRate, Actor: appCitizen, Score: 2})
 	v := h.run()
 	h.ok("accept", "forward", "approve", "issue", "return", "rate")
 	h.fails("draft-late", cds.ECONFLICT)
@@ -427,15 +425,15 @@ func TestApplicationOverdueWithoutApology(t *testing.T) {
 func TestApplicationFeeWaitsForSignal(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "fee-zero", ApplicationAction{Action: ActRequestFee, Actor: officer, Amount: 0})
-	h.do(start.Add(2*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: officer, Amount: 100000})
-	h.do(start.Add(3*time.Hour), "forward-unpaid", ApplicationAction{Action: ActForward, Actor: officer})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "fee-zero", ApplicationAction{Action: ActRequestFee, Actor: appOfficer, Amount: 0})
+	h.do(start.Add(2*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: appOfficer, Amount: 100000})
+	h.do(start.Add(3*time.Hour), "forward-unpaid", ApplicationAction{Action: ActForward, Actor: appOfficer})
 	h.env.RegisterDelayedCallback(func() {
 		h.env.SignalWorkflow(SignalFeePaid, FeePaid{PaymentID: "PAY-1", Amount: 100000, PaidAt: start.Add(4 * time.Hour)})
 	}, 4*time.Hour)
-	h.do(start.Add(5*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(6*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: citizen, Reason: "Thôi"})
+	h.do(start.Add(5*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(6*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "Thôi"})
 	h.run()
 	h.ok("accept", "fee", "forward", "withdraw")
 	h.fails("fee-zero", cds.EINVALID)
@@ -454,13 +452,13 @@ func TestApplicationFeeWaitsForSignal(t *testing.T) {
 func TestApplicationFeeMarkPaidByStaff(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(3*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: officer, Amount: 75000})
-	h.do(start.Add(4*time.Hour), "paid-by-citizen", ApplicationAction{Action: ActMarkPaid, Actor: citizen})
-	h.do(start.Add(5*time.Hour), "paid", ApplicationAction{Action: ActMarkPaid, Actor: officer, PaymentID: "BIEN-LAI-01"})
-	h.do(start.Add(6*time.Hour), "paid-again", ApplicationAction{Action: ActMarkPaid, Actor: officer})
-	h.do(start.Add(7*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: citizen, Reason: "Thôi"})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(3*time.Hour), "fee", ApplicationAction{Action: ActRequestFee, Actor: appOfficer, Amount: 75000})
+	h.do(start.Add(4*time.Hour), "paid-by-citizen", ApplicationAction{Action: ActMarkPaid, Actor: appCitizen})
+	h.do(start.Add(5*time.Hour), "paid", ApplicationAction{Action: ActMarkPaid, Actor: appOfficer, PaymentID: "BIEN-LAI-01"})
+	h.do(start.Add(6*time.Hour), "paid-again", ApplicationAction{Action: ActMarkPaid, Actor: appOfficer})
+	h.do(start.Add(7*time.Hour), "withdraw", ApplicationAction{Action: ActWithdraw, Actor: appCitizen, Reason: "Thôi"})
 	h.run()
 	h.ok("accept", "forward", "fee", "paid", "withdraw")
 	h.fails("paid-by-citizen", cds.EFORBIDDEN)
@@ -472,13 +470,13 @@ func TestApplicationFeeMarkPaidByStaff(t *testing.T) {
 func TestApplicationReturnToPreviousStep(t *testing.T) {
 	start := at(2026, 3, 2, 8, 0)
 	h := newHarness(t, start)
-	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: officer})
-	h.do(start.Add(2*time.Hour), "return-from-first", ApplicationAction{Action: ActReturn, Actor: officer, Reason: "x"})
-	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(4*time.Hour), "return", ApplicationAction{Action: ActReturn, Actor: leader, Reason: "Cần thẩm định lại"})
-	h.do(start.Add(5*time.Hour), "forward-again", ApplicationAction{Action: ActForward, Actor: officer})
-	h.do(start.Add(6*time.Hour), "stop-by-officer", ApplicationAction{Action: ActStop, Actor: officer, Reason: "x"})
-	h.do(start.Add(7*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: leader, Reason: "Dừng theo đề nghị"})
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(start.Add(2*time.Hour), "return-from-first", ApplicationAction{Action: ActReturn, Actor: appOfficer, Reason: "x"})
+	h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(4*time.Hour), "return", ApplicationAction{Action: ActReturn, Actor: appLeader, Reason: "Cần thẩm định lại"})
+	h.do(start.Add(5*time.Hour), "forward-again", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(6*time.Hour), "stop-by-officer", ApplicationAction{Action: ActStop, Actor: appOfficer, Reason: "x"})
+	h.do(start.Add(7*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Dừng theo đề nghị"})
 	h.run()
 	h.ok("accept", "forward", "return", "forward-again", "stop")
 	h.fails("return-from-first", cds.ECONFLICT)
