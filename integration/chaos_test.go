@@ -500,4 +500,3 @@ func head(s []string, n int) []string {
 	}
 	return s
 }
-
