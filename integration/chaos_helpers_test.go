@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
@@ -229,4 +230,15 @@ func report(t *testing.T, format string, args ...any) {
 	t.Helper()
 	t.Logf(format, args...)
 	fmt.Printf(format+"\n", args...)
+}
+
+// temporalClient dials the child's embedded Temporal frontend.
+func temporalClient(t *testing.T, port int) client.Client {
+	t.Helper()
+	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", port)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	return tc
 }
