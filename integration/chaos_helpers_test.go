@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
@@ -189,11 +189,11 @@ func (w *webhookCounter) figures() (distinct, deliveries, repeated int, keys map
 // access tokens with the child's secret.
 type seedUsers struct {
 	t      *testing.T
-	conn   *pgx.Conn
+	conn   *pgxpool.Pool
 	signer *api.Server
 }
 
-func newSeedUsers(t *testing.T, conn *pgx.Conn, secret string) *seedUsers {
+func newSeedUsers(t *testing.T, conn *pgxpool.Pool, secret string) *seedUsers {
 	return &seedUsers{t: t, conn: conn, signer: api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret), AccessTTL: 3 * time.Hour}})}
 }
 
@@ -230,6 +230,14 @@ func report(t *testing.T, format string, args ...any) {
 	t.Helper()
 	t.Logf(format, args...)
 	fmt.Printf(format+"\n", args...)
+	// `go test ./...` hides the output of passing packages; `make test` sets
+	// CONGDANSO_FIGURES and prints this file after the run.
+	if path := os.Getenv("CONGDANSO_FIGURES"); path != "" {
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+			fmt.Fprintf(f, format+"\n", args...)
+			f.Close()
+		}
+	}
 }
 
 // temporalClient dials the child's embedded Temporal frontend.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
@@ -69,11 +70,11 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	})
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	defer conn.Close()
 	users := newSeedUsers(t, conn, secret)
 	officer, otok := users.user("staff", "", "Chuyên viên SXD", "SXD", cds.RoleOfficer)
 	_, ltok := users.user("staff", "", "Lãnh đạo SXD", "SXD", cds.RoleLeader)
@@ -412,7 +413,7 @@ func runChaosJob(ctx context.Context, cl *chaosClient, kind string, i int, key, 
 // agency, overdue (and the event sequence for feedback) with the `cases`
 // row. Timers may still fire between the two reads, so mismatches are
 // re-checked a few times before they count.
-func compareReadModel(t *testing.T, tc client.Client, conn *pgx.Conn, tries int) int {
+func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries int) int {
 	t.Helper()
 	ctx := context.Background()
 	var bad []string

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/embedded"
@@ -80,7 +80,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	for i := range toks {
 		_, toks[i] = users.user("citizen", fmt.Sprintf("+8491500%04d", i), fmt.Sprintf("Công dân %d", i), "", cds.RoleCitizen)
 	}
-	conn.Close(ctx)
+	conn.Close()
 
 	cl := newChaosClient(func() string { return p.HTTP })
 	var down atomic.Bool
@@ -205,11 +205,11 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Errorf("a 500 was answered: %s", st)
 	}
 
-	conn, err = pgx.Connect(ctx, dsn)
+	conn, err = pgxpool.New(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	defer conn.Close()
 	lost, dups := 0, 0
 	for title, code := range answered {
 		var n int
