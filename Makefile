@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test build setup lint bench bench-product fuzz clean browser-setup test-console bench-queues
+.PHONY: run test build setup lint bench bench-product fuzz soak clean browser-setup test-console bench-queues
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
@@ -19,7 +19,9 @@ setup:
 
 ## test: the whole suite against real PostgreSQL and in-process Temporal
 test: setup browser-setup build
-	CONGDANSO_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m ./...
+	@rm -f bin/figures.txt
+	@CONGDANSO_BIN=$(abspath $(BIN)) CONGDANSO_FIGURES=$(abspath bin/figures.txt) $(GO) test -count=1 -timeout 80m ./...; \
+	  s=$$?; echo "--- figures (crash, PostgreSQL restart, scale-out) ---"; cat bin/figures.txt 2>/dev/null; exit $$s
 
 ## scaleout: the multi-process test alone (temporal on PostgreSQL, 2 APIs, 2 workers,
 ## SIGKILLs mid-load; prints its figures). SCALEOUT_CASES/WORKERS/KILL/CONCURRENCY/SHARDS tune it.
@@ -52,6 +54,12 @@ fuzz:
 	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+## soak: SOAK (default 10m) of mixed traffic at 20 req/s against a child server;
+## reports whether RSS and goroutines stay flat (±10%) and any error (not in CI)
+SOAK ?= 10m
+soak: build
+	CONGDANSO_BIN=$(abspath $(BIN)) CONGDANSO_SOAK=$(SOAK) $(GO) test -count=1 -v -timeout 0 -run '^TestSoak$$' ./integration/
 
 clean:
 	rm -rf bin data

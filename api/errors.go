@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	cds "github.com/caobang/congdanso"
 )
@@ -38,6 +39,8 @@ func writeError(c *gin.Context, err error) {
 	case errors.As(err, &e):
 	case errors.As(err, &maxErr):
 		e = cds.Errorf(cds.ETOOLARGE, "Dữ liệu gửi lên quá lớn.", "Request body too large.")
+	case invalidText(err):
+		e = cds.Errorf(cds.EINVALID, "Dữ liệu không hợp lệ.", "Invalid data.")
 	case isUnavailable(err):
 		e = cds.Errorf(cds.EUNAVAILABLE, "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau.", "Service temporarily unavailable; retry later.")
 	default:
@@ -54,6 +57,13 @@ func writeError(c *gin.Context, err error) {
 		c.Header("Retry-After", "5")
 	}
 	c.AbortWithStatusJSON(status, errorBody(e))
+}
+
+// invalidText: PostgreSQL refused a NUL byte or invalid UTF-8 in a text
+// parameter (a filter, cursor or ID from the client): bad input, not a bug.
+func invalidText(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "22021" || pgErr.Code == "22P05")
 }
 
 // badRequest is the error for undecodable bodies.

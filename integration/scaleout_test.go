@@ -648,8 +648,7 @@ func TestScaleOut(t *testing.T) {
 			loadBefore, loadAvg(), runtime.NumCPU()),
 	}
 	for _, f := range figures {
-		t.Log(f)
-		fmt.Println(f)
+		report(t, "%s", f)
 	}
 
 	// The shard count is fixed at creation: Temporal restarted on the same
