@@ -129,8 +129,12 @@ func (s *Server) submitApplication(c *gin.Context) {
 		writeError(c, verr)
 		return
 	}
-	status, body, _, err := s.DB.Idempotent(ctx, "applications.create", me.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		return s.startApplication(ctx, owner, channel, proc, agency, form, docs, now)
+	// Resumable: if the instance handling a first attempt dies after starting
+	// the workflow, the retry takes the key over, reuses the reserved code and
+	// joins the running workflow instead of creating a second dossier.
+	idemKey := c.GetHeader("Idempotency-Key")
+	status, body, _, err := s.DB.IdempotentResumable(ctx, "applications.create", me.UserID, idemKey, func() (int, any, error) {
+		return s.startApplication(ctx, owner, channel, proc, agency, form, docs, now, me.UserID, idemKey)
 	})
 	if err != nil {
 		writeError(c, err)
@@ -139,13 +143,15 @@ func (s *Server) submitApplication(c *gin.Context) {
 	c.Data(status, "application/json; charset=utf-8", body)
 }
 
-func (s *Server) startApplication(ctx context.Context, me cds.Actor, channel string, proc cds.Procedure, agency string, form map[string]any, docs []string, now time.Time) (int, any, error) {
+func (s *Server) startApplication(ctx context.Context, me cds.Actor, channel string, proc cds.Procedure, agency string, form map[string]any, docs []string, now time.Time, keyOwner int64, idemKey string) (int, any, error) {
 	day := now.In(cds.VietnamTZ).Format("060102")
-	n, err := s.DB.NextCode(ctx, "application:"+agency+"-"+day)
+	code, err := s.DB.IdempotencyReserve(ctx, "applications.create", keyOwner, idemKey, "code", func() (string, error) {
+		n, err := s.DB.NextCode(ctx, "application:"+agency+"-"+day)
+		return fmt.Sprintf("%s-%s-%04d", agency, day, n), err
+	})
 	if err != nil {
 		return 0, nil, err
 	}
-	code := fmt.Sprintf("%s-%s-%04d", agency, day, n)
 	cal, err := s.DB.Calendar(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -169,6 +175,9 @@ func (s *Server) startApplication(ctx context.Context, me cds.Actor, channel str
 	wfID := workflows.ApplicationWorkflowID(code)
 	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: wfID, TaskQueue: s.appTaskQueue(), WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		// Codes are never reused, so a running workflow with this ID can only
+		// come from an earlier attempt of this same request.
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, workflows.ApplicationWorkflowName, in)
 	if err != nil {
 		return 0, nil, err
