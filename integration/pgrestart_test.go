@@ -46,7 +46,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Skip("not in -short")
 	}
 	if embedded.FindPGBin() == "" {
-		t.Skip("PostgreSQL server binaries not installed")
+		t.Fatal("PostgreSQL server binaries not installed (scripts/setup.sh installs them)")
 	}
 	base, err := os.MkdirTemp("", "cds-pgrestart")
 	if err != nil {
