@@ -334,6 +334,11 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	if overdueDone != len(untouched) {
 		t.Errorf("overdue fired for %d of %d untouched cases", overdueDone, len(untouched))
 	}
+	// Submissions are resumable: a retry takes over a key whose instance
+	// died, so no key may stay "in progress" (and no case be orphaned).
+	if stuck > 0 || orphans > 0 {
+		t.Errorf("%d idempotency keys stuck in progress, %d cases without a 201", stuck, orphans)
+	}
 	if answered+stuck != len(jobs) || len(failures) > 0 {
 		t.Errorf("%d answered + %d stuck of %d submissions; failures: %v", answered, stuck, len(jobs), head(failures, 10))
 	}
