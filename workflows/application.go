@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -439,20 +438,9 @@ const (
 // appLocalWrites on, a regular activity in dossiers started before.
 func (w *application) exec(ctx workflow.Context, fn, arg, result any) error {
 	if w.v >= appLocalWrites {
-		return workflow.ExecuteLocalActivity(appLocalOpts(ctx), fn, arg).Get(ctx, result)
+		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(activityOpts(ctx), fn, arg).Get(ctx, result)
-}
-
-// appLocalOpts: each try bounded to 10 s; retried with backoff for up to a day
-// (longer retries than the local threshold go through a workflow timer). A
-// non-retryable error (ApplicationProcedureAt's ENOTFOUND) is not retried.
-func appLocalOpts(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
-	})
 }
 
 // ---- calendar arithmetic, as local activities (results recorded in history) ----

@@ -775,17 +775,7 @@ const (
 // fbLocalWrites on, a regular activity in cases started before.
 func (w *feedbackCase) exec(ctx workflow.Context, fn, arg, result any) error {
 	if w.v >= fbLocalWrites {
-		return workflow.ExecuteLocalActivity(fbLocalOpts(ctx), fn, arg).Get(ctx, result)
+		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(fbOpts(ctx), fn, arg).Get(ctx, result)
-}
-
-// fbLocalOpts: each try bounded like fbOpts; retried with backoff for up to a
-// day (longer retries than the local threshold go through a workflow timer).
-func fbLocalOpts(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: 24 * time.Hour,
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
-	})
 }
