@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
@@ -56,6 +58,24 @@ const clusterName = "active"
 // With the SQLite store the schema is created on first start and reused after,
 // so running workflows and their timers survive a restart of the process.
 func StartTemporal(o TemporalOptions) (*Temporal, error) {
+	// The internal service ports are picked free and bound a moment later;
+	// another process may take one in between. Then start again with fresh
+	// ports (the setup steps are idempotent).
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var t *Temporal
+		if t, err = startTemporalOnce(o); err == nil {
+			return t, nil
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			return nil, err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return nil, err
+}
+
+func startTemporalOnce(o TemporalOptions) (*Temporal, error) {
 	if o.Namespace == "" {
 		return nil, errors.New("embedded: namespace required")
 	}
@@ -137,9 +157,8 @@ func StartTemporal(o TemporalOptions) (*Temporal, error) {
 		s := config.Service{}
 		s.RPC.GRPCPort = ports[svc]
 		s.RPC.BindOnIP = o.IP
-		if svc == "frontend" {
-			s.RPC.HTTPPort = ports["http"]
-		}
+		// The frontend's HTTP API stays off (HTTPPort 0): the app and the
+		// Web UI speak gRPC, and one listener less means one port race less.
 		conf.Services[svc] = s
 	}
 	conf.Archival.History.State = "disabled"
