@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/reports"
 	"github.com/caobang/congdanso/workflows"
 	"github.com/caobang/congdanso/worktime"
 )
@@ -311,7 +311,7 @@ func (s *Server) controlSheetCSV(c *gin.Context) {
 	}
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // BOM: spreadsheet programs then read UTF-8 Vietnamese correctly
-	w := csv.NewWriter(&buf)
+	w := reports.NewCSVWriter(&buf) // citizen-typed names are neutralised (CSV injection)
 	_ = w.Write([]string{"STT", "Mã hồ sơ", "Thời gian giao nhận", "Bước giao", "Bước nhận", "Người giao", "Cơ quan giao",
 		"Vai trò nhận", "Cơ quan nhận", "Hạn của bước", "Kết quả (trước hạn/đúng hạn/quá hạn)", "Thao tác"})
 	label := map[string]string{"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
