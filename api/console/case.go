@@ -1,0 +1,380 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cases"
+	"github.com/caobang/congdanso/postgres"
+)
+
+// formField is one input of an action form.
+type formField struct {
+	Name, Label, Hint string
+	Type              string // textarea, text, select
+	Required          bool
+	Options           []option
+	Value             string
+}
+
+// actionForm is one action the user may take now, with its inputs.
+type actionForm struct {
+	Action, Label string
+	Primary       bool
+	Fields        []formField
+}
+
+// caseActions lists, per kind, the candidate actions in the order offered,
+// and feedbackActionStates the case statuses in which each is possible (a
+// mirror of the FeedbackCase transitions table). The workflow's Update
+// validator is the final word; this only keeps the page from offering what
+// cannot work now.
+var caseActions = map[string][]string{
+	"feedback": {"accept", "start", "draft_answer", "approve_answer", "return_draft", "assign", "request_info",
+		"transfer", "not_ours", "mark_duplicate", "reject", "close"},
+}
+
+var feedbackActionStates = map[string][]string{
+	"accept":         {"routed"},
+	"assign":         {"accepted", "assigned", "in_progress"},
+	"start":          {"assigned"},
+	"request_info":   {"assigned", "in_progress"},
+	"draft_answer":   {"assigned", "in_progress"},
+	"approve_answer": {"answer_drafted"},
+	"return_draft":   {"answer_drafted"},
+	"transfer":       {"routed", "accepted", "assigned", "in_progress", "transferred"},
+	"not_ours":       {"routed", "accepted", "assigned", "in_progress"},
+	"reject":         {"routed", "accepted", "assigned", "in_progress", "transferred"},
+	"mark_duplicate": {"routed", "accepted", "assigned", "in_progress", "transferred"},
+	"close":          {"published"},
+}
+
+// taskStepActions maps a task's expected step to the API actions that complete it.
+var taskStepActions = map[string][]string{
+	"accept": {"accept"}, "assign": {"assign"}, "start": {"start"}, "draft": {"draft_answer", "request_info"},
+	"approve": {"approve_answer", "return_draft"}, "route": {"transfer"},
+}
+
+// actionFields are the inputs of each action (JSON field names of the action API).
+func (s *Handler) actionFields(c *gin.Context, action string, cs postgres.CaseSummary) []formField {
+	text := func(name, label, hint string, req bool) formField {
+		return formField{Name: name, Label: label, Hint: hint, Type: "textarea", Required: req}
+	}
+	switch action {
+	case "accept", "start", "approve_answer", "close", "return_draft":
+		return []formField{text("note", "Ghi chú (không bắt buộc)", "", false)}
+	case "request_info":
+		return []formField{text("note", "Nội dung cần công dân bổ sung", "", true)}
+	case "draft_answer":
+		return []formField{text("answer", "Nội dung trả lời công dân", "Nội dung này được công khai sau khi lãnh đạo phê duyệt.", true)}
+	case "reject", "not_ours":
+		return []formField{text("note", "Lý do", "", true)}
+	case "mark_duplicate":
+		return []formField{{Name: "original_code", Label: "Mã phản ánh gốc", Hint: "Ví dụ: PA-2026-000123", Type: "text", Required: true}}
+	case "transfer":
+		opts := []option{{"", "Chọn đơn vị"}}
+		if ags, err := s.DB.Agencies(c.Request.Context()); err == nil {
+			for _, a := range ags {
+				if a.Code != cs.AgencyCode && a.Type != cds.AgencyProvince {
+					opts = append(opts, option{a.Code, a.Name})
+				}
+			}
+		}
+		return []formField{{Name: "agency_code", Label: "Chuyển đến đơn vị", Type: "select", Required: true, Options: opts},
+			text("note", "Lý do chuyển", "", false)}
+	case "assign":
+		opts := []option{{"", "Chọn cán bộ"}}
+		if staff, err := s.DB.AgencyStaff(c.Request.Context(), cs.AgencyCode); err == nil {
+			for _, st := range staff {
+				opts = append(opts, option{strconv.FormatInt(st.ID, 10), st.Name})
+			}
+		}
+		return []formField{{Name: "assignee_id", Label: "Cán bộ xử lý", Type: "select", Required: true, Options: opts}}
+	}
+	return []formField{text("note", "Ghi chú (không bắt buộc)", "", false)}
+}
+
+type caseView struct {
+	Case      postgres.CaseSummary
+	Detail    map[string]any
+	Content   string
+	Answer    string
+	AnswerBy  string
+	Address   string
+	MapURL    string
+	Photos    []string
+	Notes     []map[string]any
+	Timeline  []postgres.CaseEvent
+	Tasks     []postgres.Task
+	Actions   []actionForm
+	HeldBy    string
+	Claimable []postgres.Task
+	Me        int64
+	Back      string
+}
+
+// caseAPIBase is the JSON API of each case kind.
+func caseAPIBase(kind string) string {
+	if kind == string(cds.KindApplication) {
+		return "/api/v1/applications/"
+	}
+	return "/api/v1/feedback/"
+}
+
+func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
+	kind, code := c.Param("kind"), c.Param("code")
+	notFound := func() (caseView, bool) {
+		s.renderConsole(c, http.StatusNotFound, "error", consolePage{Title: "Không tìm thấy hồ sơ",
+			Message: "Không tìm thấy hồ sơ hoặc hồ sơ không thuộc đơn vị của bạn. / Case not found."})
+		return caseView{}, false
+	}
+	if kind != string(cds.KindFeedback) && kind != string(cds.KindApplication) {
+		return notFound()
+	}
+	ctx := c.Request.Context()
+	cs, err := s.DB.CaseByCode(ctx, kind, code)
+	if err != nil {
+		return notFound()
+	}
+	a := api.Actor(c)
+	agencies, err := s.Cases.VisibleAgencies(ctx, a)
+	if err != nil || !slices.Contains(agencies, cs.AgencyCode) {
+		return notFound()
+	}
+	v := caseView{Case: cs, Me: a.UserID, Back: "/console/cases/" + url.PathEscape(kind) + "/" + url.PathEscape(code)}
+	if v.Timeline, err = s.DB.CaseEvents(ctx, cs.WorkflowID, true); err != nil {
+		api.WriteError(c, err)
+		return v, false
+	}
+	if v.Tasks, err = s.DB.OpenTasksOfCase(ctx, cs.WorkflowID); err != nil {
+		api.WriteError(c, err)
+		return v, false
+	}
+	// Citizen content, photos, location and internal notes come from the
+	// feature's own detail endpoint (as this user sees it).
+	if r := s.internal(c, http.MethodGet, caseAPIBase(kind)+url.PathEscape(code), nil); r.Code == http.StatusOK {
+		_ = json.Unmarshal(r.Body.Bytes(), &v.Detail)
+	}
+	v.fillDetail()
+	return v, true
+}
+
+// fillDetail picks the fields the page shows out of the detail JSON.
+func (v *caseView) fillDetail() {
+	d := v.Detail
+	if d == nil {
+		return
+	}
+	if inner, ok := d["case"].(map[string]any); ok {
+		for k, val := range inner {
+			if _, dup := d[k]; !dup {
+				d[k] = val
+			}
+		}
+	}
+	v.Answer, _ = d["answer"].(string)
+	v.AnswerBy, _ = d["answer_by"].(string)
+	for _, k := range []string{"content", "description", "body"} {
+		if s, ok := d[k].(string); ok && s != "" {
+			v.Content = s
+			break
+		}
+	}
+	loc, ok := d["location"].(map[string]any)
+	if !ok {
+		loc, ok = d, true
+	}
+	if ok {
+		v.Address, _ = loc["address"].(string)
+		lat, okLat := loc["lat"].(float64)
+		lng, okLng := loc["lng"].(float64)
+		if okLat && okLng && (lat != 0 || lng != 0) {
+			v.MapURL = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=17/%.6f/%.6f", lat, lng, lat, lng)
+		}
+	}
+	for _, k := range []string{"photos", "media", "media_ids"} {
+		list, ok := d[k].([]any)
+		if !ok {
+			continue
+		}
+		for _, m := range list {
+			switch x := m.(type) {
+			case string:
+				v.Photos = append(v.Photos, photoURL(x))
+			case map[string]any:
+				if u, ok := x["url"].(string); ok && strings.HasPrefix(u, "/") {
+					v.Photos = append(v.Photos, u)
+				} else if id, ok := x["id"].(string); ok {
+					v.Photos = append(v.Photos, photoURL(id))
+				}
+			}
+		}
+		break
+	}
+	for _, e := range v.Timeline {
+		if !e.Public && e.Note != "" {
+			v.Notes = append(v.Notes, map[string]any{"note": e.Note, "author": e.ActorName + " · " + e.At.In(cds.VietnamTZ).Format("15:04 02/01/2006")})
+		}
+	}
+	for _, k := range []string{"internal_notes", "notes"} {
+		if list, ok := d[k].([]any); ok {
+			for _, n := range list {
+				if m, ok := n.(map[string]any); ok {
+					v.Notes = append(v.Notes, m)
+				} else if s, ok := n.(string); ok {
+					v.Notes = append(v.Notes, map[string]any{"note": s})
+				}
+			}
+			break
+		}
+	}
+}
+
+func photoURL(id string) string {
+	if strings.HasPrefix(id, "/") {
+		return id
+	}
+	return "/api/v1/media/" + url.PathEscape(id)
+}
+
+// allowedActions are the actions offered now: possible in the case's state
+// (or listed by the API as allowed) AND permitted by policy for this user in
+// the case's agency; and, when the step is a task, only to its holder.
+func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
+	a := api.Actor(c)
+	ctx := c.Request.Context()
+	var candidates []string
+	if list, ok := v.Detail["allowed_actions"].([]any); ok {
+		for _, x := range list {
+			if s, ok := x.(string); ok {
+				candidates = append(candidates, s)
+			}
+		}
+	} else if v.Case.Kind == string(cds.KindFeedback) {
+		for _, act := range caseActions["feedback"] {
+			if slices.Contains(feedbackActionStates[act], v.Case.Status) {
+				candidates = append(candidates, act)
+			}
+		}
+	}
+	if v.Case.Closed {
+		candidates = nil
+	}
+	// Open tasks decide who acts: an unheld task must be claimed first; a task
+	// held by someone else means this user has nothing to do here.
+	taskActions := map[string]bool{}
+	for _, t := range v.Tasks {
+		switch {
+		case t.AssigneeID == nil:
+			if slices.Contains(cases.RoleNames(a), t.CandidateRole) {
+				v.Claimable = append(v.Claimable, t)
+			}
+		case *t.AssigneeID == a.UserID:
+			for _, act := range taskStepActions[t.Action] {
+				taskActions[act] = true
+			}
+		default:
+			v.HeldBy = t.AssigneeName
+		}
+	}
+	if len(v.Tasks) > 0 && len(taskActions) == 0 {
+		candidates = nil
+	}
+	obj := v.Case.Kind
+	for _, act := range candidates {
+		ok, err := s.Authz.Allowed(ctx, a, v.Case.AgencyCode, obj, act)
+		if err != nil || !ok {
+			continue
+		}
+		v.Actions = append(v.Actions, actionForm{Action: act, Label: actionLabel(act), Primary: taskActions[act],
+			Fields: s.actionFields(c, act, v.Case)})
+	}
+	sort.SliceStable(v.Actions, func(i, j int) bool { return v.Actions[i].Primary && !v.Actions[j].Primary })
+}
+
+func (s *Handler) consoleCase(c *gin.Context) {
+	v, ok := s.loadCase(c)
+	if !ok {
+		return
+	}
+	s.allowedActions(c, &v)
+	s.renderConsole(c, http.StatusOK, "case", consolePage{Title: v.Case.Code + " — " + v.Case.Title, Data: v})
+}
+
+// consoleCaseAction posts the form as JSON to the case's action API, then
+// redirects (PRG) or shows the page again with an error summary.
+func (s *Handler) consoleCaseAction(c *gin.Context) {
+	v, ok := s.loadCase(c)
+	if !ok {
+		return
+	}
+	action := c.Param("action")
+	s.allowedActions(c, &v)
+	var form *actionForm
+	for i := range v.Actions {
+		if v.Actions[i].Action == action {
+			form = &v.Actions[i]
+		}
+	}
+	if form == nil {
+		setFlash(c, "Thao tác \""+actionLabel(action)+"\" không còn khả dụng cho hồ sơ này.")
+		c.Redirect(http.StatusSeeOther, v.Back)
+		return
+	}
+	body := map[string]any{}
+	var errs []fieldError
+	for i, f := range form.Fields {
+		val := strings.TrimSpace(c.PostForm(f.Name))
+		form.Fields[i].Value = val
+		if val == "" {
+			if f.Required {
+				errs = append(errs, fieldError{action + "-" + f.Name, f.Label + ": vui lòng nhập. / Required."})
+			}
+			continue
+		}
+		if f.Name == "assignee_id" {
+			n, err := strconv.ParseInt(val, 10, 64)
+			if err != nil {
+				errs = append(errs, fieldError{action + "-" + f.Name, f.Label + ": không hợp lệ. / Invalid."})
+				continue
+			}
+			body[f.Name] = n
+			continue
+		}
+		body[f.Name] = val
+	}
+	if len(errs) == 0 {
+		r := s.internal(c, http.MethodPost, caseAPIBase(v.Case.Kind)+url.PathEscape(v.Case.Code)+"/actions/"+url.PathEscape(action), body)
+		if r.Code >= 200 && r.Code < 300 {
+			setFlash(c, "Đã thực hiện: "+actionLabel(action)+".")
+			c.Redirect(http.StatusSeeOther, v.Back)
+			return
+		}
+		e := apiError(r)
+		for fname, m := range e.Fields {
+			errs = append(errs, fieldError{action + "-" + fname, m})
+		}
+		if len(errs) == 0 {
+			errs = append(errs, fieldError{action + "-" + firstField(form), e.Message + " / " + e.MessageEN})
+		}
+	}
+	status := http.StatusBadRequest
+	s.renderConsole(c, status, "case", consolePage{Title: v.Case.Code + " — " + v.Case.Title, Errors: errs, Data: v})
+}
+
+func firstField(f *actionForm) string {
+	if len(f.Fields) > 0 {
+		return f.Fields[0].Name
+	}
+	return "submit"
+}

@@ -1,0 +1,66 @@
+package console
+
+import (
+	cds "github.com/caobang/congdanso"
+)
+
+var actionLabels = map[string]string{
+	"accept":         "Tiếp nhận",
+	"assign":         "Phân công",
+	"request_info":   "Yêu cầu bổ sung thông tin",
+	"draft_answer":   "Soạn trả lời",
+	"approve_answer": "Phê duyệt trả lời",
+	"return_draft":   "Trả lại dự thảo",
+	"transfer":       "Chuyển đơn vị khác",
+	"reject":         "Từ chối",
+	"mark_duplicate": "Đánh dấu trùng",
+	"close":          "Đóng phản ánh",
+	"start":          "Bắt đầu xử lý",
+	"draft":          "Soạn trả lời",
+	"route":          "Điều phối",
+	"not_ours":       "Không thuộc thẩm quyền",
+	"publish":        "Công khai trả lời",
+	"submit":         "Gửi phản ánh",
+	"reply_info":     "Công dân bổ sung thông tin",
+	"rate":           "Công dân đánh giá",
+	"withdraw":       "Công dân rút phản ánh",
+	"answer":         "Trả lời",
+	"approve":        "Phê duyệt",
+	"review":         "Xem xét",
+	"process":        "Xử lý",
+}
+
+func actionLabel(a string) string {
+	if l, ok := actionLabels[a]; ok {
+		return l
+	}
+	return a
+}
+
+var statusLabels = map[string]string{
+	"open": "Đang mở", "closed": "Đã đóng",
+	"received": "Mới tiếp nhận", "submitted": "Mới gửi", "new": "Mới gửi", "accepted": "Đã tiếp nhận",
+	"assigned": "Đã phân công", "in_progress": "Đang xử lý", "processing": "Đang xử lý",
+	"info_requested": "Chờ bổ sung thông tin", "waiting_info": "Chờ bổ sung thông tin",
+	"drafted": "Chờ phê duyệt", "answer_drafted": "Chờ lãnh đạo phê duyệt", "pending_approval": "Chờ phê duyệt",
+	"answered": "Đã trả lời", "published": "Đã công khai trả lời", "rejected": "Từ chối", "duplicate": "Trùng lặp",
+	"transferred": "Đã chuyển", "routed": "Chờ tiếp nhận", "awaiting_info": "Chờ công dân bổ sung",
+	"answer_approved": "Đã duyệt trả lời", "rated": "Đã đánh giá", "done": "Hoàn thành", "completed": "Hoàn thành", "withdrawn": "Đã rút",
+}
+
+func statusLabel(s string) string {
+	if l, ok := statusLabels[s]; ok {
+		return l
+	}
+	return s
+}
+
+func kindLabel(k string) string {
+	switch k {
+	case string(cds.KindFeedback):
+		return "Phản ánh kiến nghị"
+	case string(cds.KindApplication):
+		return "Hồ sơ dịch vụ công"
+	}
+	return k
+}
