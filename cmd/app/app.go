@@ -46,6 +46,9 @@ type Options struct {
 	Logger        *slog.Logger
 	// Blob overrides the default file store (for an S3-compatible store).
 	Blob cds.BlobStore
+	// Register, when set, replaces workflows.Register in NewWorker (a test
+	// that records histories swaps the deadline arithmetic for seconds).
+	Register func(worker.Registry, *activities.Activities)
 }
 
 // App is the wired application.
@@ -151,7 +154,11 @@ func (a *App) NewWorker() worker.Worker {
 		MaxConcurrentWorkflowTaskPollers: pollers,
 		MaxConcurrentActivityTaskPollers: pollers,
 	})
-	workflows.Register(w, a.Activities)
+	register := workflows.Register
+	if a.Opts.Register != nil {
+		register = a.Opts.Register
+	}
+	register(w, a.Activities)
 	return w
 }
 
