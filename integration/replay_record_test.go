@@ -182,7 +182,8 @@ func (s swapActivities) RegisterActivityWithOptions(a any, o activity.RegisterOp
 // application (one working hour = 0.5 s) misses its step deadline and its
 // appointment, another misses the supplementation deadline and is refused.
 func TestDeadlinesFire(t *testing.T) {
-	env := apptest.New(t, withExtra("sla_scale", "86400"), func(o *app.Options) {
+	env := apptest.New(t, func(o *app.Options) {
+		o.API.SLAScale = 86400
 		o.Register = func(r worker.Registry, a *activities.Activities) {
 			workflows.Register(swapActivities{Registry: r, acts: &fastDeadlines{a}}, a)
 		}
