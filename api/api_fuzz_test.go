@@ -108,7 +108,7 @@ func newFuzzServer(t testing.TB) *fuzzServer {
 			Config: api.Config{TokenSecret: []byte("fuzz-secret-0123456789abcdef0123456789"), PublicBaseURL: "http://127.0.0.1"}})
 		// The real handlers, wired as cmd/app wires them.
 		a := &app.App{API: s, DB: db, Temporal: tc, Blob: bs, Logger: slog.New(pl),
-			Activities: &activities.Activities{DB: db}, Cases: &cases.Service{DB: db, Temporal: tc}}
+			Activities: &activities.Activities{DB: db}, Cases: &cases.Service{DB: db, Temporal: tc, Authz: allowAll{}}}
 		s.Mount(a.Handlers()...)
 		slog.SetDefault(slog.New(pl))
 		f := &fuzzServer{s: s, log: pl}

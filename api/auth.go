@@ -62,7 +62,7 @@ func (d Deps) ParseAccessToken(raw string) (cds.Actor, string, error) {
 }
 
 // CurrentActor reads the bearer token (or the console session cookie) if present.
-func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
+func (s Deps) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 	raw := ""
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
@@ -90,7 +90,7 @@ func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 // or expired, or whose account was disabled: one primary-key lookup per
 // signed-in request. Tokens minted without a session (tests, tools) have no
 // sid and are only bounded by their expiry.
-func (s *Server) checkSession(c *gin.Context, userID int64, sid string) error {
+func (s Deps) checkSession(c *gin.Context, userID int64, sid string) error {
 	if sid == "" {
 		return nil
 	}

@@ -150,7 +150,8 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 			action = workflows.FBActReplyInfo
 		}
 		if action != "" {
-			_, err := s.Cases.UpdateFeedback(ctx, x.Code, action, workflows.FeedbackAction{Actor: who, Note: desc})
+			// The stored update's ID keys the Update: it is forwarded once.
+			_, err := s.Cases.UpdateFeedback(ctx, x.Code, action, workflows.FeedbackAction{Actor: who, Note: desc}, "open311-"+strconv.FormatInt(uid, 10))
 			switch {
 			case err == nil:
 				_ = s.DB.Open311MarkForwarded(ctx, uid, action)

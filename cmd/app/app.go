@@ -112,7 +112,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
-	a.Cases = &cases.Service{DB: db, Temporal: tc, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale}
+	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale}
 	a.API.Mount(a.Handlers()...)
 	return a, nil
 }
@@ -120,8 +120,9 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 // Handlers are the interfaces of the HTTP API, each with its dependencies.
 func (a *App) Handlers() []api.Registrar {
 	d := a.API.Deps // with the server's defaults filled in
+	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
 	return []api.Registrar{
-		&accounts.Handler{Deps: d, Accounts: a.Opts.Accounts},
+		acc,
 		&admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar},
 		&feedback.Handler{Deps: d, Cases: a.Cases},
 		&applications.Handler{Deps: d, Cases: a.Cases},
@@ -130,7 +131,7 @@ func (a *App) Handlers() []api.Registrar {
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		&reporting.Handler{Deps: d},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
-		&console.Handler{Deps: d, Cases: a.Cases},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
 	}
 }
 
