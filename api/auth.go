@@ -61,7 +61,8 @@ func (d Deps) ParseAccessToken(raw string) (cds.Actor, string, error) {
 	return cds.Actor{UserID: id, Name: claims.Name, AgencyCode: claims.Agency, Roles: claims.Roles}, claims.SID, nil
 }
 
-// CurrentActor reads the bearer token (or the console session cookie) if present.
+// CurrentActor reads the bearer token, or on console paths only the console
+// session cookie, if present.
 func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 	raw := ""
 	if h := c.GetHeader("Authorization"); h != "" {
@@ -70,7 +71,7 @@ func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 			return cds.Actor{}, false, cds.Errorf(cds.EUNAUTHORIZED, "Mã truy cập không hợp lệ.", "Invalid access token.")
 		}
 		raw = tok
-	} else if ck, err := c.Cookie(ConsoleCookie); err == nil && ck != "" {
+	} else if ck, err := c.Cookie(ConsoleCookie); err == nil && ck != "" && cookieAllowed(c) {
 		raw = ck
 	}
 	if raw == "" {

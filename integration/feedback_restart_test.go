@@ -126,6 +126,7 @@ func TestFeedbackSurvivesKill(t *testing.T) {
 		for _, c := range codes[1:] {
 			req, _ := http.NewRequest(http.MethodPost, p.HTTP+"/api/v1/feedback/"+c+"/actions/accept", bytes.NewReader([]byte("{}")))
 			req.Header.Set("Authorization", "Bearer "+otok)
+			req.Header.Set("Content-Type", "application/json")
 			if resp, err := http.DefaultClient.Do(req); err == nil {
 				resp.Body.Close()
 			}
