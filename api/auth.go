@@ -28,7 +28,11 @@ type accessClaims struct {
 
 // IssueAccessToken signs an access token for actor. sessionID ties it to a
 // refresh-token family so that "log out everywhere" can be checked.
+// A token without a session could not be revoked, so there is none.
 func (d Deps) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time, error) {
+	if sessionID == "" {
+		return "", time.Time{}, errors.New("api: an access token needs a session (use SignIn or OpenSession)")
+	}
 	exp := time.Now().Add(d.Config.AccessTTL)
 	claims := accessClaims{
 		Name: a.Name, Agency: a.AgencyCode, Roles: a.Roles, SID: sessionID,
@@ -89,15 +93,15 @@ func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 
 // checkSession ends tokens whose session (refresh-token family) was revoked
 // or expired, or whose account was disabled: one primary-key lookup per
-// signed-in request. Tokens minted without a session (tests, tools) have no
-// sid and are only bounded by their expiry.
+// signed-in request, no cache, so a revocation takes effect on the next
+// request on every instance. A token without a session is refused.
 func (s *Server) checkSession(c *gin.Context, userID int64, sid string) error {
-	if sid == "" {
-		return nil
-	}
-	ok, err := s.DB.SessionActive(c.Request.Context(), userID, sid)
-	if err != nil {
-		return err
+	ok := false
+	if sid != "" {
+		var err error
+		if ok, err = s.DB.SessionActive(c.Request.Context(), userID, sid); err != nil {
+			return err
+		}
 	}
 	if !ok {
 		return cds.Errorf(cds.EUNAUTHORIZED, "Phiên đăng nhập đã kết thúc, vui lòng đăng nhập lại.", "The session has ended; sign in again.")
