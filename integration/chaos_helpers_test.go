@@ -20,7 +20,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 )
 
 // envInt reads an integer override (smaller local runs of the chaos tests).
@@ -236,11 +235,11 @@ func (w *webhookCounter) figures() (distinct, deliveries, repeated int, keys map
 type seedUsers struct {
 	t      *testing.T
 	conn   *pgxpool.Pool
-	signer *api.Server
+	signer *childSigner
 }
 
 func newSeedUsers(t *testing.T, conn *pgxpool.Pool, secret string) *seedUsers {
-	return &seedUsers{t: t, conn: conn, signer: api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret), AccessTTL: 3 * time.Hour}})}
+	return &seedUsers{t: t, conn: conn, signer: signerOnPool(t, conn, secret, 3*time.Hour)}
 }
 
 func (s *seedUsers) user(kind, phone, name, agency string, role cds.Role) (cds.Actor, string) {
@@ -263,11 +262,7 @@ func (s *seedUsers) user(kind, phone, name, agency string, role cds.Role) (cds.A
 		s.t.Fatal(err)
 	}
 	a := cds.Actor{UserID: id, Name: name, AgencyCode: agency, Roles: []cds.Role{role}}
-	tok, _, err := s.signer.IssueAccessToken(a, "")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return a, tok
+	return a, s.signer.token(a)
 }
 
 // report prints a line to the test log and to stdout, so CI output shows it

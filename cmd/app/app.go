@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -104,8 +103,8 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		Notifier: activities.LogNotifier{Log: o.Logger.Info},
 	}
 	// The test-only SLA divisor of feedback applies to applications' deadlines too.
-	if f, err := strconv.ParseFloat(o.API.Extra["sla_scale"], 64); err == nil && f > 1 {
-		a.Activities.SLAScale = f
+	if o.API.SLAScale > 1 {
+		a.Activities.SLAScale = o.API.SLAScale
 	}
 	for _, h := range hooks {
 		if err := h(ctx, a); err != nil {
