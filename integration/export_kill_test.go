@@ -4,17 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 )
 
 // TestCaseExportSurvivesKill starts a long case-list export on the real
@@ -26,36 +20,9 @@ func TestCaseExportSurvivesKill(t *testing.T) {
 		t.Skip("process-level test")
 	}
 	const cases = 250_000 // enough rows that the build is still running when the process is killed
-	dir := t.TempDir()
-	tport, hport := freePort(t), freePort(t)
-	httpAddr := fmt.Sprintf("127.0.0.1:%d", hport)
-	logPath := filepath.Join(dir, "serve.log")
-	dbName := fmt.Sprintf("cds_exportkill_%d", time.Now().UnixNano())
-	dsn := "postgres://postgres@127.0.0.1:5432/" + dbName + "?sslmode=disable"
-	secret := "export-kill-test-secret-0123456789abcdef"
-	t.Cleanup(func() { dropDatabase(dbName) })
-	env := []string{"DATABASE_URL=" + dsn, "CONGDANSO_TOKEN_SECRET=" + secret}
-	p := startProc(t, logPath, env, httpAddr, "serve", "--data-dir", dir, "--http", httpAddr,
-		"--temporal-port", fmt.Sprint(tport), "--temporal-ui-port", "0")
-
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var uid int64
-	if err := conn.QueryRow(ctx, `INSERT INTO users (kind, full_name, agency_code) VALUES ('staff', 'Thành viên Ban Chỉ đạo', 'BCD-CDS') RETURNING id`).Scan(&uid); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO user_roles (user_id, role, agency_code) VALUES ($1, 'steering', 'BCD-CDS')`, uid); err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret)}}).
-		IssueAccessToken(cds.Actor{UserID: uid, Name: "Thành viên Ban Chỉ đạo", AgencyCode: "BCD-CDS", Roles: []cds.Role{cds.RoleSteering}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := startServed(t, "exportkill")
+	ctx, conn := context.Background(), srv.conn
+	_, tok := srv.staff("Thành viên Ban Chỉ đạo", "BCD-CDS", cds.RoleSteering)
 	if _, err := conn.Exec(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, agency_code, status, received_at)
 		SELECT 'bulk/' || g, 'feedback', 'BULK-' || lpad(g::text, 7, '0'), 'Phản ánh thử số ' || g, 'traffic', 'SXD', 'closed',
 		       now() - interval '2 days' + g * interval '1 millisecond'
@@ -65,22 +32,13 @@ func TestCaseExportSurvivesKill(t *testing.T) {
 
 	do := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		var rd io.Reader
-		if body != nil {
-			b, _ := json.Marshal(body)
-			rd = bytes.NewReader(b)
-		}
-		req, _ := http.NewRequest(method, p.HTTP+path, rd)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, nil
-		}
-		defer resp.Body.Close()
+		b, _ := json.Marshal(body)
+		st, out, err := srv.send(method, path, "application/json", b, "Authorization", "Bearer "+tok)
 		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
+		if err == nil {
+			_ = json.Unmarshal(out, &m)
+		}
+		return st, m
 	}
 	now := time.Now().In(cds.VietnamTZ)
 	st, job := do(http.MethodPost, "/api/v1/reports/case-exports", map[string]any{"format": "xlsx",
@@ -100,8 +58,8 @@ func TestCaseExportSurvivesKill(t *testing.T) {
 			t.Fatalf("the export was not caught running (status %v, rows %v): raise the number of cases", v["status"], v["rows"])
 		}
 	}
-	p.kill()
-	p.restart(logPath)
+	srv.p.kill()
+	srv.p.restart(srv.logPath)
 
 	var v map[string]any
 	for deadline := time.Now().Add(4 * time.Minute); ; time.Sleep(500 * time.Millisecond) {
@@ -116,15 +74,11 @@ func TestCaseExportSurvivesKill(t *testing.T) {
 	if v["status"] != "done" || v["rows"].(float64) != cases {
 		t.Fatalf("after the restart: %v (want done with %d rows)", v, cases)
 	}
-	req, _ := http.NewRequest(http.MethodGet, p.HTTP+v["download_url"].(string), nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
+	st, b, err := srv.send(http.MethodGet, v["download_url"].(string), "", nil, "Authorization", "Bearer "+tok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || int64(len(b)) != int64(v["size"].(float64)) || !bytes.HasPrefix(b, []byte("PK")) {
-		t.Fatalf("download %d, %d bytes (job says %v), xlsx %v", resp.StatusCode, len(b), v["size"], bytes.HasPrefix(b, []byte("PK")))
+	if st != http.StatusOK || int64(len(b)) != int64(v["size"].(float64)) || !bytes.HasPrefix(b, []byte("PK")) {
+		t.Fatalf("download %d, %d bytes (job says %v), xlsx %v", st, len(b), v["size"], bytes.HasPrefix(b, []byte("PK")))
 	}
 }

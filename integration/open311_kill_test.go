@@ -1,15 +1,12 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/postgres"
 )
 
@@ -30,50 +26,9 @@ func TestOpen311SubmissionSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process-level test")
 	}
-	dir := t.TempDir()
-	tport, hport := freePort(t), freePort(t)
-	httpAddr := fmt.Sprintf("127.0.0.1:%d", hport)
-	logPath := filepath.Join(dir, "serve.log")
-	dbName := fmt.Sprintf("cds_o311kill_%d", time.Now().UnixNano())
-	dsn := "postgres://postgres@127.0.0.1:5432/" + dbName + "?sslmode=disable"
-	secret := "open311-kill-test-secret-0123456789abcdef"
-	t.Cleanup(func() { dropDatabase(dbName) })
-	p := startProc(t, logPath, []string{"DATABASE_URL=" + dsn, "CONGDANSO_TOKEN_SECRET=" + secret}, httpAddr, "serve",
-		"--data-dir", dir, "--http", httpAddr, "--temporal-port", fmt.Sprint(tport), "--temporal-ui-port", "0")
-
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var adminID int64
-	if err := conn.QueryRow(ctx, `INSERT INTO users (kind, full_name, agency_code) VALUES ('staff', 'Quản trị', $1) RETURNING id`,
-		postgres.ProvinceCode).Scan(&adminID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO user_roles (user_id, role, agency_code) VALUES ($1, 'admin', $2)`, adminID, postgres.ProvinceCode); err != nil {
-		t.Fatal(err)
-	}
-	adminTok, _, err := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret)}}).
-		IssueAccessToken(cds.Actor{UserID: adminID, Name: "Quản trị", AgencyCode: postgres.ProvinceCode, Roles: []cds.Role{cds.RoleAdmin}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	send := func(method, path, ctype string, body []byte, hdr ...string) (int, []byte, error) {
-		req, _ := http.NewRequest(method, p.HTTP+path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", ctype)
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, nil, err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, b, err
-	}
+	srv := startServed(t, "o311kill")
+	ctx, conn, send := context.Background(), srv.conn, srv.send
+	_, adminTok := srv.staff("Quản trị", postgres.ProvinceCode, cds.RoleAdmin)
 	cb, _ := json.Marshal(map[string]any{"name": "FixMyStreet Cao Bằng"})
 	st, b, err := send(http.MethodPost, "/api/v1/admin/open311/clients", "application/json", cb, "Authorization", "Bearer "+adminTok)
 	var cl struct {
@@ -115,7 +70,7 @@ func TestOpen311SubmissionSurvivesKill(t *testing.T) {
 				t.Fatal(err)
 			}
 			if status == nil && reserved != nil {
-				p.kill()
+				srv.p.kill()
 				code = *reserved
 				break poll
 			}
@@ -126,7 +81,7 @@ func TestOpen311SubmissionSurvivesKill(t *testing.T) {
 		t.Fatal("no submission was caught between its code reservation and its answer")
 	}
 	attempt--
-	p.restart(logPath)
+	srv.p.restart(srv.logPath)
 
 	// The client retries with the same key until the key's dead owner is
 	// seen as gone (PostgreSQL ends its sessions): then it joins the case.
