@@ -133,7 +133,7 @@ func (a *App) Handlers() []api.Registrar {
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
-		&reporting.Handler{Deps: d},
+		&reporting.Handler{Deps: d, Cases: a.Cases},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
 		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
 	}
@@ -164,6 +164,7 @@ func (a *App) NewWorker() worker.Worker {
 		register = a.Opts.Register
 	}
 	register(w, a.Activities)
+	(&cases.Exporter{DB: a.DB, Blob: a.Blob, Logger: a.Logger}).Register(w)
 	return w
 }
 
