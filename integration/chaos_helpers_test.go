@@ -210,7 +210,11 @@ type webhookCounter struct {
 func newWebhookCounter(t *testing.T) *webhookCounter {
 	w := &webhookCounter{got: map[string]int{}, first: map[string]string{}}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
+		b, err := io.ReadAll(r.Body)
+		if err != nil { // the sender was killed in the middle of the POST
+			rw.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		k := r.Header.Get("Idempotency-Key")
 		w.mu.Lock()
 		if prev, ok := w.first[k]; k == "" || (ok && prev != string(b)) {

@@ -41,11 +41,17 @@ func TestFeedbackSurvivesKill(t *testing.T) {
 	var badKey []string
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n cds.Notification
-		b, _ := io.ReadAll(r.Body)
+		b, err := io.ReadAll(r.Body)
+		if err != nil { // the sender was killed in the middle of the POST
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if err := json.Unmarshal(b, &n); err != nil || r.Header.Get("Idempotency-Key") != fmt.Sprint(n.ID) {
 			badKey = append(badKey, fmt.Sprintf("key %q body %s", r.Header.Get("Idempotency-Key"), b))
+			w.WriteHeader(http.StatusBadRequest)
+			return
 		} else if prev, ok := first[n.ID]; ok && prev != string(b) {
 			badKey = append(badKey, fmt.Sprintf("key %d sent again with other content: %s / %s", n.ID, prev, b))
 		} else if !ok {
@@ -200,7 +206,7 @@ func TestFeedbackSurvivesKill(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != rows {
-		t.Fatalf("webhook received %d distinct notifications, want %d", len(got), rows)
+		t.Fatalf("webhook received %d distinct notifications, want %d (refused deliveries: %v)", len(got), rows, badKey)
 	}
 	if len(badKey) > 0 {
 		t.Errorf("deliveries the receiver could not deduplicate: %v", badKey)
