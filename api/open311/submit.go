@@ -92,6 +92,8 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 	if e := get("email"); e != "" && (!strings.Contains(e, "@") || len(e) > 254) {
 		errs = append(errs, open311Err(http.StatusBadRequest, "email không hợp lệ.", "Invalid email."))
 	}
+	phone, perrs := open311Person(get)
+	errs = append(errs, perrs...)
 	defs, err := s.DB.Open311Attributes(ctx, code)
 	if err != nil {
 		s.open311FailErr(c, format, err)
@@ -146,7 +148,7 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 		token := open311Token16()
 		if err := s.DB.Open311InsertRequest(ctx, postgres.Open311RequestIn{Code: caseCode, Token: token, ClientID: cl.ID, Located: located,
 			Description: desc, AddressID: addrID, Email: get("email"), DeviceID: get("device_id"), AccountID: get("account_id"),
-			FirstName: get("first_name"), LastName: get("last_name"), Phone: get("phone"), MediaURL: media, Attributes: attrs}); err != nil {
+			FirstName: get("first_name"), LastName: get("last_name"), Phone: phone, MediaURL: media, Attributes: attrs}); err != nil {
 			return 0, nil, err
 		}
 		in := workflows.FeedbackInput{Code: caseCode, CitizenID: cl.UserID, CitizenName: who.Name, Title: title, Content: content,
