@@ -141,7 +141,7 @@ type appApology struct {
 type application struct {
 	in   ApplicationInput
 	proc cds.Procedure // submitted version until acceptance, then the pinned one
-	mu   workflow.Mutex
+	ser  serial // every transition runs under it (handlers.go)
 
 	status, prev cds.AppStatus
 	agency       string
@@ -193,7 +193,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 }
 
 func (w *application) setup(ctx workflow.Context) error {
-	w.mu = workflow.NewMutex(ctx)
+	w.ser = newSerial(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (ApplicationView, error) { return w.view(), nil }); err != nil {
 		return err
 	}
@@ -261,7 +261,7 @@ func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
 		w.locked(ctx, func() error { return w.onDeadline(ctx, what) })
 	}
 	// Let running handlers finish before the workflow closes.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := drainHandlers(ctx); err != nil {
 		return w.view(), err
 	}
 	return w.view(), nil
@@ -334,12 +334,11 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 // locked runs f under the workflow mutex, so handlers, the signal reader and
 // deadlines never interleave inside a transition (they yield at activities).
 func (w *application) locked(ctx workflow.Context, f func() error) error {
-	if err := w.mu.Lock(ctx); err != nil {
+	err := w.ser.do(ctx, func() error {
+		err := f()
+		w.changed++
 		return err
-	}
-	defer w.mu.Unlock()
-	err := f()
-	w.changed++
+	})
 	if err != nil {
 		workflow.GetLogger(ctx).Error("dossier transition failed", "caseCode", w.in.Code, "err", err)
 	}
