@@ -141,7 +141,7 @@ type appApology struct {
 type application struct {
 	in   ApplicationInput
 	proc cds.Procedure // submitted version until acceptance, then the pinned one
-	ser  serial // every transition runs under it (handlers.go)
+	ser  serial        // every transition runs under it (handlers.go)
 
 	status, prev cds.AppStatus
 	agency       string
