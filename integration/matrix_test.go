@@ -85,12 +85,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		return false
 	}
-	tokens := map[cds.Role]string{}
+	// A fresh session per request: logout-all and password changes really
+	// end the caller's sessions.
+	actors := map[cds.Role]cds.Actor{}
 	for _, mr := range matrixRoles {
 		if mr.Role == cds.RoleCitizen {
-			_, tokens[mr.Role] = env.Citizen("Công dân ma trận")
+			actors[mr.Role], _ = env.Citizen("Công dân ma trận")
 		} else {
-			_, tokens[mr.Role] = env.Staff("Cán bộ "+string(mr.Role), mr.Agency, mr.Role)
+			actors[mr.Role], _ = env.Staff("Cán bộ "+string(mr.Role), mr.Agency, mr.Role)
 		}
 	}
 	routes := env.App.API.Routes()
@@ -134,7 +136,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 		}
 		for _, mr := range matrixRoles {
 			want := signedIn || granted(mr.Role, mr.Agency, rt.Perm.Obj, rt.Perm.Act)
-			r := env.Do(rt.Method, matrixPath(rt.Path, mr.Agency), tokens[mr.Role], map[string]any{})
+			r := env.Do(rt.Method, matrixPath(rt.Path, mr.Agency), env.Token(actors[mr.Role]), map[string]any{})
 			checked++
 			switch {
 			case want && (r.Status == 401 || r.Status == 403):
