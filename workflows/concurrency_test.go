@@ -24,16 +24,23 @@ type fbPair struct {
 }
 
 // together sends every update in one callback, d after the start, in order.
-func (h *fbHarness) together(d time.Duration, ups ...fbPair) {
+// It returns the count of updates the validator rejected (the others were
+// accepted, and refused, if at all, by the handler).
+func (h *fbHarness) together(d time.Duration, ups ...fbPair) *int {
+	rejected := new(int)
 	h.env.RegisterDelayedCallback(func() {
 		for _, u := range ups {
 			h.env.UpdateWorkflow(u.name, "", &testsuite.TestUpdateCallback{
-				OnAccept:   func() {},
-				OnReject:   func(err error) { h.results = append(h.results, fbResult{name: u.name, err: err}) },
+				OnAccept: func() {},
+				OnReject: func(err error) {
+					*rejected++
+					h.results = append(h.results, fbResult{name: u.name, err: err})
+				},
 				OnComplete: func(_ any, err error) { h.results = append(h.results, fbResult{name: u.name, err: err}) },
 			}, u.a)
 		}
 	}, d)
+	return rejected
 }
 
 func errCode(err error) string {
@@ -69,7 +76,7 @@ func TestFeedbackConcurrentActionsOneWins(t *testing.T) {
 			h.at(time.Minute, FBActAccept, FeedbackAction{Actor: officer})
 			// transfer first: it computes the new accept deadline (a local
 			// activity) before it changes the state.
-			h.together(2*time.Minute, fbPair{FBActTransfer, toSNNMT}, tc.second)
+			rejected := h.together(2*time.Minute, fbPair{FBActTransfer, toSNNMT}, tc.second)
 			h.at(10*time.Minute, FBActReject, FeedbackAction{Actor: leader, Note: "Không thuộc phạm vi"})
 			v := h.run(input(false))
 			// hand-written: the one timeline the case may have.
@@ -92,6 +99,11 @@ func TestFeedbackConcurrentActionsOneWins(t *testing.T) {
 			}
 			if wins != 1 || refused != 1 {
 				t.Fatalf("wins %d refused %d: %+v", wins, refused, h.results)
+			}
+			// Both fit the state when they arrived: the refusal came when the
+			// second validated again under the mutex.
+			if *rejected != 0 {
+				t.Fatalf("%d refused by the validator, want the handler's revalidation", *rejected)
 			}
 			if h.results[0].err != nil || h.results[3].err != nil {
 				t.Fatalf("accept/reject: %+v", h.results)
@@ -116,6 +128,7 @@ func TestApplicationConcurrentActionsOneWins(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0)
 			h := newAppHarness(t, start)
+			rejected := 0
 			h.env.RegisterDelayedCallback(func() {
 				// accept first: it looks up the procedure and computes the
 				// appointment (activities) before it changes the state.
@@ -125,7 +138,7 @@ func TestApplicationConcurrentActionsOneWins(t *testing.T) {
 				}{{"first", ApplicationAction{Action: ActAccept, Actor: appOfficer}}, {"second", tc.second}} {
 					h.env.UpdateWorkflow(UpdateApplicationAction, u.id, &testsuite.TestUpdateCallback{
 						OnAccept:   func() {},
-						OnReject:   func(err error) { h.results[u.id] = err },
+						OnReject:   func(err error) { rejected++; h.results[u.id] = err },
 						OnComplete: func(_ any, err error) { h.results[u.id] = err },
 					}, u.a)
 				}
@@ -134,6 +147,9 @@ func TestApplicationConcurrentActionsOneWins(t *testing.T) {
 			v := h.run()
 			h.ok("first", "stop")
 			h.fails("second", cds.ECONFLICT)
+			if rejected != 0 { // both fit the dossier being received
+				t.Fatalf("%d refused by the validator, want the handler's revalidation", rejected)
+			}
 			if got := h.actions(); !equalStrings(got, []string{"submit", ActAccept, ActStop}) {
 				t.Fatalf("timeline %v", got)
 			}
