@@ -336,7 +336,6 @@ func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries 
 	return len(bad)
 }
 
-
 func head(s []string, n int) []string {
 	if len(s) > n {
 		return s[:n]
