@@ -163,6 +163,9 @@ func (s *Handler) getMedia(c *gin.Context) {
 			}
 		}
 	}
+	if ok && a.UserID != m.OwnerID && !s.withheldGate(c, m) {
+		return
+	}
 	if !ok {
 		if ok, err = s.DB.MediaIsPublic(ctx, m.ID); err != nil {
 			api.WriteError(c, err)
