@@ -259,7 +259,7 @@ func (s *Handler) controlSheetCSV(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // BOM: spreadsheet programs then read UTF-8 Vietnamese correctly
+	buf.WriteString("\ufeff")       // BOM: spreadsheet programs then read UTF-8 Vietnamese correctly
 	w := reports.NewCSVWriter(&buf) // citizen-typed names are neutralised (CSV injection)
 	_ = w.Write([]string{"STT", "Mã hồ sơ", "Thời gian giao nhận", "Bước giao", "Bước nhận", "Người giao", "Cơ quan giao",
 		"Vai trò nhận", "Cơ quan nhận", "Hạn của bước", "Kết quả (trước hạn/đúng hạn/quá hạn)", "Thao tác"})
