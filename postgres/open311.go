@@ -285,7 +285,7 @@ type Open311Filter struct {
 }
 
 const open311CaseSelect = `SELECT c.workflow_id, c.code, c.status, c.field, COALESCE(k.name_vi, c.field), c.channel, o.client_id,
-	r.content, COALESCE(o.description, ''), COALESCE(a.name, ''), c.received_at, c.updated_at, c.finished_at, c.due_at,
+	COALESCE(r.public_content, r.content), COALESCE(o.description, ''), COALESCE(a.name, ''), c.received_at, c.updated_at, c.finished_at, c.due_at,
 	r.address, COALESCE(o.address_id, ''), COALESCE(cm.name, ''), r.lat, r.lng, COALESCE(o.located, true), COALESCE(o.media_url, ''),
 	r.published_at IS NOT NULL,
 	COALESCE((SELECT e.note FROM case_events e WHERE e.workflow_id = c.workflow_id AND e.public AND e.note <> ''
@@ -295,7 +295,7 @@ const open311CaseSelect = `SELECT c.workflow_id, c.code, c.status, c.field, COAL
 	LEFT JOIN agencies a ON a.code = c.agency_code
 	LEFT JOIN open311_requests o ON o.code = c.code
 	LEFT JOIN agencies cm ON cm.code = r.commune_code
-	WHERE c.kind = 'feedback' `
+	WHERE c.kind = 'feedback' AND r.hidden_at IS NULL `
 
 func scanOpen311Case(r pgx.Row) (Open311Case, error) {
 	var x Open311Case

@@ -269,7 +269,14 @@ func (s *Handler) publicFeedback(c *gin.Context) {
 		if !f.HideName {
 			name = cds.MaskName(f.CitizenName)
 		}
-		out = append(out, gin.H{"code": f.Code, "title": api.MaskText(f.Title), "content": api.MaskText(f.Content), "category_code": f.Category,
+		title, content := f.Title, f.Content
+		if f.PublicTitle != nil {
+			title = *f.PublicTitle // edited by a moderator (feedback_moderation keeps why)
+		}
+		if f.PublicContent != nil {
+			content = *f.PublicContent
+		}
+		out = append(out, gin.H{"code": f.Code, "title": api.MaskText(title), "content": api.MaskText(content), "category_code": f.Category,
 			"status": f.Status, "agency_name": f.AgencyName, "reporter": name, "address": api.PublicPlace(f.Address, communes[f.CommuneCode]),
 			"lat": api.PublicCoord(f.Lat), "lng": api.PublicCoord(f.Lng),
 			"received_at": f.ReceivedAt, "published_at": f.PublishedAt, "answer": api.MaskText(f.Answer), "rating": f.Rating,
