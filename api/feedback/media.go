@@ -113,7 +113,7 @@ func (s *Handler) uploadMedia(c *gin.Context) {
 		api.WriteError(c, cds.Errorf(cds.ETOOLARGE, "Ảnh vượt quá 10 MB.", "The image is larger than 10 MB."))
 		return
 	}
-	ctype, ext, err := sniffImage(b)
+	ctype, ext, err := sniffUpload(b)
 	if err != nil {
 		api.WriteError(c, err)
 		return
