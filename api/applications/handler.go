@@ -18,4 +18,5 @@ func (s *Handler) Register(r *api.Server) {
 	s.registerApplications(r)
 	s.registerProcedures(r)
 	s.registerResults(r)
+	s.registerOneStop(r)
 }
