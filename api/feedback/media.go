@@ -118,6 +118,15 @@ func (s *Handler) uploadMedia(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
+	if ctype != "application/pdf" {
+		// Only the re-encoded pixels are stored: no EXIF/GPS (media_strip.go).
+		// A PDF is kept as uploaded (media_pdf.go): a signed result must stay verifiable.
+		b, ctype, ext, err = cleanImage(b, ctype)
+	}
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
 	rnd := make([]byte, 16)
 	if _, err := rand.Read(rnd); err != nil {
 		api.WriteError(c, err)

@@ -68,9 +68,15 @@ func (s *Handler) open311GetUpdates(c *gin.Context, format string) {
 	open311Render(c, format, http.StatusOK, "service_request_updates", "request_update", out)
 }
 
-// open311Withdrawable are the states a reporter may still withdraw from.
-var open311Withdrawable = map[string]bool{workflows.FBRouted: true, workflows.FBTransferred: true, workflows.FBAccepted: true,
-	workflows.FBAssigned: true, workflows.FBInProgress: true, workflows.FBAwaitingInfo: true}
+// open311Withdrawable: the reporter may still withdraw from status.
+func open311Withdrawable(status string) bool {
+	for _, m := range workflows.FeedbackMoves(status, workflows.ByCitizen) {
+		if m.Action == workflows.FBActWithdraw {
+			return true
+		}
+	}
+	return false
+}
 
 // open311UpdateStatuses are the statuses a client may send with an update.
 var open311UpdateStatuses = map[string]bool{"": true, "open": true, "closed": true, "fixed": true, "cancelled": true,
@@ -116,6 +122,8 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 	if media != "" && !open311CheckURL(media) {
 		errs = append(errs, open311Err(http.StatusBadRequest, "media_url phải là URL http(s).", "media_url must be an http(s) URL."))
 	}
+	phone, perrs := open311Person(get)
+	errs = append(errs, perrs...)
 	if len(errs) > 0 {
 		open311Fail(c, format, errs...)
 		return
@@ -133,7 +141,7 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 	}
 	uid, created, err := s.DB.Open311InsertUpdate(ctx, postgres.Open311UpdateIn{CaseCode: id, ClientID: cl.ID, ExternalID: get("update_id"),
 		Status: status, Description: desc, MediaURL: media, FirstName: get("first_name"), LastName: get("last_name"),
-		Email: get("email"), Phone: get("phone"), At: at})
+		Email: get("email"), Phone: phone, At: at})
 	if err != nil {
 		s.open311FailErr(c, format, err)
 		return
@@ -144,7 +152,7 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 		// (withdrawal); otherwise it stays a comment the staff can read.
 		action := ""
 		switch {
-		case (status == "closed" || status == "fixed" || status == "cancelled") && open311Withdrawable[x.Status]:
+		case (status == "closed" || status == "fixed" || status == "cancelled") && open311Withdrawable(x.Status):
 			action = workflows.FBActWithdraw
 		case x.Status == workflows.FBAwaitingInfo:
 			action = workflows.FBActReplyInfo

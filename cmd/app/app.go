@@ -102,6 +102,10 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		DB: db, Blob: a.Blob, Temporal: tc, Logger: o.Logger, Extra: map[string]any{},
 		Notifier: activities.LogNotifier{Log: o.Logger.Info},
 	}
+	// The test-only SLA divisor of feedback applies to applications' deadlines too.
+	if o.API.SLAScale > 1 {
+		a.Activities.SLAScale = o.API.SLAScale
+	}
 	for _, h := range hooks {
 		if err := h(ctx, a); err != nil {
 			return nil, err
@@ -129,7 +133,7 @@ func (a *App) Handlers() []api.Registrar {
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
-		&reporting.Handler{Deps: d},
+		&reporting.Handler{Deps: d, Cases: a.Cases},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
 		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
 	}
@@ -160,6 +164,7 @@ func (a *App) NewWorker() worker.Worker {
 		register = a.Opts.Register
 	}
 	register(w, a.Activities)
+	(&cases.Exporter{DB: a.DB, Blob: a.Blob, Logger: a.Logger}).Register(w)
 	return w
 }
 
