@@ -140,6 +140,8 @@ type appApology struct {
 // application is the state of one dossier workflow.
 type application struct {
 	in   ApplicationInput
+	// vApology is the version of the apology rule (appApologyOverdueChange).
+	vApology workflow.Version
 	proc cds.Procedure // submitted version until acceptance, then the pinned one
 	mu   workflow.Mutex
 
@@ -186,6 +188,8 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
 	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appLocalWrites)
+	// Dossiers started before the change refuse an apology once overdue.
+	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}
@@ -433,6 +437,14 @@ const (
 	appLocalWrites       = workflow.Version(1)
 )
 
+// appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is
+// overdue — when it is needed — and, on approval, watches the new date again
+// (statistics still count by the original due time: docs/statistics.md).
+const (
+	appApologyOverdueChange = "application-apology-when-overdue"
+	appApologyOverdue       = workflow.Version(1)
+)
+
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
 // a dedupe key, so a retried try writes nothing twice): a local activity from
 // appLocalWrites on, a regular activity in dossiers started before.
@@ -587,11 +599,12 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology == nil), reason()); err != nil {
 			return err
 		}
-		if workflow.Now(ctx).After(w.due) {
+		now := workflow.Now(ctx)
+		if w.vApology < appApologyOverdue && now.After(w.due) {
 			return appConflict("Đã quá hạn giải quyết: văn bản xin lỗi phải lập trước ngày hẹn trả.", "The due time has passed: the apology must be drafted before it.")
 		}
-		if a.NewDue == nil || !a.NewDue.After(w.due) {
-			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
+		if a.NewDue == nil || !a.NewDue.After(w.due) || (w.vApology >= appApologyOverdue && !a.NewDue.After(now)) {
+			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này.", "The new appointment must be after the current one and in the future.")
 		}
 	case ActApproveApology, ActRejectApology:
 		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology != nil)); err != nil {
