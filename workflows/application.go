@@ -140,10 +140,10 @@ type appApology struct {
 // application is the state of one dossier workflow.
 type application struct {
 	in   ApplicationInput
-	// vApology is the version of the apology rule (appApologyOverdueChange).
-	vApology workflow.Version
 	proc cds.Procedure // submitted version until acceptance, then the pinned one
 	mu   workflow.Mutex
+	// vApology is the version of the apology rule (appApologyOverdueChange).
+	vApology workflow.Version
 
 	status, prev cds.AppStatus
 	agency       string
