@@ -18,7 +18,8 @@ import (
 // TestApplicationApologyWhenOverdue: on the real stack, a dossier's due timer
 // fires (overdue), the officer drafts the apology then — allowed from
 // application-apology-when-overdue — the leader approves it, the new date
-// replaces the due time and the overdue flag clears; the dossier is then
+// replaces the due time and the overdue flag clears (the overdue dossier
+// notified the leader and the coordinator); the dossier is then
 // resolved and rated. Its history is recorded for the replay tests
 // (CDS_RECORD_HISTORY=1).
 func TestApplicationApologyWhenOverdue(t *testing.T) {
@@ -30,7 +31,8 @@ func TestApplicationApologyWhenOverdue(t *testing.T) {
 	})
 	citizen, ctok := env.Citizen("Nông Văn Bình")
 	_, wardTok := env.Staff("Cán bộ Một cửa", "P-THUCPHAN", cds.RoleOfficer)
-	_, leaderTok := env.Staff("Chủ tịch phường", "P-THUCPHAN", cds.RoleLeader)
+	leader, leaderTok := env.Staff("Chủ tịch phường", "P-THUCPHAN", cds.RoleLeader)
+	coord, _ := env.Staff("Điều phối viên", "TTPVHCC", cds.RoleCoordinator)
 	appAddMedia(t, env, "ap-1", citizen.UserID)
 	appAddMedia(t, env, "ap-2", citizen.UserID)
 	r := env.Do(http.MethodPost, "/api/v1/applications", ctok, map[string]any{"procedure_code": "HT-KS", "form": appBirthForm(), "document_ids": []string{"ap-1", "ap-2"}})
@@ -41,6 +43,11 @@ func TestApplicationApologyWhenOverdue(t *testing.T) {
 	appAct(t, env, id, wardTok, "actions/accept", map[string]any{}, http.StatusOK)
 	apptest.Eventually(t, 30*time.Second, "application overdue", func() bool {
 		return appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND overdue`, code) == 1
+	})
+	// Overdue: the leader of the agency and the one-stop coordinator are told.
+	apptest.Eventually(t, 20*time.Second, "overdue notices", func() bool {
+		return appCount(t, env, `SELECT count(DISTINCT user_id) FROM notifications WHERE kind = 'application.overdue' AND payload->>'code' = $1
+			AND user_id IN ($2, $3)`, code, leader.UserID, coord.UserID) == 2
 	})
 	past := time.Now().Add(-time.Minute)
 	appAct(t, env, id, wardTok, "actions/draft_apology", map[string]any{"reason": "Chờ xác minh", "new_due": past}, http.StatusBadRequest)
@@ -67,5 +74,5 @@ func TestApplicationApologyWhenOverdue(t *testing.T) {
 		t.Fatalf("timeline %s", got)
 	}
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_apology_overdue_local_writes.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_overdue_notices_apology_local_writes.json")
 }

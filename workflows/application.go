@@ -142,8 +142,9 @@ type application struct {
 	in   ApplicationInput
 	proc cds.Procedure // submitted version until acceptance, then the pinned one
 	mu   workflow.Mutex
-	// vApology is the version of the apology rule (appApologyOverdueChange).
-	vApology workflow.Version
+	// vApology is the version of the apology rule (appApologyOverdueChange);
+	// vNotices of the overdue notices to staff (appOverdueNoticesChange).
+	vApology, vNotices workflow.Version
 
 	status, prev cds.AppStatus
 	agency       string
@@ -190,6 +191,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appLocalWrites)
 	// Dossiers started before the change refuse an apology once overdue.
 	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
+	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}
@@ -310,8 +312,20 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 			return nil
 		}
 		w.overdue = true
-		return w.record(ctx, appEvent{action: "overdue", internal: true, note: "Hồ sơ quá hạn, chưa có văn bản xin lỗi / Overdue without an apology letter",
-			overdueTasks: []string{"*"}, detail: map[string]any{"due_at": w.due}})
+		if err := w.record(ctx, appEvent{action: "overdue", internal: true, note: "Hồ sơ quá hạn, chưa có văn bản xin lỗi / Overdue without an apology letter",
+			overdueTasks: []string{"*"}, detail: map[string]any{"due_at": w.due}}); err != nil || w.vNotices < appOverdueNotices {
+			return err
+		}
+		// As feedback does: the agency's leaders and the one-stop coordinator hear of it.
+		for _, n := range []struct{ agency, role string }{{w.agency, "leader"}, {CoordinatorAgency, "coordinator"}} {
+			if err := w.exec(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{DedupePrefix: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq),
+				Agency: n.agency, Roles: []string{n.role}, Kind: "application.overdue",
+				Title:   fmt.Sprintf("Hồ sơ %s đã quá hạn giải quyết (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
+				Payload: map[string]any{"code": w.in.Code, "due_at": w.due}}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "step":
 		if w.stepLate || now.Before(w.stepDue) {
 			return nil
@@ -443,6 +457,13 @@ const (
 const (
 	appApologyOverdueChange = "application-apology-when-overdue"
 	appApologyOverdue       = workflow.Version(1)
+)
+
+// appOverdueNoticesChange: an overdue dossier notifies the agency's leaders
+// and the one-stop coordinator instead of only flagging its tasks.
+const (
+	appOverdueNoticesChange = "application-overdue-notices"
+	appOverdueNotices       = workflow.Version(1)
 )
 
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or

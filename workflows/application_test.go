@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,7 @@ type appHarness struct {
 	results map[string]error
 	proc    cds.Procedure
 	procErr error // returned by ApplicationProcedureAt when set
+	staff   []activities.StaffNotice
 }
 
 func newAppHarness(t *testing.T, start time.Time) *appHarness {
@@ -67,6 +69,10 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 		return nil
 	})
 	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(nil)
+	h.env.OnActivity(acts.NotifyAgencyStaff, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.StaffNotice) error {
+		h.staff = append(h.staff, n)
+		return nil
+	})
 	h.env.OnActivity(acts.ApplicationProcedureAt, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProcedureAtInput) (cds.Procedure, error) {
 		return h.proc, h.procErr
 	})
@@ -458,6 +464,15 @@ func TestApplicationApologyWhenOverdue(t *testing.T) {
 	}
 	if v.Overdue || v.Timeliness == "late" {
 		t.Errorf("view after an approved apology %+v", v)
+	}
+	// From application-overdue-notices the overdue dossier tells the agency's
+	// leaders and the one-stop coordinator (TTPVHCC).
+	var got []string
+	for _, n := range h.staff {
+		got = append(got, n.Kind+"@"+n.Agency+"/"+strings.Join(n.Roles, "+"))
+	}
+	if strings.Join(got, ",") != "application.overdue@P-THUCPHAN/leader,application.overdue@TTPVHCC/coordinator" {
+		t.Errorf("overdue notices %v", got)
 	}
 	h.checkTasks()
 }
