@@ -46,4 +46,3 @@ func (db *DB) TrackingBook(ctx context.Context, agency string, from, to time.Tim
 	})
 	return out, mapErr(err)
 }
-

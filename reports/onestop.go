@@ -72,7 +72,9 @@ func TimelinessLabel(t string) string {
 }
 
 // HandOffTime is the sheet's wording of an instant: "15 giờ 04 phút, ngày 02/01/2006".
-func HandOffTime(t time.Time) string { return t.In(cds.VietnamTZ).Format("15 giờ 04 phút, ngày 02/01/2006") }
+func HandOffTime(t time.Time) string {
+	return t.In(cds.VietnamTZ).Format("15 giờ 04 phút, ngày 02/01/2006")
+}
 
 func dayText(t *time.Time) string {
 	if t == nil {
