@@ -14,6 +14,7 @@ import (
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/postgres"
 )
 
 // served is one `serve` process on its own database, with a connection to
@@ -22,6 +23,7 @@ type served struct {
 	t       *testing.T
 	p       *proc
 	conn    *pgx.Conn
+	dsn     string
 	logPath string
 	secret  string
 }
@@ -35,7 +37,7 @@ func startServed(t *testing.T, prefix string) *served {
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", hport)
 	dbName := fmt.Sprintf("cds_%s_%d", prefix, time.Now().UnixNano())
 	dsn := "postgres://postgres@127.0.0.1:5432/" + dbName + "?sslmode=disable"
-	s := &served{t: t, logPath: filepath.Join(dir, "serve.log"), secret: prefix + "-test-secret-0123456789abcdef"}
+	s := &served{t: t, dsn: dsn, logPath: filepath.Join(dir, "serve.log"), secret: prefix + "-test-secret-0123456789abcdef"}
 	t.Cleanup(func() { dropDatabase(dbName) })
 	s.p = startProc(t, s.logPath, []string{"DATABASE_URL=" + dsn, "CONGDANSO_TOKEN_SECRET=" + s.secret}, httpAddr, "serve",
 		"--data-dir", dir, "--http", httpAddr, "--temporal-port", fmt.Sprint(tport), "--temporal-ui-port", "0")
@@ -60,7 +62,14 @@ func (s *served) staff(name, agency string, role cds.Role) (cds.Actor, string) {
 	if _, err := s.conn.Exec(ctx, `INSERT INTO user_roles (user_id, role, agency_code) VALUES ($1, $2, $3)`, a.UserID, string(role), agency); err != nil {
 		s.t.Fatal(err)
 	}
-	tok, _, err := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(s.secret)}}).IssueAccessToken(a, "")
+	// Minted through a real session, as a sign-in would: the process checks
+	// the session on every request.
+	db, err := postgres.Open(ctx, s.dsn, 2)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer db.Close()
+	tok, err := api.Deps{DB: db, Config: api.Config{TokenSecret: []byte(s.secret), AccessTTL: time.Hour}}.SignIn(ctx, a, "test")
 	if err != nil {
 		s.t.Fatal(err)
 	}
