@@ -485,11 +485,11 @@ func TestReportsDemoSeed(t *testing.T) {
 	}
 	_, steering := env.Staff("BCĐ", "BCD-CDS", cds.RoleSteering)
 	f := openXLSX(t, env.Do(http.MethodGet, "/api/v1/reports/appendix-1.xlsx?campaign=BC-CDS-CB-2025", steering, nil))
-	if got := strings.Join(f.GetSheetList(), "|"); got != "Tổng hợp|SXD|X-HOAAN|Chưa báo cáo" {
+	if got := strings.Join(f.GetSheetList(), "|"); got != "Tổng hợp|SXD|H-HOAAN|Chưa báo cáo" {
 		t.Fatalf("demo sheets: %s", got)
 	}
-	if !strings.Contains(cellOf(t, f, reports.SummarySheet, "A7"), "30/03/2025") || cellOf(t, f, "X-HOAAN", "D19") != "1,350" {
-		t.Fatalf("demo cells: %q %q", cellOf(t, f, reports.SummarySheet, "A7"), cellOf(t, f, "X-HOAAN", "D19"))
+	if !strings.Contains(cellOf(t, f, reports.SummarySheet, "A7"), "30/03/2025") || cellOf(t, f, "H-HOAAN", "D19") != "1,350" {
+		t.Fatalf("demo cells: %q %q", cellOf(t, f, reports.SummarySheet, "A7"), cellOf(t, f, "H-HOAAN", "D19"))
 	}
 	rows, _ := f.GetRows(reports.MissingSheet)
 	var missing []string

@@ -63,6 +63,9 @@ func scanDirectory(r pgx.Row) (DirectoryEntry, error) {
 type DirectoryFilter struct {
 	Type  string // province, department, commune, central, association
 	Query string // part of the name, diacritics optional
+	// All includes units no longer in force (the districts abolished on
+	// 1 July 2025); the public directory lists only the units in force.
+	All bool
 }
 
 // Directory lists agencies with their contact details, ordered for display:
@@ -70,6 +73,9 @@ type DirectoryFilter struct {
 func (db *DB) Directory(ctx context.Context, f DirectoryFilter) ([]DirectoryEntry, error) {
 	var where []string
 	var args []any
+	if !f.All {
+		where = append(where, "(in_force_to IS NULL OR in_force_to >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)")
+	}
 	if f.Type != "" {
 		args = append(args, f.Type)
 		where = append(where, "type = $"+strconv.Itoa(len(args)))
@@ -84,7 +90,7 @@ func (db *DB) Directory(ctx context.Context, f DirectoryFilter) ([]DirectoryEntr
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += ` ORDER BY array_position(ARRAY['province','department','central','association','commune'], type), name`
+	sql += ` ORDER BY array_position(ARRAY['province','department','central','association','commune','district'], type), name`
 	rows, err := db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, mapErr(err)

@@ -182,6 +182,8 @@ func TypeName(t cds.AgencyType) string {
 		return "Hội, đoàn thể"
 	case cds.AgencyProvince:
 		return "Cấp tỉnh"
+	case cds.AgencyDistrict:
+		return "Huyện, thành phố (đến 30/6/2025)"
 	}
 	return string(t)
 }
@@ -217,7 +219,7 @@ func SheetName(code string) string {
 
 // sortUnits orders units by type (departments, central, associations, communes) then code.
 func sortUnits(units []UnitReport) []UnitReport {
-	rank := map[cds.AgencyType]int{cds.AgencyProvince: 0, cds.AgencyDepartment: 1, cds.AgencyCentral: 2, cds.AgencyAssociation: 3, cds.AgencyCommune: 4}
+	rank := map[cds.AgencyType]int{cds.AgencyProvince: 0, cds.AgencyDepartment: 1, cds.AgencyCentral: 2, cds.AgencyAssociation: 3, cds.AgencyDistrict: 4, cds.AgencyCommune: 4}
 	out := append([]UnitReport(nil), units...)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i].Unit, out[j].Unit
