@@ -68,6 +68,21 @@ func addUsers(t *testing.T, env *apptest.Env, n int, kind, agency, commune strin
 	}
 }
 
+// addOfficials inserts n active citizen accounts with a workplace declaration
+// naming unit in the given status.
+func addOfficials(t *testing.T, env *apptest.Env, n int, unit, status string, lastLogin *time.Time) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		_, err := env.DB.Pool.Exec(context.Background(), `WITH u AS (INSERT INTO users (kind, full_name, last_login_at, created_at)
+			VALUES ('citizen', 'Cán bộ', $2, now() - interval '2 days') RETURNING id)
+			INSERT INTO workplaces (user_id, unit_code, status, source, decided_at) SELECT id, $1, $3, 'admin', now() - interval '1 day' FROM u`,
+			unit, lastLogin, status)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func entryBody(submit bool, commune bool) map[string]any {
 	b := map[string]any{"submit": submit, "plan_number": "2358/KH-UBND ngày 09/9/2024", "document_number": "12/KH-SXD",
 		"forms": []string{"in_person", "online"}, "total_officials": 10, "officials_installed": 4, "trainings": 2, "materials": 5,
@@ -86,9 +101,11 @@ func TestReportsAppendix1(t *testing.T) {
 	_, officer := env.Staff("Chuyên viên SXD", "SXD", cds.RoleOfficer)
 	_, leader := env.Staff("Lãnh đạo UBND tỉnh", postgres.ProvinceCode, cds.RoleLeader)
 	_, admin := env.Staff("Quản trị", postgres.ProvinceCode, cds.RoleAdmin)
-	// SXD has 2 staff accounts (reporter, officer) + 2 citizens declaring SXD = 4 officials counted.
+	// SXD: 4 citizens whose workplace SXD confirmed count as officials; its
+	// staff accounts (reporter, officer) and a pending declaration do not.
 	recent := time.Now().Add(-24 * time.Hour)
-	addUsers(t, env, 2, "citizen", "SXD", "", &recent)
+	addOfficials(t, env, 4, "SXD", "confirmed", &recent)
+	addOfficials(t, env, 1, "SXD", "pending", nil)
 	addUsers(t, env, 7, "citizen", "", "X-HOAAN", nil)
 	addUsers(t, env, 2, "citizen", "", "X-HOAAN", &recent)
 

@@ -216,37 +216,6 @@ func (db *DB) GetDeploymentEntry(ctx context.Context, campaign, unit string) (De
 	return e, mapErr(err)
 }
 
-// UnitCounts are the figures the platform counts for a unit.
-type UnitCounts struct {
-	OfficialsRegistered int64 // active accounts (staff, or citizens declaring the unit as their agency)
-	CitizensRegistered  int64 // active citizen accounts of the commune
-	Active30d           int64 // those accounts signed in within 30 days
-}
-
-// CountDeploymentUnits counts accounts per unit at instant now.
-func (db *DB) CountDeploymentUnits(ctx context.Context, units []string, now time.Time) (map[string]UnitCounts, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT a.code,
-		(SELECT count(*) FROM users u WHERE u.agency_code = a.code AND u.kind IN ('staff','citizen') AND u.status = 'active'),
-		(SELECT count(*) FROM users u WHERE u.commune_code = a.code AND u.kind = 'citizen' AND u.status = 'active'),
-		(SELECT count(*) FROM users u WHERE u.status = 'active' AND u.last_login_at > $2::timestamptz - interval '30 days'
-			AND ((u.agency_code = a.code AND u.kind IN ('staff','citizen')) OR (u.kind = 'citizen' AND u.commune_code = a.code)))
-		FROM agencies a WHERE a.code = ANY($1)`, units, now)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := map[string]UnitCounts{}
-	for rows.Next() {
-		var code string
-		var c UnitCounts
-		if err := rows.Scan(&code, &c.OfficialsRegistered, &c.CitizensRegistered, &c.Active30d); err != nil {
-			return nil, err
-		}
-		out[code] = c
-	}
-	return out, mapErr(rows.Err())
-}
-
 // CampaignUnit is one unit's state in a campaign, for the merged report.
 type CampaignUnit struct {
 	Agency      cds.Agency
