@@ -45,29 +45,17 @@ func (s *Server) appendix1Report(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	camp, err := s.DB.GetReportCampaign(ctx, code)
+	fig, err := s.DB.CampaignFigures(ctx, code, deploymentNow())
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	now := deploymentNow()
-	units, err := s.DB.DeploymentCampaignUnits(ctx, code, now)
+	in, err := appendix1Input(fig)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	in := reports.Appendix1Input{CampaignCode: camp.Code, CampaignTitle: camp.Title, Deadline: camp.Deadline, GeneratedAt: now}
-	for _, u := range units {
-		r := reports.UnitReport{Unit: reports.Unit{Code: u.Agency.Code, Name: u.Agency.Name, Type: u.Agency.Type}, Counted: deploymentCounted(u.Counts),
-			Submitted: u.Version > 0, HasDraft: u.HasDraft, Version: u.Version, SubmittedAt: u.SubmittedAt, Late: u.Late}
-		if u.Version > 0 {
-			if err := json.Unmarshal(u.Data, &r.Data); err != nil {
-				writeError(c, err)
-				return
-			}
-		}
-		in.Units = append(in.Units, r)
-	}
+	camp := fig.Campaign
 	b, err := reports.Appendix1(in)
 	if err != nil {
 		writeError(c, err)

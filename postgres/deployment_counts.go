@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // UnitCounts are the figures the platform counts for a unit at an instant.
@@ -37,9 +39,19 @@ const countsSQL = `SELECT a.code,
 	(SELECT count(*) FROM businesses b WHERE b.commune_code = a.code AND b.status = 'active' AND b.registered_at <= $2)
 	FROM agencies a WHERE a.code = ANY($1)`
 
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // CountDeploymentUnits counts accounts per unit as they stood at asOf.
 func (db *DB) CountDeploymentUnits(ctx context.Context, units []string, asOf time.Time) (map[string]UnitCounts, error) {
-	rows, err := db.Pool.Query(ctx, countsSQL, units, asOf)
+	return countUnits(ctx, db.Pool, units, asOf)
+}
+
+func countUnits(ctx context.Context, q querier, units []string, asOf time.Time) (map[string]UnitCounts, error) {
+	rows, err := q.Query(ctx, countsSQL, units, asOf)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -60,8 +72,12 @@ func (db *DB) CountDeploymentUnits(ctx context.Context, units []string, asOf tim
 // citizen whose commune is empty, or names no commune in force at asOf, is
 // "chưa xác định xã".
 func (db *DB) CountProvince(ctx context.Context, asOf time.Time) (ProvinceCounts, error) {
+	return countProvince(ctx, db.Pool, asOf)
+}
+
+func countProvince(ctx context.Context, q querier, asOf time.Time) (ProvinceCounts, error) {
 	var p ProvinceCounts
-	err := db.Pool.QueryRow(ctx, `SELECT
+	err := q.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM users u WHERE u.kind = 'citizen' AND u.status = 'active' AND u.created_at <= $1),
 		(SELECT count(*) FROM users u WHERE u.kind = 'citizen' AND u.status = 'active' AND u.created_at <= $1
 			AND NOT EXISTS (SELECT 1 FROM agencies a WHERE a.code = u.commune_code AND a.type = 'commune'

@@ -126,22 +126,25 @@ type Unit struct {
 
 // Counted are the figures the platform knows about a unit.
 type Counted struct {
-	OfficialsRegistered int64 `json:"officials_registered"` // accounts declaring the unit as their agency
+	OfficialsRegistered int64 `json:"officials_registered"` // citizen accounts whose workplace the unit confirmed
 	CitizensRegistered  int64 `json:"citizens_registered"`  // citizens of the commune (communes only)
 	Active30d           int64 `json:"active_30d"`           // of those, signed in within 30 days
+	Businesses          int64 `json:"businesses"`           // business accounts of the commune (communes only)
 }
 
 // UnitReport is a unit's row in the merged report: its submitted entry (if
 // any) and the counted figures.
 type UnitReport struct {
-	Unit        Unit
-	Counted     Counted
-	Submitted   bool
-	HasDraft    bool
-	Version     int
-	SubmittedAt time.Time
-	Late        bool
-	Data        DeploymentData
+	Unit          Unit
+	Counted       Counted
+	CountedAsOf   time.Time // the instant Counted was counted at
+	CountedSource string    // "closed", "submitted" or "live"
+	Submitted     bool
+	HasDraft      bool
+	Version       int
+	SubmittedAt   time.Time
+	Late          bool
+	Data          DeploymentData
 }
 
 // Flag marks a declared figure that differs from the counted one.

@@ -18,6 +18,7 @@ import (
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/figures"
 	"github.com/caobang/congdanso/api/workplace"
 	"github.com/caobang/congdanso/blob"
 	"github.com/caobang/congdanso/policy"
@@ -95,6 +96,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API,
 		OnCalendarChange: a.Activities.InvalidateCalendar})
 	(&workplace.Handler{DB: db}).Register(a.API)
+	(&figures.Handler{DB: db}).Register(a.API)
 	return a, nil
 }
 

@@ -89,7 +89,8 @@ func reportsDemoInt(v int64) *int64 { return &v }
 func seedReports(ctx context.Context, a *App, out io.Writer) error {
 	deadline := time.Date(2025, 3, 30, 23, 59, 59, 0, cds.VietnamTZ)
 	camps := []postgres.ReportCampaign{
-		{Code: reportsDemoCampaign, Title: reportsDemoCampaignTitle, Deadline: deadline, Units: reportsDemoUnits2025},
+		// Period: from the platform's launch (31/10/2024, seed 000) to the deadline.
+		{Code: reportsDemoCampaign, Title: reportsDemoCampaignTitle, Deadline: deadline, Units: reportsDemoUnits2025, PeriodFrom: "2024-10-31", PeriodTo: "2025-03-30"},
 		{Code: reportsDemoCurrentCampaign, Title: reportsDemoCampaignTitle + " (đợt hiện tại)", Deadline: time.Now().AddDate(0, 0, 10), Units: reportsDemoUnits},
 	}
 	for _, c := range camps {
