@@ -151,3 +151,32 @@ func TestBusinessRegistration(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestFeedbackTwoLevelRouting: a category handled at commune level goes to
+// the ward or commune where the case is; a provincial one to its department;
+// "other" goes to the province coordinator; a former district is refused.
+func TestFeedbackTwoLevelRouting(t *testing.T) {
+	env := apptest.New(t)
+	_, tok := env.Citizen("Người phản ánh")
+	cases := []struct{ category, commune, want string }{
+		{"environment", "X-BAOLAM", "X-BAOLAM"},
+		{"land", "X-DONGKHE", "X-DONGKHE"},
+		{"public_order", "P-TANGIANG", "P-TANGIANG"},
+		{"traffic", "X-BAOLAM", "SXD"},
+		{"other", "X-BAOLAM", "TTPVHCC"},
+	}
+	for _, c := range cases {
+		r := env.Do(http.MethodPost, "/api/v1/feedback", tok, submitBody(c.category, c.commune, nil))
+		if r.Status != http.StatusCreated {
+			t.Fatalf("%s/%s: %d %s", c.category, c.commune, r.Status, r.Body)
+		}
+		if got := r.Map(t)["agency_code"]; got != c.want {
+			t.Errorf("%s in %s routed to %v, want %s", c.category, c.commune, got, c.want)
+		}
+	}
+	wantStatus(t, "abolished district", env.Do(http.MethodPost, "/api/v1/feedback", tok, submitBody("environment", "H-HOAAN", nil)), http.StatusBadRequest)
+	r := env.Do(http.MethodGet, "/api/v1/feedback/categories", "", nil)
+	if !strings.Contains(string(r.Body), `"level":"commune"`) {
+		t.Errorf("categories do not say their level: %s", r.Body)
+	}
+}
