@@ -17,6 +17,11 @@ func appendix1Input(fig postgres.CampaignFigures) (reports.Appendix1Input, error
 		AsOf: fig.AsOf, Closed: fig.Closed, PeriodFrom: camp.PeriodFrom, PeriodTo: camp.PeriodTo,
 		Province: reports.ProvinceCounted{Citizens: fig.Province.Citizens, CitizensNoCommune: fig.Province.CitizensNoCommune,
 			Officials: fig.Province.Officials, Businesses: fig.Province.Businesses}}
+	// A closed campaign's workbook is dated the day it closed, so every later
+	// download is the same document.
+	if fig.Closed && camp.ClosedAt != nil {
+		in.GeneratedAt = *camp.ClosedAt
+	}
 	for _, u := range fig.Units {
 		r := reports.UnitReport{Unit: reports.Unit{Code: u.Agency.Code, Name: u.Agency.Name, Type: u.Agency.Type}, Counted: deploymentCounted(u.Counts),
 			CountedAsOf: u.CountsAsOf, CountedSource: u.CountsSource,
