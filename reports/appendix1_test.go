@@ -195,3 +195,20 @@ func TestRowHeightsFit(t *testing.T) {
 		t.Errorf("materials row height %.1f too small for three lines", h)
 	}
 }
+
+// TestValidateDistrictReportsCitizens: the template asks "UBND các huyện,
+// thành phố" for citizens and trainings; before 1/7/2025 a district reports them.
+func TestValidateDistrictReportsCitizens(t *testing.T) {
+	d := DeploymentData{DocumentNumber: "57/UBND-VP", Forms: []string{FormInPerson}, TotalOfficials: p(24), OfficialsInstalled: p(24),
+		Trainings: p(6), Materials: p(18), Advantages: "Có", Difficulties: "Có"}
+	if e, _ := cds.AsError(d.Validate(cds.AgencyDistrict, true)); e == nil || e.Fields["citizens_installed"] == "" {
+		t.Fatalf("district without citizens accepted: %+v", e)
+	}
+	d.CitizensInstalled = p(1350)
+	if err := d.Validate(cds.AgencyDistrict, true); err != nil {
+		t.Fatalf("district with citizens refused: %v", err)
+	}
+	if e, _ := cds.AsError(d.Validate(cds.AgencyDepartment, true)); e == nil || e.Fields["citizens_installed"] == "" {
+		t.Fatalf("department with citizens accepted: %+v", e)
+	}
+}

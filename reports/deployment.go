@@ -86,14 +86,15 @@ func (d DeploymentData) Validate(t cds.AgencyType, submit bool) error {
 	if d.TotalOfficials != nil && d.OfficialsInstalled != nil && *d.OfficialsInstalled > *d.TotalOfficials {
 		e.WithField("officials_installed", "Không được lớn hơn tổng số công chức, viên chức / Cannot exceed the total number of officials")
 	}
-	if t != cds.AgencyCommune && d.CitizensInstalled != nil {
-		e.WithField("citizens_installed", "Chỉ xã, phường kê khai số người dân đã cài đặt / Only communes and wards report citizens who installed")
+	local := t == cds.AgencyCommune || t == cds.AgencyDistrict // the template: "đối với UBND các huyện, thành phố"
+	if !local && d.CitizensInstalled != nil {
+		e.WithField("citizens_installed", "Chỉ xã, phường (trước 01/7/2025: huyện, thành phố) kê khai số người dân đã cài đặt / Only communes and wards (before 1/7/2025: districts) report citizens who installed")
 	}
 	req("document_number", strings.TrimSpace(d.DocumentNumber) == "", "Nhập số văn bản đơn vị đã triển khai", "Enter the number of the unit's implementing document")
 	req("forms", len(d.Forms) == 0, "Chọn ít nhất một hình thức tổ chức", "Choose at least one form of organisation")
 	req("total_officials", d.TotalOfficials == nil, "Nhập tổng số công chức, viên chức", "Enter the total number of officials")
 	req("officials_installed", d.OfficialsInstalled == nil, "Nhập số công chức, viên chức đã cài đặt", "Enter the number of officials who installed the app")
-	req("citizens_installed", t == cds.AgencyCommune && d.CitizensInstalled == nil, "Nhập số người dân đã cài đặt", "Enter the number of citizens who installed the app")
+	req("citizens_installed", local && d.CitizensInstalled == nil, "Nhập số người dân đã cài đặt", "Enter the number of citizens who installed the app")
 	req("trainings", d.Trainings == nil, "Nhập số cuộc tập huấn, hướng dẫn", "Enter the number of training sessions")
 	req("materials", d.Materials == nil, "Nhập số tài liệu tuyên truyền đã dán", "Enter the number of materials posted")
 	req("advantages", strings.TrimSpace(d.Advantages) == "", "Nêu thuận lợi", "Describe the advantages")
