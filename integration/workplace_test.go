@@ -180,3 +180,29 @@ func TestFeedbackTwoLevelRouting(t *testing.T) {
 		t.Errorf("categories do not say their level: %s", r.Body)
 	}
 }
+
+// TestDirectoryReferenceData: the directory shows the official code, what is
+// not confirmed, and the letter's support contacts (seed 000, section 4).
+func TestDirectoryReferenceData(t *testing.T) {
+	env := apptest.New(t)
+	get := func(code string) map[string]any {
+		r := env.Do(http.MethodGet, "/api/v1/agencies/"+code, "", nil)
+		wantStatus(t, code, r, http.StatusOK)
+		return r.Map(t)["agency"].(map[string]any)
+	}
+	if a := get("X-DONGKHE"); a["admin_code"] != "01786" || a["verified"] != true {
+		t.Errorf("Xã Đông Khê: %v", a)
+	}
+	if a := get("SNGV"); a["verified"] != false || a["ref_note"] == "" {
+		t.Errorf("an unconfirmed unit must say so: %v", a)
+	}
+	if a := get("H-QUANGHOA"); a["in_force_to"] != "2025-06-30" || a["admin_code"] != "049" {
+		t.Errorf("Huyện Quảng Hòa: %v", a)
+	}
+	for code, want := range map[string]string{"VNPT-CB-TTKD": "Hoàng Thị Bích Hạnh", "TT-CNSTT": "0915.260.483"} {
+		r := env.Do(http.MethodGet, "/api/v1/agencies/"+code, "", nil)
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("%s lacks the support contact %q: %s", code, want, r.Body)
+		}
+	}
+}

@@ -41,15 +41,23 @@ type DirectoryEntry struct {
 	Leaders      []Leader          `json:"leaders"`
 	PolicePhones []Contact         `json:"police_phones"`
 	UpdatedAt    time.Time         `json:"updated_at"`
+	// Reference data (docs/reference-data.md): the official administrative
+	// code, the last day in force of a unit that ceased, and whether the
+	// name and parent are confirmed by a cited source.
+	AdminCode string `json:"admin_code,omitempty"`
+	InForceTo string `json:"in_force_to,omitempty"`
+	Verified  bool   `json:"verified"`
+	RefNote   string `json:"ref_note,omitempty"`
 }
 
-const directoryCols = `code, name, type, COALESCE(parent_code, ''), address, phones, email, website, working_hours, lat, lng, leaders, police_phones, updated_at`
+const directoryCols = `code, name, type, COALESCE(parent_code, ''), address, phones, email, website, working_hours, lat, lng, leaders, police_phones, updated_at,
+	COALESCE(admin_code, ''), COALESCE(in_force_to::text, ''), verified, ref_note`
 
 func scanDirectory(r pgx.Row) (DirectoryEntry, error) {
 	var e DirectoryEntry
 	var phones, leaders, police []byte
 	if err := r.Scan(&e.Code, &e.Name, &e.Type, &e.ParentCode, &e.Address, &phones, &e.Email, &e.Website, &e.WorkingHours,
-		&e.Lat, &e.Lng, &leaders, &police, &e.UpdatedAt); err != nil {
+		&e.Lat, &e.Lng, &leaders, &police, &e.UpdatedAt, &e.AdminCode, &e.InForceTo, &e.Verified, &e.RefNote); err != nil {
 		return e, err
 	}
 	e.Phones, e.Leaders, e.PolicePhones = map[string]string{}, []Leader{}, []Contact{}
