@@ -110,6 +110,12 @@ func TestPhuLucIEndToEnd(t *testing.T) {
 	// A citizen who has not said where they live: the "chưa xác định xã" row.
 	registerCitizen(t, env, "Người chưa chọn xã", "")
 
+	// A campaign counted as of 30/3/2025 cannot name a commune created on 1/7/2025.
+	old := map[string]any{"code": "BC-OLD", "title": "Đợt 2025", "deadline": "2025-03-30T23:59:59+07:00", "units": []string{"X-HOAAN"}}
+	wantStatus(t, "2025 campaign naming a 2025-07 commune", env.Do(http.MethodPost, "/api/v1/deployment-campaigns", steering, old), http.StatusBadRequest)
+	old["units"] = []string{"H-HOAAN", "SXD"}
+	wantStatus(t, "2025 campaign naming the district", env.Do(http.MethodPost, "/api/v1/deployment-campaigns", steering, old), http.StatusCreated)
+
 	camp := map[string]any{"code": "BC-E2E", "title": "Báo cáo kết quả triển khai cài đặt ứng dụng Công dân số Cao Bằng",
 		"deadline": time.Now().Add(24 * time.Hour).Format(time.RFC3339), "units": []string{"X-HOAAN", "SXD"},
 		"period_from": "2026-01-01", "period_to": time.Now().Format("2006-01-02")}
