@@ -26,8 +26,8 @@ INSERT INTO ref_units VALUES
 ('BCD-CDS', 'Ban Chỉ đạo chuyển đổi số tỉnh Cao Bằng', 'province', 'UBND-CB', NULL, NULL, NULL, true, 'Ban Chỉ đạo nhận báo cáo theo công văn triển khai (seed 000).'),
 ('TTPVHCC', 'Trung tâm Phục vụ hành chính công tỉnh', 'department', 'UBND-CB', NULL, NULL, NULL, false, 'Đơn vị điều phối của nền tảng; tên chính thức chưa đối chiếu.'),
 ('VP-UBND', 'Văn phòng Ủy ban nhân dân tỉnh', 'department', 'UBND-CB', NULL, NULL, NULL, true, ''),
--- Departments after the 2025 reorganisation (docs/reference-data.md §3: the
--- national names; the province''s own decisions were not found, hence verified).
+-- Departments after the 2025 reorganisation (docs/reference-data.md §3): the
+-- national names; the province's own decisions naming them were not found.
 ('SNV', 'Sở Nội vụ', 'department', 'UBND-CB', NULL, '2025-03-01', NULL, true, ''),
 ('STP', 'Sở Tư pháp', 'department', 'UBND-CB', NULL, NULL, NULL, true, ''),
 ('STC', 'Sở Tài chính', 'department', 'UBND-CB', NULL, '2025-03-01', NULL, true, ''),
