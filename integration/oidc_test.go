@@ -19,7 +19,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
-	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/accounts"
+	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 )
 
@@ -129,8 +130,10 @@ func TestVNeIDLoginAgainstRealProvider(t *testing.T) {
 	issuer, registerClient := startVNeID(t)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	env := apptest.New(t, withExtra("oidc_issuer", issuer, "oidc_client_id", "congdanso", "oidc_client_secret", "client-secret-1",
-		"id_key", base64.StdEncoding.EncodeToString(key)))
+	env := apptest.New(t, func(o *app.Options) {
+		o.Accounts = accounts.Config{OIDCIssuer: issuer, OIDCClientID: "congdanso", OIDCClientSecret: "client-secret-1",
+			IDKey: base64.StdEncoding.EncodeToString(key)}
+	})
 	registerClient(env.URL + "/api/v1/auth/vneid/callback")
 	ctx := context.Background()
 
@@ -165,7 +168,7 @@ func TestVNeIDLoginAgainstRealProvider(t *testing.T) {
 	if strings.Contains(string(enc), "001203004567") || masked != "********4567" {
 		t.Fatal("ID number stored in clear")
 	}
-	if plain, err := api.OpenIDNumber(key, "vn-1", enc); err != nil || plain != "001203004567" {
+	if plain, err := accounts.OpenIDNumber(key, "vn-1", enc); err != nil || plain != "001203004567" {
 		t.Fatalf("decrypt: %q %v", plain, err)
 	}
 

@@ -10,22 +10,16 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/caobang/congdanso/api"
-	"github.com/caobang/congdanso/postgres"
 )
-
-// Router is what Register needs of the API server.
-type Router interface {
-	Handle(method, path string, perm api.Perm, h ...gin.HandlerFunc)
-}
 
 // Handler serves the route. Now is the clock (time.Now when nil).
 type Handler struct {
-	DB  *postgres.DB
+	api.Deps
 	Now func() time.Time
 }
 
 // Register adds the route to r.
-func (h *Handler) Register(r Router) {
+func (h *Handler) Register(r *api.Server) {
 	r.Handle(http.MethodPost, "/api/v1/deployment-campaigns/:campaign/close", api.Can("deployment_campaign", "manage"), h.close)
 }
 

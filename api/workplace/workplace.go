@@ -17,34 +17,23 @@ import (
 	"github.com/caobang/congdanso/reports"
 )
 
-// Router is what Register needs of the API server.
-type Router interface {
-	Handle(method, path string, perm api.Perm, h ...gin.HandlerFunc)
-	MarkUpload(path string)
-	AllowedOn(c *gin.Context, dom, obj, act string) bool
-}
-
-// Handler serves the routes; DB is its only dependency.
+// Handler serves the routes; it needs the database and the authorizer
+// (unit-level checks).
 type Handler struct {
-	DB *postgres.DB
-	r  Router
+	api.Deps
 }
 
 // MaxStaffListBytes bounds an uploaded staff list workbook.
 const MaxStaffListBytes = 8 << 20
 
-const staffListPath = "/api/v1/units/:unit_code/staff-list"
-
 // Register adds the routes to r.
-func (h *Handler) Register(r Router) {
-	h.r = r
+func (h *Handler) Register(r *api.Server) {
 	r.Handle(http.MethodGet, "/api/v1/me/workplace", api.SignedIn, h.getMine)
-	r.Handle(http.MethodPut, "/api/v1/me/workplace", api.SignedIn, h.declare)
+	r.Handle(http.MethodPut, "/api/v1/me/workplace", api.Can("workplace", "declare"), h.declare)
 	r.Handle(http.MethodGet, "/api/v1/units/:unit_code/workplaces", api.Can("workplace", "confirm"), h.listClaims)
 	r.Handle(http.MethodPost, "/api/v1/units/:unit_code/workplaces/:user_id/:decision", api.Can("workplace", "confirm"), h.decide)
-	r.MarkUpload(staffListPath)
-	r.Handle(http.MethodPut, staffListPath, api.Can("workplace", "confirm"), h.uploadStaffList)
-	r.Handle(http.MethodPost, "/api/v1/businesses", api.SignedIn, h.registerBusiness)
+	r.HandleUpload(http.MethodPut, "/api/v1/units/:unit_code/staff-list", api.Can("workplace", "confirm"), h.uploadStaffList)
+	r.Handle(http.MethodPost, "/api/v1/businesses", api.Can("business", "register"), h.registerBusiness)
 	r.Handle(http.MethodGet, "/api/v1/me/businesses", api.SignedIn, h.myBusinesses)
 }
 
@@ -92,7 +81,7 @@ func (h *Handler) declare(c *gin.Context) {
 // listClaims lists the declarations naming the unit, for its admin.
 func (h *Handler) listClaims(c *gin.Context) {
 	unit := c.Param("unit_code")
-	if !h.r.AllowedOn(c, unit, "workplace", "confirm") {
+	if !h.AllowedOn(c, unit, "workplace", "confirm") {
 		return
 	}
 	status := c.Query("status")
@@ -115,7 +104,7 @@ type decideRequest struct {
 // decide confirms or rejects one declaration of the unit (idempotent).
 func (h *Handler) decide(c *gin.Context) {
 	unit := c.Param("unit_code")
-	if !h.r.AllowedOn(c, unit, "workplace", "confirm") {
+	if !h.AllowedOn(c, unit, "workplace", "confirm") {
 		return
 	}
 	id, err := strconv.ParseInt(c.Param("user_id"), 10, 64)
@@ -148,7 +137,7 @@ func (h *Handler) decide(c *gin.Context) {
 // pending declarations. Any invalid phone number rejects the whole upload.
 func (h *Handler) uploadStaffList(c *gin.Context) {
 	unit := c.Param("unit_code")
-	if !h.r.AllowedOn(c, unit, "workplace", "confirm") {
+	if !h.AllowedOn(c, unit, "workplace", "confirm") {
 		return
 	}
 	var src io.Reader = c.Request.Body

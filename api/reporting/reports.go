@@ -1,0 +1,394 @@
+package reporting
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/reports"
+)
+
+func (s *Handler) registerReports(r *api.Server) {
+	r.Handle(http.MethodGet, "/api/v1/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.appendix1Report)
+	r.Handle(http.MethodGet, "/api/v1/reports/case-stats.xlsx", api.Can("report", "case_stats"), s.caseStatsReport)
+	r.Handle(http.MethodPost, "/api/v1/reports/case-exports", api.Can("report", "export"), s.startCaseExport)
+	r.Handle(http.MethodGet, "/api/v1/reports/case-exports/:id", api.Can("report", "export"), s.getCaseExport)
+	r.Handle(http.MethodGet, "/api/v1/reports/case-exports/:id/file", api.Can("report", "export"), s.downloadCaseExport)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func sendXLSX(c *gin.Context, name string, b []byte) {
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, xlsxType, b)
+}
+
+// appendix1Report merges a campaign's Appendix I entries (steering committee only).
+func (s *Handler) appendix1Report(c *gin.Context) {
+	code := c.Query("campaign")
+	if code == "" {
+		api.WriteError(c, cds.Errorf(cds.EINVALID, "Thiếu mã đợt báo cáo.", "The campaign is missing.").WithField("campaign", "Bắt buộc / Required"))
+		return
+	}
+	ctx := c.Request.Context()
+	now := s.now()
+	fig, err := s.DB.CampaignFigures(ctx, code, now)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	in, err := appendix1Input(fig, now)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	camp := fig.Campaign
+	b, err := reports.Appendix1(in)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	sendXLSX(c, "phu-luc-1-"+camp.Code+".xlsx", b)
+}
+
+// reportPeriod parses ?from=&to= as dates (YYYY-MM-DD, Vietnam time; to is
+// inclusive) or RFC 3339 instants. The default is the current year to date.
+func reportPeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
+	e := cds.Errorf(cds.EINVALID, "Kỳ báo cáo không hợp lệ.", "The period is not valid.")
+	parse := func(field, v string, end bool) time.Time {
+		if t, err := time.ParseInLocation("2006-01-02", v, cds.VietnamTZ); err == nil {
+			if end {
+				return t.AddDate(0, 0, 1)
+			}
+			return t
+		}
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			return t
+		}
+		e.WithField(field, "Định dạng YYYY-MM-DD hoặc RFC 3339 / Use YYYY-MM-DD or RFC 3339")
+		return time.Time{}
+	}
+	n := now.In(cds.VietnamTZ)
+	f, t := time.Date(n.Year(), 1, 1, 0, 0, 0, 0, cds.VietnamTZ), time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, cds.VietnamTZ).AddDate(0, 0, 1)
+	if from != "" {
+		f = parse("from", from, false)
+	}
+	if to != "" {
+		t = parse("to", to, true)
+	}
+	if len(e.Fields) == 0 && !f.Before(t) {
+		e.WithField("to", "Ngày kết thúc phải sau ngày bắt đầu / The end must be after the start")
+	}
+	if len(e.Fields) == 0 && t.Sub(f) > 10*366*24*time.Hour {
+		e.WithField("from", "Kỳ báo cáo tối đa 10 năm / At most 10 years")
+	}
+	if len(e.Fields) > 0 {
+		return f, t, e
+	}
+	return f, t, nil
+}
+
+// reportScope decides which agency subtree the actor may report on. Holders
+// of act+"_all" (the steering committee) may choose any agency or the whole
+// province; others (agency leaders) only their own agency or its sub-units,
+// which is also their default.
+func (s *Handler) reportScope(c *gin.Context, agency, act string) (string, bool) {
+	a := api.Actor(c)
+	all, err := s.Authz.Allowed(c.Request.Context(), a, "", "report", act+"_all")
+	if err != nil {
+		api.WriteError(c, err)
+		return "", false
+	}
+	if all {
+		return agency, true
+	}
+	if agency == "" {
+		agency = a.AgencyCode
+	}
+	if agency == "" {
+		api.WriteError(c, api.Forbidden())
+		return "", false
+	}
+	return agency, s.AllowedOn(c, agency, "report", act)
+}
+
+// caseStatsReport builds the Biểu 06-style statistics of feedback and applications.
+func (s *Handler) caseStatsReport(c *gin.Context) {
+	from, to, err := reportPeriod(c.Query("from"), c.Query("to"), time.Now())
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	agency, ok := s.reportScope(c, c.Query("agency"), "case_stats")
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	scope := "Toàn tỉnh"
+	if agency != "" {
+		u, err := s.DB.DeploymentUnit(ctx, agency)
+		if err != nil {
+			api.WriteError(c, err)
+			return
+		}
+		scope = u.Name
+	}
+	in := reports.CaseStatsInput{From: from, To: to, ScopeName: scope, GeneratedAt: time.Now()}
+	for _, byField := range []bool{false, true} {
+		rows, err := s.DB.ReportCaseStats(ctx, from, to, agency, byField)
+		if err != nil {
+			api.WriteError(c, err)
+			return
+		}
+		out := make([]reports.CaseStatRow, len(rows))
+		for i, r := range rows {
+			out[i] = reports.CaseStatRow{Group: r.Group, GroupName: r.GroupName, Kind: cds.Kind(r.Kind), Online: r.Online, InPerson: r.InPerson, Carried: r.Carried,
+				Early: r.Early, OnTime: r.OnTime, Late: r.Late, WithinDeadline: r.WithinDeadline, Overdue: r.Overdue,
+				HoursSum: r.HoursSum, HoursN: r.HoursN, RatingSum: r.RatingSum, RatingN: r.RatingN}
+		}
+		if byField {
+			in.ByField = out
+		} else {
+			in.ByAgency = out
+		}
+	}
+	b, err := reports.CaseStats(in)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	sendXLSX(c, "thong-ke-ho-so-"+from.In(cds.VietnamTZ).Format("20060102")+"-"+to.Add(-time.Second).In(cds.VietnamTZ).Format("20060102")+".xlsx", b)
+}
+
+type caseExportRequest struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Agency string `json:"agency"`
+	Format string `json:"format"` // csv or xlsx
+}
+
+type caseExportParams struct {
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Agency string    `json:"agency"`
+}
+
+// exportStaleAfter: a running export that has not reported progress for this
+// long died with its process and is shown as failed.
+const exportStaleAfter = 15 * time.Minute
+
+// startCaseExport queues a full case-list export and runs it in the
+// background; the answer is 202 with the URL to poll.
+func (s *Handler) startCaseExport(c *gin.Context) {
+	var req caseExportRequest
+	if !api.BindJSON(c, &req) {
+		return
+	}
+	if req.Format == "" {
+		req.Format = "xlsx"
+	}
+	if req.Format != "xlsx" && req.Format != "csv" {
+		api.WriteError(c, cds.Errorf(cds.EINVALID, "Định dạng không hợp lệ.", "Unsupported format.").WithField("format", "csv hoặc xlsx / csv or xlsx"))
+		return
+	}
+	from, to, err := reportPeriod(req.From, req.To, time.Now())
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	agency, ok := s.reportScope(c, req.Agency, "export")
+	if !ok {
+		return
+	}
+	a := api.Actor(c)
+	status, body, _, err := s.DB.Idempotent(c.Request.Context(), "case-export", a.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
+		buf := make([]byte, 12)
+		if _, err := rand.Read(buf); err != nil {
+			return 0, nil, err
+		}
+		id := hex.EncodeToString(buf)
+		p := caseExportParams{From: from, To: to, Agency: agency}
+		job, err := s.DB.CreateReportExport(c.Request.Context(), id, req.Format, p, a.UserID)
+		if err != nil {
+			return 0, nil, err
+		}
+		go s.runCaseExport(job.ID, req.Format, p)
+		return http.StatusAccepted, exportView(job), nil
+	})
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	var v map[string]any
+	if json.Unmarshal(body, &v) == nil {
+		if u, ok := v["poll_url"].(string); ok {
+			c.Header("Location", u)
+		}
+	}
+	c.Data(status, "application/json; charset=utf-8", body)
+}
+
+func exportView(j postgres.ReportExport) gin.H {
+	v := gin.H{"id": j.ID, "format": j.Format, "status": j.Status, "rows": j.Rows, "size": j.Size,
+		"created_at": j.CreatedAt, "finished_at": j.FinishedAt, "poll_url": "/api/v1/reports/case-exports/" + j.ID}
+	if j.Status == "done" {
+		v["download_url"] = "/api/v1/reports/case-exports/" + j.ID + "/file"
+	}
+	if j.Status == "failed" {
+		v["error"] = "Xuất dữ liệu không thành công, vui lòng thử lại. / The export failed; please retry."
+	}
+	return v
+}
+
+// runCaseExport streams the cases into a temporary file, then stores it in
+// the blob store. Progress is written every 50,000 rows so a job whose
+// process dies shows as failed instead of running forever.
+func (s *Handler) runCaseExport(id, format string, p caseExportParams) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+	defer cancel()
+	log := s.Logger.With("exportID", id)
+	fail := func(err error) {
+		log.Error("case export failed", "err", err)
+		_ = s.DB.UpdateReportExport(context.Background(), id, "failed", 0, 0, "", "export failed")
+	}
+	if err := s.DB.UpdateReportExport(ctx, id, "running", 0, 0, "", ""); err != nil {
+		fail(err)
+		return
+	}
+	tmp, err := os.CreateTemp("", "case-export-*")
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	var w reports.CaseListWriter
+	if format == "csv" {
+		w, err = reports.NewCaseListCSV(tmp)
+	} else {
+		w, err = reports.NewCaseListXLSX(tmp)
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	var n int64
+	err = s.DB.StreamReportCases(ctx, p.From, p.To, p.Agency, func(r *postgres.ReportCaseRow) error {
+		row := reports.CaseListRow{Code: r.Code, Kind: cds.Kind(r.Kind), Title: r.Title, Field: r.Field, AgencyCode: r.AgencyCode,
+			Status: r.Status, Channel: r.Channel, ReceivedAt: r.ReceivedAt, HandlingHours: -1}
+		if r.DueAt != nil {
+			row.DueAt = *r.DueAt
+		}
+		if r.FinishedAt != nil {
+			row.FinishedAt = *r.FinishedAt
+		}
+		if r.Timeliness != nil {
+			row.Timeliness = *r.Timeliness
+		}
+		if r.HandlingHours != nil {
+			row.HandlingHours = *r.HandlingHours
+		}
+		if r.Rating != nil {
+			row.Rating = *r.Rating
+		}
+		n++
+		if n%50_000 == 0 {
+			_ = s.DB.UpdateReportExport(ctx, id, "running", n, 0, "", "")
+		}
+		return w.Write(row)
+	})
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	key := "export-" + id + "." + format
+	ctype := xlsxType
+	if format == "csv" {
+		ctype = "text/csv; charset=utf-8"
+	}
+	if err := s.Blob.Put(ctx, key, tmp, size, ctype); err != nil {
+		fail(err)
+		return
+	}
+	if err := s.DB.UpdateReportExport(ctx, id, "done", n, size, key, ""); err != nil {
+		fail(err)
+		return
+	}
+	log.Info("case export done", "rows", n, "bytes", size)
+}
+
+// ownExport loads a job of the signed-in actor (others' jobs are 404).
+func (s *Handler) ownExport(c *gin.Context) (postgres.ReportExport, bool) {
+	id := c.Param("id")
+	j, err := s.DB.GetReportExport(c.Request.Context(), id)
+	if err == nil && j.CreatedBy != api.ActorID(c) {
+		err = cds.Errorf(cds.ENOTFOUND, "Không tìm thấy.", "Not found.")
+	}
+	if err != nil {
+		api.WriteError(c, err)
+		return j, false
+	}
+	if (j.Status == "running" || j.Status == "queued") && time.Since(j.UpdatedAt) > exportStaleAfter {
+		if _, err := s.DB.FailStaleReportExports(c.Request.Context(), time.Now().Add(-exportStaleAfter)); err == nil {
+			j.Status = "failed"
+		}
+	}
+	return j, true
+}
+
+// getCaseExport is the polling URL of an export.
+func (s *Handler) getCaseExport(c *gin.Context) {
+	j, ok := s.ownExport(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, exportView(j))
+}
+
+// downloadCaseExport streams a finished export from the blob store.
+func (s *Handler) downloadCaseExport(c *gin.Context) {
+	j, ok := s.ownExport(c)
+	if !ok {
+		return
+	}
+	if j.Status != "done" {
+		api.WriteError(c, cds.Errorf(cds.ECONFLICT, "Tệp chưa sẵn sàng.", "The file is not ready yet."))
+		return
+	}
+	rc, err := s.Blob.Get(c.Request.Context(), j.BlobKey)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	defer rc.Close()
+	ctype := xlsxType
+	if strings.HasSuffix(j.BlobKey, ".csv") {
+		ctype = "text/csv; charset=utf-8"
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="danh-sach-ho-so-%s.%s"`, j.ID, j.Format))
+	c.DataFromReader(http.StatusOK, j.Size, ctype, rc, nil)
+}
