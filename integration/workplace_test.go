@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -199,6 +200,44 @@ func TestDirectoryReferenceData(t *testing.T) {
 	if a := get("H-QUANGHOA"); a["in_force_to"] != "2025-06-30" || a["admin_code"] != "049" {
 		t.Errorf("Huyện Quảng Hòa: %v", a)
 	}
+	// The districts are former units: hidden from the default list, listed
+	// when asked for by type. Codes from the national list before 1/7/2025
+	// (docs/reference-data.md §2).
+	wantDistricts := map[string]bool{"040": true, "042": true, "043": true, "045": true, "047": true,
+		"048": true, "049": true, "051": true, "052": true, "053": true}
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	r := env.Do(http.MethodGet, "/api/v1/agencies?type=district", "", nil)
+	wantStatus(t, "type=district", r, http.StatusOK)
+	r.JSON(t, &page)
+	if len(page.Items) != len(wantDistricts) {
+		t.Errorf("type=district lists %d units, want %d", len(page.Items), len(wantDistricts))
+	}
+	for _, it := range page.Items {
+		if !wantDistricts[fmt.Sprint(it["admin_code"])] || it["type"] != "district" || it["in_force_to"] != "2025-06-30" || it["type_name"] == "" {
+			t.Errorf("type=district: %v", it)
+		}
+	}
+	page.Items = nil
+	env.Do(http.MethodGet, "/api/v1/agencies?q=huyen", "", nil).JSON(t, &page)
+	for _, it := range page.Items {
+		if it["type"] == "district" {
+			t.Errorf("the default list shows a former district: %v", it["code"])
+		}
+	}
+	// An admin may correct a district's entry but not create a district.
+	_, adminTok := env.Staff("Quản trị", "UBND-CB", cds.RoleAdmin)
+	wantStatus(t, "edit district", env.Do(http.MethodPatch, "/api/v1/agencies/H-HOAAN", adminTok,
+		map[string]any{"address": "Thị trấn Nước Hai (cũ)"}), http.StatusOK)
+	wantStatus(t, "new district", env.Do(http.MethodPost, "/api/v1/agencies", adminTok,
+		map[string]any{"code": "H-MOI", "name": "Huyện Mới", "type": "district", "parent_code": "UBND-CB"}), http.StatusBadRequest)
+	wantStatus(t, "commune into district", env.Do(http.MethodPatch, "/api/v1/agencies/X-DONGKHE", adminTok,
+		map[string]any{"type": "district"}), http.StatusBadRequest)
+	if a := get("H-HOAAN"); a["in_force_to"] != "2025-06-30" || a["type"] != "district" {
+		t.Errorf("editing a district changed its validity: %v", a)
+	}
+
 	for code, want := range map[string]string{"VNPT-CB-TTKD": "Hoàng Thị Bích Hạnh", "TT-CNSTT": "0915.260.483"} {
 		r := env.Do(http.MethodGet, "/api/v1/agencies/"+code, "", nil)
 		if !strings.Contains(string(r.Body), want) {
