@@ -103,15 +103,23 @@ func TestRouteRoleMatrix(t *testing.T) {
 	// routes answer past authorization instead of 503 "not configured".
 	env := apptest.New(t, func(o *app.Options) { o.API.Demo = true })
 	table := loadRouteMatrix(t)
-	tokens := map[string]string{"anonymous": ""}
+	actors := map[string]cds.Actor{}
 	agencies := map[string]string{}
 	for _, mr := range matrixRoles {
 		if mr.Role == cds.RoleCitizen {
-			_, tokens[mr.Name] = env.Citizen("Công dân ma trận")
+			actors[mr.Name], _ = env.Citizen("Công dân ma trận")
 		} else {
-			_, tokens[mr.Name] = env.Staff("Cán bộ "+string(mr.Role), mr.Agency, mr.Role)
+			actors[mr.Name], _ = env.Staff("Cán bộ "+string(mr.Role), mr.Agency, mr.Role)
 		}
 		agencies[mr.Name] = mr.Agency
+	}
+	// Each call signs in afresh: the logout routes end the caller's sessions,
+	// which would turn every later call of that role into a 401.
+	token := func(role string) string {
+		if role == "anonymous" {
+			return ""
+		}
+		return env.Token(actors[role])
 	}
 	roles := append([]string{"anonymous"}, func() []string {
 		var n []string
@@ -139,7 +147,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 			if strings.HasPrefix(rt.Path, "/paysim/") || rt.Path == "/console/static/*file" {
 				continue // the demo gateway simulator and static files: no authorization to check
 			}
-			r := env.Do(rt.Method, matrixPath(rt.Path, agencies[role]), tokens[role], map[string]any{})
+			r := env.Do(rt.Method, matrixPath(rt.Path, agencies[role]), token(role), map[string]any{})
 			checked++
 			got := r.Status
 			switch {
