@@ -172,7 +172,7 @@ func (h *Handler) uploadStaffList(c *gin.Context) {
 	e := cds.Errorf(cds.EINVALID, "Danh sách có số điện thoại không hợp lệ; không dòng nào được lưu.", "The list has invalid phone numbers; nothing was saved.")
 	entries := make([]postgres.StaffEntry, 0, len(rows))
 	for _, r := range rows {
-		p, ok := api.NormalizePhone(r.Phone)
+		p, ok := cds.NormalizeMobile(r.Phone)
 		if !ok {
 			if len(e.Fields) < 20 {
 				e.WithField("row_"+strconv.Itoa(r.Row), "Số điện thoại không hợp lệ / Invalid phone number")

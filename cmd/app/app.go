@@ -135,7 +135,7 @@ func (a *App) Handlers() []api.Registrar {
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
-		&reporting.Handler{Deps: d},
+		&reporting.Handler{Deps: d, Cases: a.Cases},
 		&figures.Handler{Deps: d},
 		&workplace.Handler{Deps: d},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
@@ -168,6 +168,7 @@ func (a *App) NewWorker() worker.Worker {
 		register = a.Opts.Register
 	}
 	register(w, a.Activities)
+	(&cases.Exporter{DB: a.DB, Blob: a.Blob, Logger: a.Logger}).Register(w)
 	return w
 }
 
