@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test build setup lint bench bench-product fuzz soak clean browser-setup test-console bench-queues
+.PHONY: run test build setup lint bench bench-product fuzz soak clean browser-setup print-setup test-console bench-queues
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
@@ -18,7 +18,7 @@ setup:
 	@bash scripts/setup.sh
 
 ## test: the whole suite against real PostgreSQL and in-process Temporal
-test: setup browser-setup build
+test: setup browser-setup print-setup build
 	@rm -f bin/figures.txt
 	@CONGDANSO_BIN=$(abspath $(BIN)) CONGDANSO_FIGURES=$(abspath bin/figures.txt) $(GO) test -count=1 -timeout 80m ./...; \
 	  s=$$?; echo "--- figures (crash, PostgreSQL restart, scale-out) ---"; cat bin/figures.txt 2>/dev/null; exit $$s
@@ -63,6 +63,10 @@ soak: build
 
 clean:
 	rm -rf bin data
+
+## print-setup: install LibreOffice Calc (headless) and poppler for the Phụ lục I print test (when missing)
+print-setup:
+	@bash scripts/print-setup.sh
 
 ## browser-setup: install Debian's chromium for the console's browser test (when missing)
 browser-setup:

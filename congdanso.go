@@ -72,7 +72,10 @@ const (
 	AgencyDepartment  AgencyType = "department"  // sở, ban, ngành
 	AgencyCommune     AgencyType = "commune"     // xã, phường
 	AgencyCentral     AgencyType = "central"     // cơ quan trung ương trên địa bàn
-	AgencyAssociation AgencyType = "association" // hội, đoàn thể
+	AgencyAssociation AgencyType = "association" // Mặt trận, hội, đoàn thể
+	// AgencyDistrict is a district-level unit (huyện, thành phố thuộc tỉnh),
+	// abolished on 1 July 2025; kept for campaigns and cases before that date.
+	AgencyDistrict AgencyType = "district"
 )
 
 // Agency is a unit of the government hierarchy. It is the Casbin domain.

@@ -273,14 +273,26 @@ type RouteInput struct {
 	Fallback    string `json:"fallback"`
 }
 
-// RouteFeedback looks the routing table up: the commune-specific row first,
-// then the category's row for any commune ('*'), else the fallback
-// (the province coordinator). Only existing agencies count.
+// RouteFeedback decides who handles a case, for the two-level local
+// government: the commune-specific row of the routing table first; then, for
+// a category handled at commune level, the ward or commune where the case is
+// (if it is a commune in force); then the category's row for any commune
+// ('*'); else the fallback (the province coordinator). Only existing agencies
+// count. The answer is recorded in the workflow history, so a change here
+// never alters a running case on replay.
 func (a *Activities) RouteFeedback(ctx context.Context, in RouteInput) (string, error) {
 	var code string
-	err := a.DB.Pool.QueryRow(ctx, `SELECT r.agency_code FROM feedback_routes r JOIN agencies ag ON ag.code = r.agency_code
-		WHERE r.category_code = $1 AND r.commune_code IN ($2, '*')
-		ORDER BY (r.commune_code = '*') LIMIT 1`, in.Category, in.CommuneCode).Scan(&code)
+	err := a.DB.Pool.QueryRow(ctx, `SELECT code FROM (
+		SELECT r.agency_code AS code, 1 AS rank FROM feedback_routes r JOIN agencies ag ON ag.code = r.agency_code
+			WHERE r.category_code = $1 AND r.commune_code = $2
+		UNION ALL
+		SELECT ag.code, 2 FROM feedback_categories k JOIN agencies ag ON ag.code = $2
+			WHERE k.code = $1 AND k.level = 'commune' AND ag.type = 'commune'
+			AND (ag.in_force_to IS NULL OR ag.in_force_to >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+		UNION ALL
+		SELECT r.agency_code, 3 FROM feedback_routes r JOIN agencies ag ON ag.code = r.agency_code
+			WHERE r.category_code = $1 AND r.commune_code = '*'
+	) x ORDER BY rank LIMIT 1`, in.Category, in.CommuneCode).Scan(&code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return in.Fallback, nil
 	}

@@ -158,6 +158,35 @@ func TestObjectLevelAccess(t *testing.T) {
 	refused("SKHCN reporter", http.MethodPut, "/api/v1/deployment-reports/OBJ-2026/SXD", skhcnReporter, map[string]any{"submit": false, "total_officials": 1})
 	refused("SKHCN reporter", http.MethodGet, "/api/v1/deployment-reports/OBJ-2026/SXD", skhcnReporter, nil)
 
+	// Workplaces: only the named unit's admin, leader or reporter sees and
+	// decides a declaration; another unit cannot reach it through its own path.
+	allowed("citizen A", http.MethodPut, "/api/v1/me/workplace", aTok, map[string]any{"unit_code": "SXD", "position": "Chuyên viên"}, http.StatusOK)
+	wp := fmt.Sprintf("/api/v1/units/SXD/workplaces/%d", owner.UserID)
+	refused("SYT leader", http.MethodGet, "/api/v1/units/SXD/workplaces", sytLeader, nil)
+	refused("SYT leader", http.MethodPost, wp+"/confirm", sytLeader, map[string]any{})
+	refused("SYT leader", http.MethodPost, fmt.Sprintf("/api/v1/units/SYT/workplaces/%d/confirm", owner.UserID), sytLeader, map[string]any{})
+	refused("SKHCN reporter", http.MethodPost, wp+"/reject", skhcnReporter, map[string]any{"reason": "x"})
+	refused("SKHCN reporter", http.MethodPut, "/api/v1/units/SXD/staff-list", skhcnReporter, map[string]any{})
+	refused("SXD officer", http.MethodPost, wp+"/confirm", sxdOfficer, map[string]any{})
+	var mine struct {
+		Status string `json:"status"`
+	}
+	env.Do(http.MethodGet, "/api/v1/me/workplace", aTok, nil).JSON(t, &mine)
+	if mine.Status != "pending" {
+		t.Fatalf("refused calls decided the declaration: %q", mine.Status)
+	}
+	allowed("SXD leader", http.MethodGet, "/api/v1/units/SXD/workplaces", sxdLeader, nil, http.StatusOK)
+
+	// Businesses: a tax code held by A is neither listed for B nor taken by B.
+	biz := map[string]any{"tax_code": "0100233488", "name": "Công ty TNHH Riêng Tư", "commune_code": "X-HOAAN"}
+	allowed("citizen A", http.MethodPost, "/api/v1/businesses", aTok, biz, http.StatusCreated)
+	if r := env.Do(http.MethodPost, "/api/v1/businesses", bTok, biz); r.Status != http.StatusConflict || strings.Contains(string(r.Body), ownerName) {
+		t.Errorf("citizen B registers A's tax code: %d %s, want 409 without A's name", r.Status, r.Body)
+	}
+	if r := env.Do(http.MethodGet, "/api/v1/me/businesses", bTok, nil); r.Status != http.StatusOK || strings.Contains(string(r.Body), "0100233488") {
+		t.Errorf("citizen B's businesses list A's: %d %s", r.Status, r.Body)
+	}
+
 	// Open311: a second client can neither update nor close the first one's report.
 	keyOf := func(name string) string {
 		r := env.Do(http.MethodPost, "/api/v1/admin/open311/clients", admin, map[string]any{"name": name})

@@ -12,11 +12,18 @@ import (
 
 // ReportCampaign is an Appendix I reporting campaign.
 type ReportCampaign struct {
-	Code      string    `json:"code"`
-	Title     string    `json:"title"`
-	Deadline  time.Time `json:"deadline"`
-	Units     []string  `json:"units"`
-	CreatedAt time.Time `json:"created_at"`
+	Code     string    `json:"code"`
+	Title    string    `json:"title"`
+	Deadline time.Time `json:"deadline"`
+	// PeriodFrom and PeriodTo are the reporting period (YYYY-MM-DD, "" when
+	// not set); AsOf is the instant the figures are counted at ("số liệu tính
+	// đến ngày"), the deadline unless set.
+	PeriodFrom string     `json:"period_from,omitempty"`
+	PeriodTo   string     `json:"period_to,omitempty"`
+	AsOf       time.Time  `json:"as_of"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	Units      []string   `json:"units"`
+	CreatedAt  time.Time  `json:"created_at"`
 }
 
 // CreateReportCampaign inserts a campaign and its units. A duplicate code is ECONFLICT;
@@ -27,20 +34,31 @@ func (db *DB) CreateReportCampaign(ctx context.Context, c ReportCampaign, by int
 		return c, mapErr(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
-	if err := tx.QueryRow(ctx, `INSERT INTO report_campaigns (code, title, deadline, created_by) VALUES ($1, $2, $3, NULLIF($4, 0)) RETURNING created_at`,
-		c.Code, c.Title, c.Deadline, by).Scan(&c.CreatedAt); err != nil {
+	var asOf *time.Time
+	if !c.AsOf.IsZero() {
+		asOf = &c.AsOf
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO report_campaigns (code, title, deadline, created_by, period_from, period_to, as_of)
+		VALUES ($1, $2, $3, NULLIF($4, 0), NULLIF($5, '')::date, NULLIF($6, '')::date, $7) RETURNING created_at, COALESCE(as_of, deadline)`,
+		c.Code, c.Title, c.Deadline, by, c.PeriodFrom, c.PeriodTo, asOf).Scan(&c.CreatedAt, &c.AsOf); err != nil {
 		return c, mapErr(err)
 	}
-	c.Deadline, c.CreatedAt = c.Deadline.In(cds.VietnamTZ), c.CreatedAt.In(cds.VietnamTZ)
+	c.Deadline, c.CreatedAt, c.AsOf = c.Deadline.In(cds.VietnamTZ), c.CreatedAt.In(cds.VietnamTZ), c.AsOf.In(cds.VietnamTZ)
 	c.Units = dedupe(c.Units)
+	// Only units in force on the as-of day may report: a 2025 campaign
+	// cannot name the communes created on 1 July 2025.
 	tag, err := tx.Exec(ctx, `INSERT INTO report_campaign_units (campaign_code, unit_code)
-		SELECT $1, a.code FROM agencies a WHERE a.code = ANY($2) ON CONFLICT DO NOTHING`, c.Code, c.Units)
+		SELECT $1, a.code FROM agencies a WHERE a.code = ANY($2)
+			AND (a.in_force_from IS NULL OR a.in_force_from <= ($3::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+			AND (a.in_force_to IS NULL OR a.in_force_to >= ($3::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+		ON CONFLICT DO NOTHING`, c.Code, c.Units, c.AsOf)
 	if err != nil {
 		return c, mapErr(err)
 	}
 	if int(tag.RowsAffected()) != len(dedupe(c.Units)) {
-		return c, cds.Errorf(cds.EINVALID, "Có mã đơn vị không tồn tại.", "Some unit codes do not exist.").
-			WithField("units", "Mã đơn vị không tồn tại / Unknown unit code")
+		return c, cds.Errorf(cds.EINVALID, "Có mã đơn vị không tồn tại hoặc không hoạt động vào ngày tính số liệu.",
+			"Some units do not exist or were not in force on the as-of day.").
+			WithField("units", "Đơn vị không tồn tại hoặc không hoạt động vào ngày tính số liệu / Unknown unit, or not in force on the as-of day")
 	}
 	return c, mapErr(tx.Commit(ctx))
 }
@@ -57,13 +75,17 @@ func dedupe(s []string) []string {
 	return out
 }
 
-const campaignCols = `c.code, c.title, c.deadline, c.created_at,
+const campaignCols = `c.code, c.title, c.deadline, c.created_at, COALESCE(c.period_from::text, ''), COALESCE(c.period_to::text, ''),
+	COALESCE(c.as_of, c.deadline), c.closed_at,
 	COALESCE((SELECT array_agg(u.unit_code ORDER BY u.unit_code) FROM report_campaign_units u WHERE u.campaign_code = c.code), '{}')`
 
 func scanReportCampaign(r pgx.Row) (ReportCampaign, error) {
 	var c ReportCampaign
-	err := r.Scan(&c.Code, &c.Title, &c.Deadline, &c.CreatedAt, &c.Units)
-	c.Deadline, c.CreatedAt = c.Deadline.In(cds.VietnamTZ), c.CreatedAt.In(cds.VietnamTZ)
+	err := r.Scan(&c.Code, &c.Title, &c.Deadline, &c.CreatedAt, &c.PeriodFrom, &c.PeriodTo, &c.AsOf, &c.ClosedAt, &c.Units)
+	c.Deadline, c.CreatedAt, c.AsOf = c.Deadline.In(cds.VietnamTZ), c.CreatedAt.In(cds.VietnamTZ), c.AsOf.In(cds.VietnamTZ)
+	if c.ClosedAt != nil {
+		*c.ClosedAt = c.ClosedAt.In(cds.VietnamTZ)
+	}
 	return c, err
 }
 
@@ -116,19 +138,25 @@ func errNotInCampaign() error {
 
 // lockEntry makes sure the entry row exists and locks it; it returns the campaign deadline.
 func lockEntry(ctx context.Context, tx pgx.Tx, campaign, unit string) (deadline time.Time, version int, err error) {
-	err = tx.QueryRow(ctx, `SELECT c.deadline FROM report_campaigns c JOIN report_campaign_units u ON u.campaign_code = c.code
-		WHERE c.code = $1 AND u.unit_code = $2`, campaign, unit).Scan(&deadline)
+	deadline, _, version, err = lockEntryAsOf(ctx, tx, campaign, unit)
+	return deadline, version, err
+}
+
+// lockEntryAsOf is lockEntry that also returns the campaign's as-of instant.
+func lockEntryAsOf(ctx context.Context, tx pgx.Tx, campaign, unit string) (deadline, asOf time.Time, version int, err error) {
+	err = tx.QueryRow(ctx, `SELECT c.deadline, COALESCE(c.as_of, c.deadline) FROM report_campaigns c JOIN report_campaign_units u ON u.campaign_code = c.code
+		WHERE c.code = $1 AND u.unit_code = $2`, campaign, unit).Scan(&deadline, &asOf)
 	if err == pgx.ErrNoRows {
-		return deadline, 0, errNotInCampaign()
+		return deadline, asOf, 0, errNotInCampaign()
 	}
 	if err != nil {
-		return deadline, 0, mapErr(err)
+		return deadline, asOf, 0, mapErr(err)
 	}
 	if _, err = tx.Exec(ctx, `INSERT INTO deployment_reports (campaign_code, unit_code) VALUES ($1, $2) ON CONFLICT DO NOTHING`, campaign, unit); err != nil {
-		return deadline, 0, mapErr(err)
+		return deadline, asOf, 0, mapErr(err)
 	}
 	err = tx.QueryRow(ctx, `SELECT version FROM deployment_reports WHERE campaign_code = $1 AND unit_code = $2 FOR UPDATE`, campaign, unit).Scan(&version)
-	return deadline, version, mapErr(err)
+	return deadline, asOf, version, mapErr(err)
 }
 
 // SaveDeploymentDraft stores the working draft of an entry (no version is made).
@@ -161,7 +189,7 @@ func (db *DB) SubmitDeployment(ctx context.Context, campaign, unit string, data 
 		return 0, false, mapErr(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck
-	deadline, version, err := lockEntry(ctx, tx, campaign, unit)
+	deadline, asOf, version, err := lockEntryAsOf(ctx, tx, campaign, unit)
 	if err != nil {
 		return 0, false, err
 	}
@@ -172,6 +200,20 @@ func (db *DB) SubmitDeployment(ctx context.Context, campaign, unit string, data 
 	version++
 	if _, err := tx.Exec(ctx, `INSERT INTO deployment_report_versions (campaign_code, unit_code, version, data, submitted_at, submitted_by, late)
 		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7)`, campaign, unit, version, data, now, by, late); err != nil {
+		return 0, false, mapErr(err)
+	}
+	// Freeze the unit's counted figures with the version, as they stood at
+	// the submission or the as-of instant, whichever is earlier.
+	at := now
+	if asOf.Before(at) {
+		at = asOf
+	}
+	counts, err := countUnits(ctx, tx, []string{unit}, at)
+	if err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE deployment_report_versions SET counted = $4, counted_as_of = $5
+		WHERE campaign_code = $1 AND unit_code = $2 AND version = $3`, campaign, unit, version, counts[unit], at); err != nil {
 		return 0, false, mapErr(err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE deployment_reports SET version = $3, submitted_at = $4, late = $5, draft = NULL, draft_updated_at = NULL
@@ -214,87 +256,6 @@ func (db *DB) GetDeploymentEntry(ctx context.Context, campaign, unit string) (De
 		return v, err
 	})
 	return e, mapErr(err)
-}
-
-// UnitCounts are the figures the platform counts for a unit.
-type UnitCounts struct {
-	OfficialsRegistered int64 // active accounts (staff, or citizens declaring the unit as their agency)
-	CitizensRegistered  int64 // active citizen accounts of the commune
-	Active30d           int64 // those accounts signed in within 30 days
-}
-
-// CountDeploymentUnits counts accounts per unit at instant now.
-func (db *DB) CountDeploymentUnits(ctx context.Context, units []string, now time.Time) (map[string]UnitCounts, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT a.code,
-		(SELECT count(*) FROM users u WHERE u.agency_code = a.code AND u.kind IN ('staff','citizen') AND u.status = 'active'),
-		(SELECT count(*) FROM users u WHERE u.commune_code = a.code AND u.kind = 'citizen' AND u.status = 'active'),
-		(SELECT count(*) FROM users u WHERE u.status = 'active' AND u.last_login_at > $2::timestamptz - interval '30 days'
-			AND ((u.agency_code = a.code AND u.kind IN ('staff','citizen')) OR (u.kind = 'citizen' AND u.commune_code = a.code)))
-		FROM agencies a WHERE a.code = ANY($1)`, units, now)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := map[string]UnitCounts{}
-	for rows.Next() {
-		var code string
-		var c UnitCounts
-		if err := rows.Scan(&code, &c.OfficialsRegistered, &c.CitizensRegistered, &c.Active30d); err != nil {
-			return nil, err
-		}
-		out[code] = c
-	}
-	return out, mapErr(rows.Err())
-}
-
-// CampaignUnit is one unit's state in a campaign, for the merged report.
-type CampaignUnit struct {
-	Agency      cds.Agency
-	Version     int
-	SubmittedAt time.Time
-	Late        bool
-	HasDraft    bool
-	Data        json.RawMessage // the latest submitted version, if any
-	Counts      UnitCounts
-}
-
-// DeploymentCampaignUnits returns every unit of a campaign with its latest submitted
-// version and counted figures.
-func (db *DB) DeploymentCampaignUnits(ctx context.Context, campaign string, now time.Time) ([]CampaignUnit, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT a.code, a.name, a.type, COALESCE(a.parent_code, ''),
-			COALESCE(r.version, 0), r.submitted_at, COALESCE(r.late, false), r.draft IS NOT NULL, v.data
-		FROM report_campaign_units cu
-		JOIN agencies a ON a.code = cu.unit_code
-		LEFT JOIN deployment_reports r ON r.campaign_code = cu.campaign_code AND r.unit_code = cu.unit_code
-		LEFT JOIN deployment_report_versions v ON v.campaign_code = r.campaign_code AND v.unit_code = r.unit_code AND v.version = r.version
-		WHERE cu.campaign_code = $1 ORDER BY a.code`, campaign)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CampaignUnit, error) {
-		var u CampaignUnit
-		var at *time.Time
-		err := r.Scan(&u.Agency.Code, &u.Agency.Name, &u.Agency.Type, &u.Agency.ParentCode, &u.Version, &at, &u.Late, &u.HasDraft, &u.Data)
-		if at != nil {
-			u.SubmittedAt = *at
-		}
-		return u, err
-	})
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	codes := make([]string, len(units))
-	for i, u := range units {
-		codes[i] = u.Agency.Code
-	}
-	counts, err := db.CountDeploymentUnits(ctx, codes, now)
-	if err != nil {
-		return nil, err
-	}
-	for i := range units {
-		units[i].Counts = counts[units[i].Agency.Code]
-	}
-	return units, nil
 }
 
 // ReminderCampaign is a campaign the reminder schedule looks at.

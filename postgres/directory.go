@@ -41,15 +41,23 @@ type DirectoryEntry struct {
 	Leaders      []Leader          `json:"leaders"`
 	PolicePhones []Contact         `json:"police_phones"`
 	UpdatedAt    time.Time         `json:"updated_at"`
+	// Reference data (docs/reference-data.md): the official administrative
+	// code, the last day in force of a unit that ceased, and whether the
+	// name and parent are confirmed by a cited source.
+	AdminCode string `json:"admin_code,omitempty"`
+	InForceTo string `json:"in_force_to,omitempty"`
+	Verified  bool   `json:"verified"`
+	RefNote   string `json:"ref_note,omitempty"`
 }
 
-const directoryCols = `code, name, type, COALESCE(parent_code, ''), address, phones, email, website, working_hours, lat, lng, leaders, police_phones, updated_at`
+const directoryCols = `code, name, type, COALESCE(parent_code, ''), address, phones, email, website, working_hours, lat, lng, leaders, police_phones, updated_at,
+	COALESCE(admin_code, ''), COALESCE(in_force_to::text, ''), verified, ref_note`
 
 func scanDirectory(r pgx.Row) (DirectoryEntry, error) {
 	var e DirectoryEntry
 	var phones, leaders, police []byte
 	if err := r.Scan(&e.Code, &e.Name, &e.Type, &e.ParentCode, &e.Address, &phones, &e.Email, &e.Website, &e.WorkingHours,
-		&e.Lat, &e.Lng, &leaders, &police, &e.UpdatedAt); err != nil {
+		&e.Lat, &e.Lng, &leaders, &police, &e.UpdatedAt, &e.AdminCode, &e.InForceTo, &e.Verified, &e.RefNote); err != nil {
 		return e, err
 	}
 	e.Phones, e.Leaders, e.PolicePhones = map[string]string{}, []Leader{}, []Contact{}
@@ -63,6 +71,9 @@ func scanDirectory(r pgx.Row) (DirectoryEntry, error) {
 type DirectoryFilter struct {
 	Type  string // province, department, commune, central, association
 	Query string // part of the name, diacritics optional
+	// All includes units no longer in force (the districts abolished on
+	// 1 July 2025); the public directory lists only the units in force.
+	All bool
 }
 
 // Directory lists agencies with their contact details, ordered for display:
@@ -70,6 +81,9 @@ type DirectoryFilter struct {
 func (db *DB) Directory(ctx context.Context, f DirectoryFilter) ([]DirectoryEntry, error) {
 	var where []string
 	var args []any
+	if !f.All {
+		where = append(where, "(in_force_to IS NULL OR in_force_to >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)")
+	}
 	if f.Type != "" {
 		args = append(args, f.Type)
 		where = append(where, "type = $"+strconv.Itoa(len(args)))
@@ -84,7 +98,7 @@ func (db *DB) Directory(ctx context.Context, f DirectoryFilter) ([]DirectoryEntr
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += ` ORDER BY array_position(ARRAY['province','department','central','association','commune'], type), name`
+	sql += ` ORDER BY array_position(ARRAY['province','department','central','association','commune','district'], type), name`
 	rows, err := db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, mapErr(err)

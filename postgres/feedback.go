@@ -17,13 +17,14 @@ type FeedbackCategory struct {
 	AnswerHours       float64 `json:"answer_hours"`
 	UrgentAcceptHours float64 `json:"urgent_accept_hours"`
 	UrgentAnswerHours float64 `json:"urgent_answer_hours"`
+	Level             string  `json:"level"` // commune or province: where the case is handled
 }
 
-const categoryCols = `code, name_vi, name_en, dup_radius_m, accept_hours, answer_hours, urgent_accept_hours, urgent_answer_hours`
+const categoryCols = `code, name_vi, name_en, dup_radius_m, accept_hours, answer_hours, urgent_accept_hours, urgent_answer_hours, level`
 
 func scanCategory(r pgx.Row) (FeedbackCategory, error) {
 	var c FeedbackCategory
-	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours, &c.UrgentAnswerHours)
+	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours, &c.UrgentAnswerHours, &c.Level)
 	return c, err
 }
 

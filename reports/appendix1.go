@@ -6,33 +6,42 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	cds "github.com/caobang/congdanso"
 )
 
-// Wording of Phụ lục I in seed 000 (Công văn of Sở Thông tin và Truyền thông).
+// Wording of the merged workbook.
 const (
-	Appendix1Title    = "MẪU BÁO CÁO KẾT QUẢ TRIỂN KHAI THỰC HIỆN CÀI ĐẶT ỨNG DỤNG CÔNG DÂN SỐ CAO BẰNG"
-	Appendix1Report   = "BÁO CÁO KẾT QUẢ TRIỂN KHAI THỰC HIỆN CÀI ĐẶT ỨNG DỤNG CÔNG DÂN SỐ CAO BẰNG"
 	Appendix1Summary  = "TỔNG HỢP KẾT QUẢ TRIỂN KHAI THỰC HIỆN CÀI ĐẶT ỨNG DỤNG CÔNG DÂN SỐ CAO BẰNG"
-	SectionI          = "I. Công tác chỉ đạo, thực hiện"
-	SectionII         = "II. Kết quả đạt được"
-	SectionIII        = "III. Thuận lợi, khó khăn"
 	SummarySheet      = "Tổng hợp"
 	MissingSheet      = "Chưa báo cáo"
-	ProvinceTotalText = "TỔNG CỘNG TOÀN TỈNH"
+	ProvinceTotalText = "TỔNG CỘNG"
+	NoCommuneText     = "Người dân chưa xác định xã, phường (chưa xác định xã)"
+	ProvinceAllText   = "Toàn tỉnh trên nền tảng (mọi tài khoản)"
 )
 
 // Summary sheet layout: header row, column-number row, first data row.
 const (
-	SummaryHeaderRow = 9
-	SummaryFirstRow  = 11
+	SummaryHeaderRow = 10
+	SummaryFirstRow  = 12
 )
 
 // SummaryColumns are the summary sheet's column headers, in order.
 var SummaryColumns = []string{
-	"STT", "Mã đơn vị", "Tên đơn vị", "Tổng số CCVC",
-	"Số CCVC đã cài đặt (kê khai)", "Số tài khoản CCVC trên hệ thống", "Tỷ lệ CCVC cài đặt (%)",
-	"Số người dân đã cài đặt (kê khai)", "Số người dân đăng ký trên hệ thống", "Tài khoản đăng nhập trong 30 ngày",
-	"Số cuộc tập huấn, hướng dẫn", "Số tài liệu tuyên truyền", "Thời gian nộp", "Phiên bản", "Tình trạng", "Chênh lệch số liệu",
+	"STT", "Tên đơn vị", "Tổng số CCVC (kê khai)", "Số CCVC đã cài đặt (kê khai)", "Tỷ lệ CCVC cài đặt (%)",
+	"Số CCVC đã xác nhận trên nền tảng", "Số người dân đã cài đặt (kê khai)", "Số người dân đăng ký trên nền tảng",
+	"Số doanh nghiệp trên nền tảng", "Tài khoản đăng nhập trong 30 ngày", "Số cuộc tập huấn, hướng dẫn", "Số tài liệu tuyên truyền",
+	"Thời gian nộp", "Tình trạng", "Chênh lệch số liệu",
+}
+
+var summaryWidths = []float64{6, 34, 11, 11, 10, 12, 12, 12, 12, 12, 11, 11, 16, 13, 40}
+
+// ProvinceCounted are the province-wide counted figures.
+type ProvinceCounted struct {
+	Citizens          int64
+	CitizensNoCommune int64 // citizens with no commune in force: the "chưa xác định xã" row
+	Officials         int64
+	Businesses        int64
 }
 
 // Appendix1Input is everything the merged Appendix I workbook shows.
@@ -40,9 +49,14 @@ type Appendix1Input struct {
 	CampaignCode  string
 	CampaignTitle string
 	Deadline      time.Time
+	PeriodFrom    string // YYYY-MM-DD or ""
+	PeriodTo      string
+	AsOf          time.Time // "số liệu tính đến"
+	Closed        bool      // the counted figures are the closing snapshot
 	GeneratedAt   time.Time
 	Issuer        Issuer
 	Units         []UnitReport
+	Province      ProvinceCounted
 }
 
 // Appendix1 builds the merged workbook: the summary sheet, one sheet per
@@ -79,117 +93,146 @@ func Appendix1(in Appendix1Input) ([]byte, error) {
 
 func deadlineText(t time.Time) string { return t.In(vn()).Format("02/01/2006") }
 
+// dateText turns YYYY-MM-DD into dd/mm/yyyy.
+func dateText(s string) string {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return s
+	}
+	return t.Format("02/01/2006")
+}
+
+// AsOfText is the summary's "số liệu tính đến" line.
+func AsOfText(in Appendix1Input) string {
+	state := "số liệu tạm tính, chưa chốt"
+	if in.Closed {
+		state = "số liệu đã chốt khi kết thúc đợt báo cáo"
+	}
+	s := fmt.Sprintf("Số liệu tính đến ngày %s (%s)", in.AsOf.In(vn()).Format("02/01/2006 15:04"), state)
+	if in.PeriodFrom != "" || in.PeriodTo != "" {
+		s = fmt.Sprintf("Kỳ báo cáo: từ ngày %s đến ngày %s. ", dateText(in.PeriodFrom), dateText(in.PeriodTo)) + s
+	}
+	return s
+}
+
+// Group is a block of the summary: units of one kind with a subtotal.
+type Group struct {
+	Numeral string
+	Name    string
+	Types   []cds.AgencyType
+}
+
+// Groups are the summary's blocks, in order, as the letter addresses them.
+var Groups = []Group{
+	{"I", "Các sở, ban, ngành", []cds.AgencyType{cds.AgencyProvince, cds.AgencyDepartment}},
+	{"II", "Ủy ban MTTQ Việt Nam tỉnh và các tổ chức chính trị - xã hội, hội, đoàn thể", []cds.AgencyType{cds.AgencyAssociation}},
+	{"III", "Các cơ quan trung ương trên địa bàn tỉnh", []cds.AgencyType{cds.AgencyCentral}},
+	{"IV", "UBND các huyện, thành phố (đến 30/6/2025)", []cds.AgencyType{cds.AgencyDistrict}},
+	{"IV", "UBND các xã, phường", []cds.AgencyType{cds.AgencyCommune}},
+}
+
+func groupOf(t cds.AgencyType) int {
+	for i, g := range Groups {
+		for _, x := range g.Types {
+			if x == t {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// sumCols are the summary's numeric columns that add up.
+var sumCols = []int{3, 4, 6, 7, 8, 9, 10, 11, 12}
+
 func summarySheet(f *excelize.File, st *styles, in Appendix1Input, units []UnitReport) error {
 	sh := SummarySheet
 	last := len(SummaryColumns)
-	sub := fmt.Sprintf("(Theo mẫu Phụ lục I — %s; hạn báo cáo %s)", in.CampaignTitle, deadlineText(in.Deadline))
-	if err := headerBlock(f, st, sh, last, 9, in.Issuer, in.GeneratedAt, Appendix1Summary, sub); err != nil {
-		return err
-	}
+	w := &sheetWriter{f: f, sh: sh, widths: summaryWidths}
+	w.documentHeader(st, in.Issuer, "Số:        /BC-SKHCN", "Cao Bằng", in.GeneratedAt, last, 9)
+	w.put(1, last, 6, Appendix1Summary, st.title, 14)
+	w.put(1, last, 7, fmt.Sprintf("(Theo mẫu Phụ lục I — %s; hạn báo cáo %s)", in.CampaignTitle, deadlineText(in.Deadline)), st.subtitle, 12)
+	w.put(1, last, 8, AsOfText(in), st.subtitle, 12)
 	for i, h := range SummaryColumns {
-		if err := f.SetCellValue(sh, cell(i+1, SummaryHeaderRow), h); err != nil {
-			return err
-		}
-		if err := f.SetCellValue(sh, cell(i+1, SummaryHeaderRow+1), fmt.Sprintf("(%d)", i+1)); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellStyle(sh, cell(1, SummaryHeaderRow), cell(last, SummaryHeaderRow+1), st.header); err != nil {
-		return err
-	}
-	if err := f.SetRowHeight(sh, SummaryHeaderRow, 63); err != nil {
-		return err
+		w.put(i+1, i+1, SummaryHeaderRow, h, st.header, 12)
+		w.put(i+1, i+1, SummaryHeaderRow+1, fmt.Sprintf("(%d)", i+1), st.header, 0)
 	}
 	row := SummaryFirstRow
-	for i, u := range units {
-		vals := []any{i + 1, u.Unit.Code, u.Unit.Name}
-		d := u.Data
-		optional := func(p *int64) any {
-			if !u.Submitted || p == nil {
-				return nil
-			}
-			return *p
-		}
-		vals = append(vals, optional(d.TotalOfficials), optional(d.OfficialsInstalled), u.Counted.OfficialsRegistered, nil,
-			optional(d.CitizensInstalled), nil, u.Counted.Active30d, optional(d.Trainings), optional(d.Materials))
-		if u.Unit.Type == "commune" {
-			vals[8] = u.Counted.CitizensRegistered
-		}
-		var flagTexts []string
-		if u.Submitted {
-			for _, fl := range Flags(u.Unit.Type, u.Data, u.Counted) {
-				flagTexts = append(flagTexts, fl.Message)
-			}
-			vals = append(vals, u.SubmittedAt.In(vn()), u.Version)
-		} else {
-			vals = append(vals, nil, nil)
-		}
-		vals = append(vals, u.Status(), strings.Join(flagTexts, "; "))
-		for c, v := range vals {
-			if v == nil {
-				continue
-			}
-			if err := f.SetCellValue(sh, cell(c+1, row), v); err != nil {
-				return err
+	var subtotalRows []int
+	stt := 0
+	for gi, g := range Groups {
+		var members []UnitReport
+		for _, u := range units {
+			if groupOf(u.Unit.Type) == gi {
+				members = append(members, u)
 			}
 		}
-		// Install rate as a formula, so a corrected figure recomputes it.
-		if err := f.SetCellFormula(sh, cell(7, row), fmt.Sprintf(`IF(N(D%d)>0,E%d/D%d,"")`, row, row, row)); err != nil {
-			return err
+		if len(members) == 0 {
+			continue
 		}
-		rowStyles := []struct{ c1, c2, s int }{{1, 1, st.totalLabel}, {2, 3, st.textWrap}, {4, 6, st.int_}, {7, 7, st.pct}, {8, 12, st.int_}, {13, 13, st.dateTime}, {14, 14, st.int_}, {15, 15, st.text}, {16, 16, st.textWrap}}
-		for _, rs := range rowStyles {
-			if err := f.SetCellStyle(sh, cell(rs.c1, row), cell(rs.c2, row), rs.s); err != nil {
-				return err
-			}
+		w.put(1, 1, row, g.Numeral, st.groupRow, 0)
+		w.put(2, last, row, g.Name, st.groupRow, 12)
+		row++
+		first := row
+		for _, u := range members {
+			stt++
+			summaryUnitRow(w, st, row, stt, u)
+			row++
 		}
-		if len(flagTexts) > 0 || !u.Submitted || u.Late {
-			if err := f.SetCellStyle(sh, cell(15, row), cell(16, row), st.flag); err != nil {
-				return err
-			}
+		w.put(1, 1, row, nil, st.totalLabel, 0)
+		w.put(2, 2, row, "Cộng nhóm "+g.Numeral, st.totalLabel, 12)
+		for _, c := range sumCols {
+			w.formula(c, row, fmt.Sprintf("SUM(%s%d:%s%d)", colName(c), first, colName(c), row-1), st.totalInt)
 		}
+		w.formula(5, row, fmt.Sprintf(`IF(N(C%d)>0,D%d/C%d,"")`, row, row, row), st.totalPct)
+		w.put(13, last, row, nil, st.totalLabel, 0)
+		subtotalRows = append(subtotalRows, row)
 		row++
 	}
-	// Province totals: formulas over the unit rows.
-	tot := row
-	first, lastRow := SummaryFirstRow, row-1
-	if err := f.MergeCell(sh, cell(1, tot), cell(3, tot)); err != nil {
-		return err
+	// Citizens with no commune: counted, visible, part of the total.
+	noCommune := row
+	w.put(1, 1, row, nil, st.totalLabel, 0)
+	w.put(2, 2, row, NoCommuneText, st.textWrap, 12)
+	for c := 3; c <= last; c++ {
+		w.put(c, c, row, nil, st.int_, 0)
 	}
-	if err := f.SetCellValue(sh, cell(1, tot), ProvinceTotalText); err != nil {
-		return err
-	}
-	sum := func(col int) string {
-		if lastRow < first {
-			return "0"
+	w.put(8, 8, row, in.Province.CitizensNoCommune, st.int_, 0)
+	row++
+	// TỔNG CỘNG: the subtotals plus the "chưa xác định xã" row.
+	w.put(1, 2, row, ProvinceTotalText, st.totalLabel, 12)
+	for _, c := range sumCols {
+		terms := []string{fmt.Sprintf("%s%d", colName(c), noCommune)}
+		for _, r := range subtotalRows {
+			terms = append(terms, fmt.Sprintf("%s%d", colName(c), r))
 		}
-		return fmt.Sprintf("SUM(%s%d:%s%d)", colName(col), first, colName(col), lastRow)
+		w.formula(c, row, "SUM("+strings.Join(terms, ",")+")", st.totalInt)
 	}
-	for _, col := range []int{4, 5, 6, 8, 9, 10, 11, 12} {
-		if err := f.SetCellFormula(sh, cell(col, tot), sum(col)); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellFormula(sh, cell(7, tot), fmt.Sprintf(`IF(D%d>0,E%d/D%d,"")`, tot, tot, tot)); err != nil {
-		return err
-	}
-	// Submitted count (times are numbers) and the missing count.
-	if lastRow >= first {
-		if err := f.SetCellFormula(sh, cell(13, tot), fmt.Sprintf(`"Đã nộp: "&COUNT(M%d:M%d)&"/"&ROWS(M%d:M%d)`, first, lastRow, first, lastRow)); err != nil {
-			return err
-		}
-		if err := f.SetCellFormula(sh, cell(15, tot), fmt.Sprintf(`"Chưa báo cáo: "&COUNTIF(O%d:O%d,"%s")`, first, lastRow, StatusMissing)); err != nil {
-			return err
+	w.formula(5, row, fmt.Sprintf(`IF(N(C%d)>0,D%d/C%d,"")`, row, row, row), st.totalPct)
+	n := len(units)
+	submitted := 0
+	for _, u := range units {
+		if u.Submitted {
+			submitted++
 		}
 	}
-	for _, rs := range []struct{ c1, c2, s int }{{1, 3, st.totalLabel}, {4, 6, st.totalInt}, {7, 7, st.totalPct}, {8, 12, st.totalInt}, {13, 16, st.totalLabel}} {
-		if err := f.SetCellStyle(sh, cell(rs.c1, tot), cell(rs.c2, tot), rs.s); err != nil {
-			return err
-		}
+	w.put(13, 13, row, fmt.Sprintf("Đã nộp: %d/%d", submitted, n), st.totalLabel, 12)
+	w.put(14, last, row, fmt.Sprintf("Chưa báo cáo: %d", n-submitted), st.totalLabel, 12)
+	row++
+	// Every account on the platform, whether or not its unit reports here.
+	w.put(1, 2, row, ProvinceAllText, st.totalLabel, 12)
+	for c := 3; c <= last; c++ {
+		w.put(c, c, row, nil, st.totalInt, 0)
 	}
-	widths := []float64{6, 14, 34, 11, 12, 12, 11, 12, 12, 12, 11, 11, 17, 9, 14, 42}
-	for i, w := range widths {
-		if err := f.SetColWidth(sh, colName(i+1), colName(i+1), w); err != nil {
+	w.put(6, 6, row, in.Province.Officials, st.totalInt, 0)
+	w.put(8, 8, row, in.Province.Citizens, st.totalInt, 0)
+	w.put(9, 9, row, in.Province.Businesses, st.totalInt, 0)
+	row += 2
+	w.documentFooter(st, row, 9, last, []string{"- Ban Chỉ đạo chuyển đổi số tỉnh (báo cáo);", "- UBND tỉnh (báo cáo);", "- Lưu: VT."}, "GIÁM ĐỐC", "")
+	if w.err != nil {
+		return w.err
+	}
+	for i, wd := range summaryWidths {
+		if err := f.SetColWidth(sh, colName(i+1), colName(i+1), wd); err != nil {
 			return err
 		}
 	}
@@ -199,182 +242,43 @@ func summarySheet(f *excelize.File, st *styles, in Appendix1Input, units []UnitR
 	return printSetup(f, sh, fmt.Sprintf("$%d:$%d", SummaryHeaderRow, SummaryHeaderRow+1))
 }
 
-// Row numbers of the per-unit sheet's section II table (tested).
-const (
-	UnitTableHeaderRow = 15
-	UnitTableFirstRow  = 16
-)
-
-func unitSheet(f *excelize.File, st *styles, in Appendix1Input, u UnitReport) error {
-	sh := SheetName(u.Unit.Code)
-	if _, err := f.NewSheet(sh); err != nil {
-		return err
-	}
-	is := Issuer{Superior: "UBND TỈNH CAO BẰNG", Name: strings.ToUpper(u.Unit.Name)}
-	if u.Unit.Type == "central" || u.Unit.Type == "association" {
-		is.Superior = ""
-	}
-	sub := fmt.Sprintf("(Theo mẫu Phụ lục I; phiên bản %d, nộp lúc %s%s)", u.Version, u.SubmittedAt.In(vn()).Format("15:04 02/01/2006"), map[bool]string{true: ", nộp muộn", false: ""}[u.Late])
-	if err := headerBlock(f, st, sh, 6, 4, is, u.SubmittedAt, Appendix1Report, sub); err != nil {
-		return err
-	}
+func summaryUnitRow(w *sheetWriter, st *styles, row, stt int, u UnitReport) {
 	d := u.Data
-	line := func(row int, text string, style int, height float64) error {
-		if err := f.MergeCell(sh, cell(1, row), cell(6, row)); err != nil {
-			return err
-		}
-		if err := f.SetCellValue(sh, cell(1, row), text); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sh, cell(1, row), cell(6, row), style); err != nil {
-			return err
-		}
-		if height > 0 {
-			return f.SetRowHeight(sh, row, height)
-		}
-		return nil
-	}
-	dots := func(s string) string {
-		if strings.TrimSpace(s) == "" {
-			return "....."
-		}
-		return s
-	}
-	forms := d.FormsText()
-	if d.FormsNote != "" {
-		forms = strings.TrimSpace(forms + "; " + d.FormsNote)
-	}
-	lines := []struct {
-		row   int
-		text  string
-		style int
-		h     float64
-	}{
-		{9, SectionI, st.section, 0},
-		{10, "- Thực hiện Kế hoạch số: " + dots(d.PlanNumber) + " của UBND tỉnh Cao Bằng về việc Đẩy mạnh việc cài đặt và sử dụng Nền tảng Công dân số Cao Bằng", st.label, 33},
-		{11, u.Unit.Name + " đã triển khai văn bản số " + dots(d.DocumentNumber), st.label, 0},
-		{12, "- Các hình thức tổ chức thực hiện: " + dots(forms), st.label, 0},
-		{14, SectionII, st.section, 0},
-	}
-	for _, l := range lines {
-		if err := line(l.row, l.text, l.style, l.h); err != nil {
-			return err
-		}
-	}
-	// Section II as a table: declared, counted, difference.
-	hdr := []string{"STT", "Chỉ tiêu", "", "Đơn vị kê khai", "Hệ thống thống kê", "Chênh lệch"}
-	for i, h := range hdr {
-		if h != "" {
-			if err := f.SetCellValue(sh, cell(i+1, UnitTableHeaderRow), h); err != nil {
-				return err
-			}
-		}
-	}
-	if err := f.MergeCell(sh, cell(2, UnitTableHeaderRow), cell(3, UnitTableHeaderRow)); err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sh, cell(1, UnitTableHeaderRow), cell(6, UnitTableHeaderRow), st.header); err != nil {
-		return err
-	}
-	val := func(p *int64) any {
-		if p == nil {
+	opt := func(p *int64) any {
+		if !u.Submitted || p == nil {
 			return nil
 		}
 		return *p
 	}
-	commune := u.Unit.Type == "commune"
-	var citizensCounted any
-	if commune {
-		citizensCounted = u.Counted.CitizensRegistered
+	w.put(1, 1, row, stt, st.totalLabel, 0)
+	w.put(2, 2, row, u.Unit.Name, st.textWrap, 12)
+	vals := map[int]any{3: opt(d.TotalOfficials), 4: opt(d.OfficialsInstalled), 6: u.Counted.OfficialsRegistered,
+		7: opt(d.CitizensInstalled), 10: u.Counted.Active30d, 11: opt(d.Trainings), 12: opt(d.Materials)}
+	if u.Unit.Type == cds.AgencyCommune {
+		vals[8], vals[9] = u.Counted.CitizensRegistered, u.Counted.Businesses
 	}
-	items := []struct {
-		label             string
-		declared, counted any
-		pct               bool
-	}{
-		{"Tổng số công chức, viên chức", val(d.TotalOfficials), nil, false},
-		{"Số công chức, viên chức đã cài đặt ứng dụng Công dân số Cao Bằng", val(d.OfficialsInstalled), u.Counted.OfficialsRegistered, false},
-		{"Tỷ lệ công chức, viên chức đã cài đặt", nil, nil, true},
-		{"Số người dân đã cài đặt ứng dụng Công dân số Cao Bằng (đối với xã, phường)", val(d.CitizensInstalled), citizensCounted, false},
-		{"Số lượng các cuộc tập huấn, hướng dẫn sử dụng", val(d.Trainings), nil, false},
-		{"Số lượng các tài liệu tuyên truyền được dán tại bộ phận một cửa, điểm giao dịch, nhà văn hoá thôn, xóm", val(d.Materials), nil, false},
-		{"Số tài khoản đăng nhập trong 30 ngày gần nhất", nil, u.Counted.Active30d, false},
+	for c := 3; c <= 12; c++ {
+		if c == 5 {
+			continue
+		}
+		w.put(c, c, row, vals[c], st.int_, 0)
 	}
-	r := UnitTableFirstRow
-	for i, it := range items {
-		if err := f.SetCellValue(sh, cell(1, r), i+1); err != nil {
-			return err
+	w.formula(5, row, fmt.Sprintf(`IF(N(C%d)>0,D%d/C%d,"")`, row, row, row), st.pct)
+	var flags []string
+	if u.Submitted {
+		for _, fl := range Flags(u.Unit.Type, d, u.Counted) {
+			flags = append(flags, fl.Message)
 		}
-		if err := f.MergeCell(sh, cell(2, r), cell(3, r)); err != nil {
-			return err
-		}
-		if err := f.SetCellValue(sh, cell(2, r), it.label); err != nil {
-			return err
-		}
-		numStyle := st.int_
-		if it.pct {
-			numStyle = st.pct
-			if err := f.SetCellFormula(sh, cell(4, r), fmt.Sprintf(`IF(N(D%d)>0,D%d/D%d,"")`, r-2, r-1, r-2)); err != nil {
-				return err
-			}
-		}
-		if it.declared != nil {
-			if err := f.SetCellValue(sh, cell(4, r), it.declared); err != nil {
-				return err
-			}
-		}
-		if it.counted != nil {
-			if err := f.SetCellValue(sh, cell(5, r), it.counted); err != nil {
-				return err
-			}
-		}
-		if it.declared != nil && it.counted != nil {
-			if err := f.SetCellFormula(sh, cell(6, r), fmt.Sprintf("D%d-E%d", r, r)); err != nil {
-				return err
-			}
-		}
-		for _, s := range []struct{ c1, c2, s int }{{1, 1, st.totalLabel}, {2, 3, st.textWrap}, {4, 6, numStyle}} {
-			if err := f.SetCellStyle(sh, cell(s.c1, r), cell(s.c2, r), s.s); err != nil {
-				return err
-			}
-		}
-		r++
+		w.put(13, 13, row, u.SubmittedAt.In(vn()), st.dateTime, 0)
+	} else {
+		w.put(13, 13, row, nil, st.dateTime, 0)
 	}
-	flags := Flags(u.Unit.Type, d, u.Counted)
-	r++
-	if len(flags) > 0 {
-		var parts []string
-		for _, fl := range flags {
-			parts = append(parts, fl.Message)
-		}
-		if err := line(r, "Lưu ý chênh lệch số liệu: "+strings.Join(parts, "; "), st.flag, 33); err != nil {
-			return err
-		}
-		r++
+	style := st.textWrap
+	if len(flags) > 0 || !u.Submitted || u.Late {
+		style = st.flag
 	}
-	r++
-	sec3 := []struct {
-		text  string
-		style int
-		h     float64
-	}{
-		{SectionIII, st.section, 0},
-		{"1. Thuận lợi", st.section, 0}, {d.Advantages, st.textWrap, 60},
-		{"2. Khó khăn", st.section, 0}, {d.Difficulties, st.textWrap, 60},
-		{"3. Đề xuất", st.section, 0}, {d.Proposals, st.textWrap, 60},
-	}
-	for _, l := range sec3 {
-		if err := line(r, l.text, l.style, l.h); err != nil {
-			return err
-		}
-		r++
-	}
-	for i, w := range []float64{7, 30, 30, 16, 16, 14} {
-		if err := f.SetColWidth(sh, colName(i+1), colName(i+1), w); err != nil {
-			return err
-		}
-	}
-	return printSetup(f, sh, "")
+	w.put(14, 14, row, u.Status(), style, 12)
+	w.put(15, 15, row, strings.Join(flags, "; "), style, 12)
 }
 
 func missingSheet(f *excelize.File, st *styles, in Appendix1Input, units []UnitReport) error {
@@ -382,20 +286,15 @@ func missingSheet(f *excelize.File, st *styles, in Appendix1Input, units []UnitR
 	if _, err := f.NewSheet(sh); err != nil {
 		return err
 	}
-	sub := fmt.Sprintf("(%s; hạn báo cáo %s)", in.CampaignTitle, deadlineText(in.Deadline))
-	if err := headerBlock(f, st, sh, 5, 3, in.Issuer, in.GeneratedAt, "DANH SÁCH ĐƠN VỊ CHƯA BÁO CÁO", sub); err != nil {
-		return err
+	widths := []float64{6, 46, 34, 30}
+	w := &sheetWriter{f: f, sh: sh, widths: widths}
+	w.documentHeader(st, in.Issuer, "", "Cao Bằng", in.GeneratedAt, 4, 3)
+	w.put(1, 4, 6, "DANH SÁCH ĐƠN VỊ CHƯA BÁO CÁO", st.title, 14)
+	w.put(1, 4, 7, fmt.Sprintf("(%s; hạn báo cáo %s)", in.CampaignTitle, deadlineText(in.Deadline)), st.subtitle, 12)
+	for i, h := range []string{"STT", "Tên đơn vị", "Nhóm", "Ghi chú"} {
+		w.put(i+1, i+1, 9, h, st.header, 12)
 	}
-	for i, h := range []string{"STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Ghi chú"} {
-		if err := f.SetCellValue(sh, cell(i+1, 9), h); err != nil {
-			return err
-		}
-	}
-	if err := f.SetCellStyle(sh, cell(1, 9), cell(5, 9), st.header); err != nil {
-		return err
-	}
-	r := 10
-	n := 0
+	r, n := 10, 0
 	for _, u := range units {
 		if u.Submitted {
 			continue
@@ -405,38 +304,24 @@ func missingSheet(f *excelize.File, st *styles, in Appendix1Input, units []UnitR
 		if u.HasDraft {
 			note = "Đã lưu bản nháp, chưa nộp"
 		}
-		for c, v := range []any{n, u.Unit.Code, u.Unit.Name, TypeName(u.Unit.Type), note} {
-			if err := f.SetCellValue(sh, cell(c+1, r), v); err != nil {
-				return err
-			}
-		}
-		if err := f.SetCellStyle(sh, cell(1, r), cell(1, r), st.totalLabel); err != nil {
-			return err
-		}
-		if err := f.SetCellStyle(sh, cell(2, r), cell(5, r), st.textWrap); err != nil {
-			return err
-		}
+		w.put(1, 1, r, n, st.totalLabel, 0)
+		w.put(2, 2, r, u.Unit.Name, st.textWrap, 12)
+		w.put(3, 3, r, Groups[groupOf(u.Unit.Type)].Name, st.textWrap, 12)
+		w.put(4, 4, r, note, st.textWrap, 12)
 		r++
 	}
-	if err := f.MergeCell(sh, cell(1, r), cell(2, r)); err != nil {
-		return err
+	w.put(1, 2, r, fmt.Sprintf("Tổng số: %d đơn vị", n), st.totalLabel, 12)
+	w.put(3, 4, r, nil, st.totalLabel, 0)
+	if w.err != nil {
+		return w.err
 	}
-	if err := f.SetCellValue(sh, cell(1, r), "Tổng số"); err != nil {
-		return err
-	}
-	if err := f.SetCellFormula(sh, cell(3, r), fmt.Sprintf(`COUNTA(B10:B%d)&" đơn vị"`, max(r-1, 10))); err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sh, cell(1, r), cell(5, r), st.totalLabel); err != nil {
-		return err
-	}
-	for i, w := range []float64{6, 16, 40, 20, 30} {
-		if err := f.SetColWidth(sh, colName(i+1), colName(i+1), w); err != nil {
+	for i, wd := range widths {
+		if err := f.SetColWidth(sh, colName(i+1), colName(i+1), wd); err != nil {
 			return err
 		}
 	}
 	if err := freezeBelow(f, sh, 10); err != nil {
 		return err
 	}
-	return printSetup(f, sh, "$9:$9")
+	return printSetupOriented(f, sh, "$9:$9", "portrait")
 }

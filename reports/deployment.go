@@ -86,14 +86,15 @@ func (d DeploymentData) Validate(t cds.AgencyType, submit bool) error {
 	if d.TotalOfficials != nil && d.OfficialsInstalled != nil && *d.OfficialsInstalled > *d.TotalOfficials {
 		e.WithField("officials_installed", "Không được lớn hơn tổng số công chức, viên chức / Cannot exceed the total number of officials")
 	}
-	if t != cds.AgencyCommune && d.CitizensInstalled != nil {
-		e.WithField("citizens_installed", "Chỉ xã, phường kê khai số người dân đã cài đặt / Only communes and wards report citizens who installed")
+	local := t == cds.AgencyCommune || t == cds.AgencyDistrict // the template: "đối với UBND các huyện, thành phố"
+	if !local && d.CitizensInstalled != nil {
+		e.WithField("citizens_installed", "Chỉ xã, phường (trước 01/7/2025: huyện, thành phố) kê khai số người dân đã cài đặt / Only communes and wards (before 1/7/2025: districts) report citizens who installed")
 	}
 	req("document_number", strings.TrimSpace(d.DocumentNumber) == "", "Nhập số văn bản đơn vị đã triển khai", "Enter the number of the unit's implementing document")
 	req("forms", len(d.Forms) == 0, "Chọn ít nhất một hình thức tổ chức", "Choose at least one form of organisation")
 	req("total_officials", d.TotalOfficials == nil, "Nhập tổng số công chức, viên chức", "Enter the total number of officials")
 	req("officials_installed", d.OfficialsInstalled == nil, "Nhập số công chức, viên chức đã cài đặt", "Enter the number of officials who installed the app")
-	req("citizens_installed", t == cds.AgencyCommune && d.CitizensInstalled == nil, "Nhập số người dân đã cài đặt", "Enter the number of citizens who installed the app")
+	req("citizens_installed", local && d.CitizensInstalled == nil, "Nhập số người dân đã cài đặt", "Enter the number of citizens who installed the app")
 	req("trainings", d.Trainings == nil, "Nhập số cuộc tập huấn, hướng dẫn", "Enter the number of training sessions")
 	req("materials", d.Materials == nil, "Nhập số tài liệu tuyên truyền đã dán", "Enter the number of materials posted")
 	req("advantages", strings.TrimSpace(d.Advantages) == "", "Nêu thuận lợi", "Describe the advantages")
@@ -126,22 +127,25 @@ type Unit struct {
 
 // Counted are the figures the platform knows about a unit.
 type Counted struct {
-	OfficialsRegistered int64 `json:"officials_registered"` // accounts declaring the unit as their agency
+	OfficialsRegistered int64 `json:"officials_registered"` // citizen accounts whose workplace the unit confirmed
 	CitizensRegistered  int64 `json:"citizens_registered"`  // citizens of the commune (communes only)
 	Active30d           int64 `json:"active_30d"`           // of those, signed in within 30 days
+	Businesses          int64 `json:"businesses"`           // business accounts of the commune (communes only)
 }
 
 // UnitReport is a unit's row in the merged report: its submitted entry (if
 // any) and the counted figures.
 type UnitReport struct {
-	Unit        Unit
-	Counted     Counted
-	Submitted   bool
-	HasDraft    bool
-	Version     int
-	SubmittedAt time.Time
-	Late        bool
-	Data        DeploymentData
+	Unit          Unit
+	Counted       Counted
+	CountedAsOf   time.Time // the instant Counted was counted at
+	CountedSource string    // "closed", "submitted" or "live"
+	Submitted     bool
+	HasDraft      bool
+	Version       int
+	SubmittedAt   time.Time
+	Late          bool
+	Data          DeploymentData
 }
 
 // Flag marks a declared figure that differs from the counted one.
@@ -182,6 +186,8 @@ func TypeName(t cds.AgencyType) string {
 		return "Hội, đoàn thể"
 	case cds.AgencyProvince:
 		return "Cấp tỉnh"
+	case cds.AgencyDistrict:
+		return "Huyện, thành phố (đến 30/6/2025)"
 	}
 	return string(t)
 }
@@ -217,7 +223,7 @@ func SheetName(code string) string {
 
 // sortUnits orders units by type (departments, central, associations, communes) then code.
 func sortUnits(units []UnitReport) []UnitReport {
-	rank := map[cds.AgencyType]int{cds.AgencyProvince: 0, cds.AgencyDepartment: 1, cds.AgencyCentral: 2, cds.AgencyAssociation: 3, cds.AgencyCommune: 4}
+	rank := map[cds.AgencyType]int{cds.AgencyProvince: 0, cds.AgencyDepartment: 1, cds.AgencyCentral: 2, cds.AgencyAssociation: 3, cds.AgencyDistrict: 4, cds.AgencyCommune: 4}
 	out := append([]UnitReport(nil), units...)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i].Unit, out[j].Unit

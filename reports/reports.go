@@ -50,6 +50,9 @@ type styles struct {
 	issuerTop, issuerBold, national, motto, placeDate, title, subtitle                         int
 	header, text, textWrap, int_, pct, dec, dateTime, totalLabel, totalInt, totalPct, totalDec int
 	section, flag, label                                                                       int
+	// Phụ lục I per the template and Decree 30/2020.
+	recipientsHead, recipients, value, valueInt, subsection                        int
+	platformHead, platformLabel, platformValue, platformInt, platformPct, groupRow int
 }
 
 func border() []excelize.Border {
@@ -104,6 +107,18 @@ func newStyles(f *excelize.File) (*styles, error) {
 		flag:       mk(&excelize.Style{Font: &excelize.Font{Color: "C00000", Bold: true}, Alignment: left, Border: border(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FCE4D6"}}}),
 		label:      mk(&excelize.Style{Alignment: left}),
 	}
+	plat := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}}
+	st.recipientsHead = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Italic: true}, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
+	st.recipients = mk(&excelize.Style{Font: &excelize.Font{Size: 11}, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true}})
+	st.value = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: left})
+	st.valueInt = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, NumFmt: 3, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}})
+	st.subsection = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: left})
+	st.platformHead = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: center, Border: border(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9D9D9"}}})
+	st.platformLabel = mk(&excelize.Style{Alignment: left, Border: border(), Fill: plat})
+	st.platformValue = mk(&excelize.Style{Alignment: left, Border: border(), Fill: plat})
+	st.platformInt = mk(&excelize.Style{NumFmt: 3, Alignment: right, Border: border(), Fill: plat})
+	st.platformPct = mk(&excelize.Style{CustomNumFmt: &pctFmt, Alignment: right, Border: border(), Fill: plat})
+	st.groupRow = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: left, Border: border(), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}})
 	return st, firstErr
 }
 
@@ -165,7 +180,12 @@ func headerBlock(f *excelize.File, st *styles, sheet string, lastCol, split int,
 // printSetup sets A4 landscape, fit to one page wide, and repeats rows
 // titleRows (e.g. "$9:$10") on every printed page.
 func printSetup(f *excelize.File, sheet, titleRows string) error {
-	size, orient, fitW, fitH := 9, "landscape", 1, 0 // 9 = A4
+	return printSetupOriented(f, sheet, titleRows, "landscape")
+}
+
+// printSetupOriented is printSetup with the orientation ("portrait" or "landscape").
+func printSetupOriented(f *excelize.File, sheet, titleRows, orient string) error {
+	size, fitW, fitH := 9, 1, 0 // 9 = A4
 	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &fitW, FitToHeight: &fitH}); err != nil {
 		return err
 	}

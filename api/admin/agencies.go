@@ -40,7 +40,11 @@ var agencyTypeNames = map[cds.AgencyType]string{
 	cds.AgencyCommune:     "Xã, phường",
 	cds.AgencyCentral:     "Cơ quan trung ương trên địa bàn",
 	cds.AgencyAssociation: "Hội, đoàn thể",
+	cds.AgencyDistrict:    "Huyện, thành phố (đến 30/6/2025)",
 }
+
+// agencyTypeList is the type hint of a bad ?type= or body.
+const agencyTypeList = "province|department|commune|central|association|district"
 
 func (s *Handler) registerAgencies(r *api.Server) {
 	r.Handle(http.MethodGet, "/api/v1/agencies", api.Public, s.listAgencies)
@@ -61,9 +65,13 @@ type directoryItem struct {
 func (s *Handler) listAgencies(c *gin.Context) {
 	f := postgres.DirectoryFilter{Type: c.Query("type"), Query: c.Query("q")}
 	if f.Type != "" && agencyTypeNames[cds.AgencyType(f.Type)] == "" {
-		api.WriteError(c, cds.Errorf(cds.EINVALID, "Loại cơ quan không hợp lệ.", "Unknown agency type.").WithField("type", "province|department|commune|central|association"))
+		api.WriteError(c, cds.Errorf(cds.EINVALID, "Loại cơ quan không hợp lệ.", "Unknown agency type.").WithField("type", agencyTypeList))
 		return
 	}
+	// The default list shows the units in force. The districts were all
+	// abolished on 1 July 2025, so asking for them by type lists them as
+	// former units (each with its in_force_to) for older campaigns and cases.
+	f.All = f.Type == string(cds.AgencyDistrict)
 	if utf8.RuneCountInString(f.Query) > 100 {
 		api.WriteError(c, cds.Errorf(cds.EINVALID, "Từ khóa quá dài.", "Query too long.").WithField("q", "≤ 100"))
 		return
@@ -137,8 +145,10 @@ var (
 )
 
 // validateAgency checks an entry against the current hierarchy (the parent
-// must exist and must not be the entry itself or one of its sub-units).
-func validateAgency(e postgres.DirectoryEntry, all []cds.Agency) error {
+// must exist and must not be the entry itself or one of its sub-units). A
+// district may be edited but not created: that level ended on 1 July 2025.
+// before is the stored entry (nil on create).
+func validateAgency(e postgres.DirectoryEntry, before *postgres.DirectoryEntry, all []cds.Agency) error {
 	v := cds.Errorf(cds.EINVALID, "Thông tin cơ quan chưa hợp lệ.", "The agency entry is not valid.")
 	if !agencyCodeRE.MatchString(e.Code) || len(e.Code) > 32 {
 		v.WithField("code", "Chữ in hoa, số và dấu gạch ngang / uppercase letters, digits, hyphens")
@@ -147,7 +157,9 @@ func validateAgency(e postgres.DirectoryEntry, all []cds.Agency) error {
 		v.WithField("name", "Bắt buộc, tối đa 300 ký tự / required, at most 300 characters")
 	}
 	if agencyTypeNames[e.Type] == "" {
-		v.WithField("type", "province|department|commune|central|association")
+		v.WithField("type", agencyTypeList)
+	} else if e.Type == cds.AgencyDistrict && (before == nil || before.Type != cds.AgencyDistrict) {
+		v.WithField("type", "Cấp huyện đã kết thúc từ 01/7/2025, không tạo thêm đơn vị cấp huyện / The district level ended on 1 July 2025; no new district units")
 	}
 	parents := map[string]string{}
 	for _, a := range all {
@@ -253,7 +265,7 @@ func (s *Handler) saveAgency(c *gin.Context, e postgres.DirectoryEntry, before *
 	if err != nil {
 		return e, err
 	}
-	if err := validateAgency(e, all); err != nil {
+	if err := validateAgency(e, before, all); err != nil {
 		return e, err
 	}
 	var saved postgres.DirectoryEntry

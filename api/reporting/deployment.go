@@ -29,6 +29,11 @@ type campaignRequest struct {
 	Title    string    `json:"title"`
 	Deadline time.Time `json:"deadline"`
 	Units    []string  `json:"units"`
+	// Reporting period (YYYY-MM-DD) and the as-of instant of the counted
+	// figures ("số liệu tính đến"); the deadline when absent.
+	PeriodFrom string     `json:"period_from"`
+	PeriodTo   string     `json:"period_to"`
+	AsOf       *time.Time `json:"as_of"`
 }
 
 // createCampaign opens an Appendix I campaign (steering committee, admin).
@@ -45,6 +50,11 @@ func (s *Handler) createCampaign(c *gin.Context) {
 	if req.Title == "" || len([]rune(req.Title)) > 300 {
 		e.WithField("title", "Nhập tiêu đề (tối đa 300 ký tự) / Enter a title (at most 300 characters)")
 	}
+	if err := postgres.ValidateCampaignPeriod(req.PeriodFrom, req.PeriodTo, req.AsOf, req.Deadline); err != nil {
+		for f, m := range err.Fields {
+			e.WithField(f, m)
+		}
+	}
 	if req.Deadline.IsZero() {
 		e.WithField("deadline", "Nhập hạn báo cáo (RFC 3339) / Enter the deadline (RFC 3339)")
 	}
@@ -57,7 +67,8 @@ func (s *Handler) createCampaign(c *gin.Context) {
 	}
 	a := api.Actor(c)
 	status, body, _, err := s.DB.Idempotent(c.Request.Context(), "deployment-campaign", a.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		camp, err := s.DB.CreateReportCampaign(c.Request.Context(), postgres.ReportCampaign{Code: req.Code, Title: req.Title, Deadline: req.Deadline, Units: req.Units}, a.UserID)
+		camp, err := s.DB.CreateReportCampaign(c.Request.Context(), postgres.ReportCampaign{Code: req.Code, Title: req.Title, Deadline: req.Deadline, Units: req.Units,
+			PeriodFrom: req.PeriodFrom, PeriodTo: req.PeriodTo, AsOf: derefTime(req.AsOf)}, a.UserID)
 		if err != nil {
 			if ce, ok := cds.AsError(err); ok && ce.Code == cds.ECONFLICT {
 				return 0, nil, cds.Errorf(cds.ECONFLICT, "Mã đợt báo cáo đã tồn tại.", "A campaign with this code already exists.")
@@ -216,5 +227,5 @@ func (s *Handler) writeDeploymentEntry(c *gin.Context, campaign string, unit cds
 }
 
 func deploymentCounted(u postgres.UnitCounts) reports.Counted {
-	return reports.Counted{OfficialsRegistered: u.OfficialsRegistered, CitizensRegistered: u.CitizensRegistered, Active30d: u.Active30d}
+	return reports.Counted{OfficialsRegistered: u.OfficialsRegistered, CitizensRegistered: u.CitizensRegistered, Active30d: u.Active30d, Businesses: u.Businesses}
 }

@@ -39,29 +39,18 @@ func (s *Handler) appendix1Report(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	camp, err := s.DB.GetReportCampaign(ctx, code)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
 	now := s.now()
-	units, err := s.DB.DeploymentCampaignUnits(ctx, code, now)
+	fig, err := s.DB.CampaignFigures(ctx, code, now)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	in := reports.Appendix1Input{CampaignCode: camp.Code, CampaignTitle: camp.Title, Deadline: camp.Deadline, GeneratedAt: now}
-	for _, u := range units {
-		r := reports.UnitReport{Unit: reports.Unit{Code: u.Agency.Code, Name: u.Agency.Name, Type: u.Agency.Type}, Counted: deploymentCounted(u.Counts),
-			Submitted: u.Version > 0, HasDraft: u.HasDraft, Version: u.Version, SubmittedAt: u.SubmittedAt, Late: u.Late}
-		if u.Version > 0 {
-			if err := json.Unmarshal(u.Data, &r.Data); err != nil {
-				api.WriteError(c, err)
-				return
-			}
-		}
-		in.Units = append(in.Units, r)
+	in, err := appendix1Input(fig, now)
+	if err != nil {
+		api.WriteError(c, err)
+		return
 	}
+	camp := fig.Campaign
 	b, err := reports.Appendix1(in)
 	if err != nil {
 		api.WriteError(c, err)

@@ -85,6 +85,10 @@ var demoStaff = []struct {
 	{"vpubnd.bientap", "Lục Thị Tin", "VP-UBND", cds.RoleEditor},
 	{"skhcn.baocao", "Hà Văn Số", "SKHCN", cds.RoleReporter},
 	{"hoaan.baocao", "La Thị Hòa", "X-HOAAN", cds.RoleReporter},
+	// Two-level routing: local order, sanitation and land cases in Xã Hòa An
+	// land in this officer's queue; its admin confirms workplaces.
+	{"hoaan.chuyenvien", "Hoàng Văn An", "X-HOAAN", cds.RoleOfficer},
+	{"hoaan.quantri", "Lương Thị Xã", "X-HOAAN", cds.RoleAdmin},
 	{"bcd.thanhvien", "Mã Văn Đạo", "BCD-CDS", cds.RoleSteering},
 	{"quantri", "Quản trị hệ thống", postgres.ProvinceCode, cds.RoleAdmin},
 }

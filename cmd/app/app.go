@@ -24,10 +24,12 @@ import (
 	"github.com/caobang/congdanso/api/console"
 	"github.com/caobang/congdanso/api/content"
 	"github.com/caobang/congdanso/api/feedback"
+	"github.com/caobang/congdanso/api/figures"
 	"github.com/caobang/congdanso/api/open311"
 	"github.com/caobang/congdanso/api/payments"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/api/tasks"
+	"github.com/caobang/congdanso/api/workplace"
 	"github.com/caobang/congdanso/blob"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/policy"
@@ -134,6 +136,8 @@ func (a *App) Handlers() []api.Registrar {
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		&reporting.Handler{Deps: d, Cases: a.Cases},
+		&figures.Handler{Deps: d},
+		&workplace.Handler{Deps: d},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
 		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
 	}

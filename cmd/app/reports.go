@@ -74,7 +74,13 @@ const (
 	reportsDemoCampaignTitle   = "Báo cáo kết quả triển khai cài đặt ứng dụng Công dân số Cao Bằng"
 )
 
-var reportsDemoUnits = []string{"SXD", "SNNMT", "SYT", "SCT", "CAT", "HND", "P-THUCPHAN", "X-HOAAN", "X-TRUNGKHANH"}
+// The 2025 campaign (deadline 30/3/2025) addresses the units of that time:
+// the districts and the city, abolished on 1 July 2025. The current campaign
+// addresses the wards and communes in force since then.
+var (
+	reportsDemoUnits2025 = []string{"SXD", "SNNMT", "SYT", "SCT", "CAT", "HND", "H-TPCB", "H-HOAAN", "H-TRUNGKHANH"}
+	reportsDemoUnits     = []string{"SXD", "SNNMT", "SYT", "SCT", "CAT", "HND", "MTTQ", "P-THUCPHAN", "X-HOAAN", "X-TRUNGKHANH"}
+)
 
 func reportsDemoInt(v int64) *int64 { return &v }
 
@@ -83,7 +89,8 @@ func reportsDemoInt(v int64) *int64 { return &v }
 func seedReports(ctx context.Context, a *App, out io.Writer) error {
 	deadline := time.Date(2025, 3, 30, 23, 59, 59, 0, cds.VietnamTZ)
 	camps := []postgres.ReportCampaign{
-		{Code: reportsDemoCampaign, Title: reportsDemoCampaignTitle, Deadline: deadline, Units: reportsDemoUnits},
+		// Period: from the platform's launch (31/10/2024, seed 000) to the deadline.
+		{Code: reportsDemoCampaign, Title: reportsDemoCampaignTitle, Deadline: deadline, Units: reportsDemoUnits2025, PeriodFrom: "2024-10-31", PeriodTo: "2025-03-30"},
 		{Code: reportsDemoCurrentCampaign, Title: reportsDemoCampaignTitle + " (đợt hiện tại)", Deadline: time.Now().AddDate(0, 0, 10), Units: reportsDemoUnits},
 	}
 	for _, c := range camps {
@@ -108,7 +115,7 @@ func seedReports(ctx context.Context, a *App, out io.Writer) error {
 				Forms: []string{reports.FormInPerson, reports.FormConference}, TotalOfficials: reportsDemoInt(86), OfficialsInstalled: reportsDemoInt(81), Trainings: reportsDemoInt(2), Materials: reportsDemoInt(6),
 				Advantages: "Lãnh đạo Sở quan tâm chỉ đạo; cán bộ sử dụng thành thạo điện thoại thông minh.", Difficulties: "Một số viên chức lớn tuổi còn lúng túng khi đăng nhập bằng VNeID.",
 				Proposals: "Đề nghị tổ chức thêm buổi hướng dẫn trực tiếp."}},
-			{"X-HOAAN", deadline.AddDate(0, 0, -1), true, reports.DeploymentData{PlanNumber: "2358/KH-UBND ngày 09/9/2024", DocumentNumber: "57/UBND-VP",
+			{"H-HOAAN", deadline.AddDate(0, 0, -1), true, reports.DeploymentData{PlanNumber: "2358/KH-UBND ngày 09/9/2024", DocumentNumber: "57/UBND-VP",
 				Forms: []string{reports.FormInPerson, reports.FormOnline, reports.FormConference}, TotalOfficials: reportsDemoInt(24), OfficialsInstalled: reportsDemoInt(24), CitizensInstalled: reportsDemoInt(1350),
 				Trainings: reportsDemoInt(6), Materials: reportsDemoInt(18), Advantages: "Tổ công nghệ số cộng đồng hỗ trợ tận thôn, xóm.",
 				Difficulties: "Nhiều hộ dân chưa có điện thoại thông minh; sóng di động yếu ở các xóm vùng cao.", Proposals: "Hỗ trợ thiết bị cho Tổ công nghệ số cộng đồng."}},
