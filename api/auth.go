@@ -29,7 +29,13 @@ type accessClaims struct {
 // IssueAccessToken signs an access token for actor. sessionID ties it to a
 // refresh-token family so that "log out everywhere" can be checked.
 func (d Deps) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time, error) {
-	exp := time.Now().Add(d.Config.AccessTTL)
+	return d.IssueAccessTokenFor(a, sessionID, d.Config.AccessTTL)
+}
+
+// IssueAccessTokenFor signs an access token that lives ttl (the console's
+// sliding idle window).
+func (d Deps) IssueAccessTokenFor(a cds.Actor, sessionID string, ttl time.Duration) (string, time.Time, error) {
+	exp := time.Now().Add(ttl)
 	claims := accessClaims{
 		Name: a.Name, Agency: a.AgencyCode, Roles: a.Roles, SID: sessionID,
 		RegisteredClaims: jwt.RegisteredClaims{

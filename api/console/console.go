@@ -57,6 +57,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodGet, "/console/login", api.Public, s.consoleLoginPage)
 	r.Handle(http.MethodPost, "/console/login", api.Public, s.consoleLogin)
 	r.Handle(http.MethodPost, "/console/logout", api.SignedIn, s.consoleLogout)
+	r.Handle(http.MethodGet, "/console/session", staff, s.consoleSessionPing)
 	r.Handle(http.MethodGet, "/console/", staff, func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/queues/mine") })
 	r.Handle(http.MethodGet, "/console/queues/:queue", staff, s.consoleQueue)
 	r.Handle(http.MethodPost, "/console/tasks/:id/:op", staff, s.consoleTaskOp)
@@ -64,6 +65,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
 	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
+	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
 }
 
 func mustConsoleTemplates() map[string]*template.Template {
@@ -80,6 +82,7 @@ func mustConsoleTemplates() map[string]*template.Template {
 			}
 			return "—"
 		},
+		"vnDay":       func(t time.Time) string { return vnDate(t) },
 		"actionLabel": actionLabel,
 		"statusLabel": statusLabel,
 		"kindLabel":   kindLabel,
@@ -144,6 +147,7 @@ func (s *Handler) consoleGate(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	s.refreshSession(c, a)
 	if c.Request.Method == http.MethodPost && p != "/console/login" {
 		if !s.csrfOK(c) {
 			api.SetActor(c, a)
@@ -158,10 +162,15 @@ func (s *Handler) consoleGate(c *gin.Context) {
 
 // csrfToken binds a form to the session: an HMAC of the session cookie under
 // the server's secret, so a page from another site cannot forge it.
+// The session ID (stable while the cookie slides) is bound when there is
+// one, else the cookie itself.
 func (s *Handler) csrfToken(c *gin.Context) string {
 	ck, _ := c.Cookie(api.ConsoleCookie)
 	if ck == "" {
 		return ""
+	}
+	if sid := api.SessionID(c); sid != "" {
+		ck = "sid\x00" + sid
 	}
 	m := hmac.New(sha256.New, s.Config.TokenSecret)
 	m.Write([]byte("console-csrf\x00" + ck))
@@ -216,6 +225,8 @@ type consolePage struct {
 	Errors  []fieldError
 	Counts  map[string]int
 	Idem    string // Idempotency-Key prefix of the page's forms
+	Names   *pageNames
+	Idle    int // seconds of idle before the session ends
 	Data    any
 }
 
@@ -234,6 +245,10 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	p.Idem = api.RandomToken(12)
 	if p.Flash == "" && c.Request.Method == http.MethodGet {
 		p.Flash = takeFlash(c)
+	}
+	if p.Actor.UserID != 0 {
+		p.Names = s.names(c)
+		p.Idle = int(s.Config.ConsoleIdle.Seconds())
 	}
 	if p.Actor.UserID != 0 && p.Counts == nil {
 		p.Counts = s.consoleCounts(c)

@@ -14,6 +14,8 @@ type Handler struct {
 	api.Deps
 	Cases    *cases.Service
 	Accounts *accounts.Handler // sign-in and sign-out
+
+	nameCache namesCache
 }
 
 // Register adds the console routes.
