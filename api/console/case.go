@@ -15,7 +15,6 @@ import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
-	"github.com/caobang/congdanso/workflows"
 )
 
 // formField is one input of an action form.
@@ -70,6 +69,9 @@ func (s *Handler) actionFields(c *gin.Context, action string, cs postgres.CaseSu
 	text := func(name, label, hint string, req bool) formField {
 		return formField{Name: name, Label: label, Hint: hint, Type: "textarea", Required: req}
 	}
+	if cs.Kind == string(cds.KindApplication) {
+		return s.dossierFields(c, action, cs)
+	}
 	switch action {
 	case "accept", "start", "approve_answer", "close", "return_draft":
 		return []formField{text("note", "Ghi chú (không bắt buộc)", "", false)}
@@ -120,6 +122,7 @@ type caseView struct {
 	Claimable []postgres.Task
 	Me        int64
 	Back      string
+	Dossier   *dossierView
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -164,6 +167,12 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 			return v, false
 		}
 		v.fillFeedback(f, media)
+	}
+	if kind == string(cds.KindApplication) {
+		if v.Dossier, err = s.loadDossier(c, code); err != nil {
+			api.WriteError(c, err)
+			return v, false
+		}
 	}
 	v.fillNotes()
 	return v, true
@@ -210,6 +219,9 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 			}
 		}
 	}
+	if v.Case.Kind == string(cds.KindApplication) {
+		candidates = dossierCandidates(v.Case.Status)
+	}
 	if v.Case.Closed {
 		candidates = nil
 	}
@@ -222,6 +234,9 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 			if slices.Contains(cases.RoleNames(a), t.CandidateRole) {
 				v.Claimable = append(v.Claimable, t)
 			}
+		case *t.AssigneeID == a.UserID && v.Case.Kind == string(cds.KindApplication):
+			// A dossier task's action is the workflow action that completes it.
+			taskActions[t.Action] = true
 		case *t.AssigneeID == a.UserID:
 			for _, act := range taskStepActions[t.Action] {
 				taskActions[act] = true
@@ -239,7 +254,7 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 		if err != nil || !ok {
 			continue
 		}
-		v.Actions = append(v.Actions, actionForm{Action: act, Label: actionLabel(act), Primary: taskActions[act],
+		v.Actions = append(v.Actions, actionForm{Action: act, Label: caseActionLabel(v.Case.Kind, act), Primary: taskActions[act],
 			Fields: s.actionFields(c, act, v.Case)})
 	}
 	sort.SliceStable(v.Actions, func(i, j int) bool { return v.Actions[i].Primary && !v.Actions[j].Primary })
@@ -300,7 +315,7 @@ func (s *Handler) consoleCaseAction(c *gin.Context) {
 	if len(errs) == 0 {
 		err := s.act(c, v.Case, action, in, assignee)
 		if err == nil {
-			setFlash(c, "Đã thực hiện: "+actionLabel(action)+".")
+			setFlash(c, "Đã thực hiện: "+caseActionLabel(v.Case.Kind, action)+".")
 			c.Redirect(http.StatusSeeOther, v.Back)
 			return
 		}
@@ -339,8 +354,15 @@ func (s *Handler) act(c *gin.Context, cs postgres.CaseSummary, action string, in
 		if err != nil {
 			return err
 		}
-		_, err = s.Cases.ActOnApplication(ctx, app, workflows.ApplicationAction{Action: action, Actor: a,
-			Reason: in["reason"], Note: in["note"], ToAgency: in["to_agency"]}, key)
+		act, errs := dossierAction(action, a, in)
+		if len(errs) > 0 {
+			e := cds.Errorf(cds.EINVALID, "Thông tin chưa hợp lệ.", "Invalid input.")
+			for _, fe := range errs {
+				e.WithField(strings.TrimPrefix(fe.Field, action+"-"), fe.Message)
+			}
+			return e
+		}
+		_, err = s.Cases.ActOnApplication(ctx, app, act, key)
 		return err
 	}
 	if !cases.IsFeedbackStaffAction(action) {

@@ -63,6 +63,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodPost, "/console/tasks/:id/:op", staff, s.consoleTaskOp)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code", staff, s.consoleCase)
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
+	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
 	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
 	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
@@ -84,6 +85,8 @@ func mustConsoleTemplates() map[string]*template.Template {
 		},
 		"vnDay":       func(t time.Time) string { return vnDate(t) },
 		"actionLabel": actionLabel,
+		"caseAction":  caseActionLabel,
+		"caseStatus":  caseStatusLabel,
 		"statusLabel": statusLabel,
 		"kindLabel":   kindLabel,
 		"pathEscape":  url.PathEscape,

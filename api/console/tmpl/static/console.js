@@ -49,3 +49,7 @@
   }
   ["keydown", "input", "click"].forEach(function (ev) { document.addEventListener(ev, activity, { passive: true }); });
 })();
+// The print button of the printable forms (no inline script under the CSP).
+document.addEventListener("click", function (e) {
+  if (e.target && e.target.closest && e.target.closest("[data-print]")) { window.print(); }
+});
