@@ -65,6 +65,8 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
+	r.Handle(http.MethodGet, "/console/dossiers/new", staff, s.consoleDeskPage)
+	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, s.consoleDeskSubmit)
 	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
 	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
 }
@@ -151,6 +153,10 @@ func (s *Handler) consoleGate(c *gin.Context) {
 		return
 	}
 	s.refreshSession(c, a)
+	if c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "multipart/") {
+		// The desk's scans: bounded before the CSRF check reads the form.
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 8*maxScanBytes)
+	}
 	if c.Request.Method == http.MethodPost && p != "/console/login" {
 		if !s.csrfOK(c) {
 			api.SetActor(c, a)
