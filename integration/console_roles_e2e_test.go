@@ -54,7 +54,7 @@ func newBrowserRun(t *testing.T, env *apptest.Env, name string) *browserRun {
 func (b *browserRun) screenshot(name string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		var buf []byte
-		if err := chromedp.FullScreenshot(&buf, 90).Do(ctx); err != nil {
+		if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
 			return err
 		}
 		b.shot++
