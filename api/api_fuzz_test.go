@@ -205,6 +205,7 @@ func TestFuzzServerReachesHandlers(t *testing.T) {
 	}{{`not json`, http.StatusBadRequest}, {`{"title":"Ổ gà lớn","content":"Ổ gà sâu trước số 12."}`, http.StatusServiceUnavailable}} {
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/feedback", strings.NewReader(c.body))
 		req.Header.Set("Authorization", "Bearer "+srv.citz)
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		srv.s.Handler().ServeHTTP(rec, req)
 		if rec.Code != c.want {

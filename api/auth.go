@@ -28,6 +28,7 @@ type accessClaims struct {
 
 // IssueAccessToken signs an access token for actor. sessionID ties it to a
 // refresh-token family so that "log out everywhere" can be checked.
+// A token without a session could not be revoked, so there is none.
 func (d Deps) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time, error) {
 	return d.IssueAccessTokenFor(a, sessionID, d.Config.AccessTTL)
 }
@@ -35,6 +36,9 @@ func (d Deps) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time
 // IssueAccessTokenFor signs an access token that lives ttl (the console's
 // sliding idle window).
 func (d Deps) IssueAccessTokenFor(a cds.Actor, sessionID string, ttl time.Duration) (string, time.Time, error) {
+	if sessionID == "" {
+		return "", time.Time{}, errors.New("api: an access token needs a session (use SignIn or OpenSession)")
+	}
 	exp := time.Now().Add(ttl)
 	claims := accessClaims{
 		Name: a.Name, Agency: a.AgencyCode, Roles: a.Roles, SID: sessionID,
@@ -67,7 +71,8 @@ func (d Deps) ParseAccessToken(raw string) (cds.Actor, string, error) {
 	return cds.Actor{UserID: id, Name: claims.Name, AgencyCode: claims.Agency, Roles: claims.Roles}, claims.SID, nil
 }
 
-// CurrentActor reads the bearer token (or the console session cookie) if present.
+// CurrentActor reads the bearer token, or on console paths only the console
+// session cookie, if present.
 func (s Deps) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 	raw := ""
 	if h := c.GetHeader("Authorization"); h != "" {
@@ -76,7 +81,7 @@ func (s Deps) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 			return cds.Actor{}, false, cds.Errorf(cds.EUNAUTHORIZED, "Mã truy cập không hợp lệ.", "Invalid access token.")
 		}
 		raw = tok
-	} else if ck, err := c.Cookie(ConsoleCookie); err == nil && ck != "" {
+	} else if ck, err := c.Cookie(ConsoleCookie); err == nil && ck != "" && cookieAllowed(c) {
 		raw = ck
 	}
 	if raw == "" {
@@ -94,15 +99,15 @@ func (s Deps) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 
 // checkSession ends tokens whose session (refresh-token family) was revoked
 // or expired, or whose account was disabled: one primary-key lookup per
-// signed-in request. Tokens minted without a session (tests, tools) have no
-// sid and are only bounded by their expiry.
+// signed-in request, no cache, so a revocation takes effect on the next
+// request on every instance. A token without a session is refused.
 func (s Deps) checkSession(c *gin.Context, userID int64, sid string) error {
-	if sid == "" {
-		return nil
-	}
-	ok, err := s.DB.SessionActive(c.Request.Context(), userID, sid)
-	if err != nil {
-		return err
+	ok := false
+	if sid != "" {
+		var err error
+		if ok, err = s.DB.SessionActive(c.Request.Context(), userID, sid); err != nil {
+			return err
+		}
 	}
 	if !ok {
 		return cds.Errorf(cds.EUNAUTHORIZED, "Phiên đăng nhập đã kết thúc, vui lòng đăng nhập lại.", "The session has ended; sign in again.")

@@ -87,8 +87,12 @@ func BadRequest(err error) *cds.Error {
 	return cds.Errorf(cds.EINVALID, "Dữ liệu gửi lên không đúng định dạng JSON.", "The request body is not valid JSON.")
 }
 
-// BindJSON decodes the body strictly into v.
+// BindJSON decodes the body strictly into v; the body must be declared
+// application/json (415 otherwise).
 func BindJSON(c *gin.Context, v any) bool {
+	if !RequireJSON(c) {
+		return false
+	}
 	dec := JSONDecoder(c.Request.Body)
 	if err := dec.Decode(v); err != nil {
 		WriteError(c, BadRequest(err))

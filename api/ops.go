@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 //go:embed openapi/*.json
@@ -24,7 +23,6 @@ func (s *Server) registerOps() {
 			c.JSON(http.StatusOK, gin.H{"status": "ok"})
 		})
 		s.Handle(http.MethodGet, "/readyz", Public, s.readyz)
-		s.Handle(http.MethodGet, "/metrics", Public, gin.WrapH(promhttp.Handler()))
 		s.Handle(http.MethodGet, "/openapi.json", Public, func(c *gin.Context) {
 			doc, err := OpenAPI()
 			if err != nil {

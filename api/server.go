@@ -94,7 +94,7 @@ type Server struct {
 }
 
 // New builds the server with the operational routes (health, readiness,
-// metrics, OpenAPI); Mount adds each interface's routes.
+// OpenAPI; metrics have their own listener, see MetricsHandler); Mount adds each interface's routes.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	if d.Logger == nil {

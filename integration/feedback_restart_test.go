@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 )
 
 // TestFeedbackSurvivesKill runs the real binary, files reports, SIGKILLs the
@@ -75,14 +74,7 @@ func TestFeedbackSurvivesKill(t *testing.T) {
 		}
 		return cds.Actor{UserID: id, Name: name, AgencyCode: agency, Roles: []cds.Role{role}}
 	}
-	signer := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret)}})
-	token := func(a cds.Actor) string {
-		tok, _, err := signer.IssueAccessToken(a, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
+	token := newChildSigner(t, dsn, secret, 0).token
 	citizen := mkUser("citizen", "+84911000111", "Hoàng Thị Dung", "", cds.RoleCitizen)
 	officer := mkUser("staff", "", "Cán bộ SXD", "SXD", cds.RoleOfficer)
 	leader := mkUser("staff", "", "Lãnh đạo SXD", "SXD", cds.RoleLeader)
@@ -126,6 +118,7 @@ func TestFeedbackSurvivesKill(t *testing.T) {
 		for _, c := range codes[1:] {
 			req, _ := http.NewRequest(http.MethodPost, p.HTTP+"/api/v1/feedback/"+c+"/actions/accept", bytes.NewReader([]byte("{}")))
 			req.Header.Set("Authorization", "Bearer "+otok)
+			req.Header.Set("Content-Type", "application/json")
 			if resp, err := http.DefaultClient.Do(req); err == nil {
 				resp.Body.Close()
 			}

@@ -226,7 +226,9 @@ func TestDeadlinesFire(t *testing.T) {
 		}
 		return s
 	}
-	apptest.Eventually(t, 30*time.Second, "application overdue", func() bool { return appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND overdue`, lateCode) == 1 })
+	apptest.Eventually(t, 30*time.Second, "application overdue", func() bool {
+		return appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND overdue`, lateCode) == 1
+	})
 	if got, want := actions(late), "submit,accept,step_overdue,overdue,"; got != want {
 		t.Fatalf("late application timeline %s, want %s", got, want)
 	}

@@ -26,7 +26,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/workflows"
 )
 
@@ -181,7 +180,7 @@ func TestScaleOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	signer := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret), AccessTTL: time.Hour}})
+	signer := newChildSigner(t, dsn, secret, time.Hour)
 	mk := func(kind, phone, name, agency string, role cds.Role) (cds.Actor, string) {
 		var id int64
 		var ag *string
@@ -197,11 +196,7 @@ func TestScaleOut(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := cds.Actor{UserID: id, Name: name, AgencyCode: agency, Roles: []cds.Role{role}}
-		tok, _, err := signer.IssueAccessToken(a, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a, tok
+		return a, signer.token(a)
 	}
 	citizens := make([]string, 20)
 	for i := range citizens {

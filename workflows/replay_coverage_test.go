@@ -5,11 +5,7 @@ import (
 	"sort"
 	"testing"
 
-	"go.temporal.io/sdk/interceptor"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
-
-	"github.com/caobang/congdanso/activities"
+	"github.com/caobang/congdanso/workflows/replaytrace"
 )
 
 // Every transition a case can take must be replayed from a recorded history,
@@ -44,88 +40,35 @@ var applicationTransitionsReplayed = []string{
 	"step_overdue", "overdue", "supplement_expired",
 }
 
-// recorder captures the timeline events a workflow writes while it is replayed.
-type recorder struct {
-	interceptor.WorkerInterceptorBase
-	seen map[string]bool
-}
-
-func (r *recorder) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
-	return &recInbound{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, r: r}
-}
-
-type recInbound struct {
-	interceptor.WorkflowInboundInterceptorBase
-	r *recorder
-}
-
-func (i *recInbound) Init(out interceptor.WorkflowOutboundInterceptor) error {
-	return i.Next.Init(&recOutbound{WorkflowOutboundInterceptorBase: interceptor.WorkflowOutboundInterceptorBase{Next: out}, r: i.r})
-}
-
-func (i *recInbound) ExecuteUpdate(ctx workflow.Context, in *interceptor.UpdateInput) (any, error) {
-	i.r.seen["update:"+in.Name] = true
-	for _, a := range in.Args {
-		if x, ok := a.(ApplicationAction); ok {
-			i.r.seen["update:"+x.Action] = true
-		}
-	}
-	return i.Next.ExecuteUpdate(ctx, in)
-}
-
-func (i *recInbound) HandleSignal(ctx workflow.Context, in *interceptor.HandleSignalInput) error {
-	i.r.seen["signal:"+in.SignalName] = true
-	return i.Next.HandleSignal(ctx, in)
-}
-
-type recOutbound struct {
-	interceptor.WorkflowOutboundInterceptorBase
-	r *recorder
-}
-
-func (o *recOutbound) note(args []any) {
-	for _, a := range args {
-		switch ev := a.(type) {
-		case activities.FeedbackEvent:
-			o.r.seen[ev.Action] = true
-			o.r.seen[ev.Action+"@"+ev.From] = true
-		case activities.ApplicationRecord:
-			o.r.seen[ev.Action] = true
-			o.r.seen[ev.Action+"@"+string(ev.FromStatus)] = true
-		}
-	}
-}
-
-func (o *recOutbound) ExecuteActivity(ctx workflow.Context, name string, args ...any) workflow.Future {
-	o.note(args)
-	return o.Next.ExecuteActivity(ctx, name, args...)
-}
-
-func (o *recOutbound) ExecuteLocalActivity(ctx workflow.Context, name string, args ...any) workflow.Future {
-	o.note(args)
-	return o.Next.ExecuteLocalActivity(ctx, name, args...)
-}
-
 // replayedTransitions replays every history matching glob and returns the
-// events they write.
+// events they write and the updates and signals they handle.
 func replayedTransitions(t *testing.T, glob, name string, wf any) map[string]bool {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", glob))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no histories %s: %v", glob, err)
 	}
-	rec := &recorder{seen: map[string]bool{}}
+	actionOf := func(a any) (string, bool) {
+		x, ok := a.(ApplicationAction)
+		return x.Action, ok
+	}
+	var tr replaytrace.Trace
 	for _, f := range files {
-		r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{Interceptors: []interceptor.WorkerInterceptor{rec}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
-		if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+		if err := tr.ReplayFile(f, name, wf, actionOf); err != nil {
 			t.Fatalf("replay %s: %v", f, err)
 		}
 	}
-	return rec.seen
+	seen := map[string]bool{}
+	for _, e := range tr.Events {
+		seen[e.Action], seen[e.Action+"@"+e.From] = true, true
+	}
+	for _, u := range tr.Updates {
+		seen["update:"+u] = true
+	}
+	for _, s := range tr.Signals {
+		seen["signal:"+s] = true
+	}
+	return seen
 }
 
 func checkCovered(t *testing.T, want []string, seen map[string]bool) {

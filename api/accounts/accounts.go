@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"crypto/sha256"
 	"errors"
 	"net/http"
 	"net/mail"
@@ -31,10 +30,7 @@ func (s *Handler) registerAccounts(r *api.Server) {
 	r.Handle(http.MethodDelete, "/api/v1/me/sessions/:id", api.SignedIn, s.revokeSession)
 }
 
-func sha(s string) []byte {
-	h := sha256.Sum256([]byte(s))
-	return h[:]
-}
+func sha(s string) []byte { return api.HashToken(s) }
 
 // tokenResponse is what sign-in, refresh and the VNeID callback return.
 type tokenResponse struct {
@@ -48,15 +44,11 @@ type tokenResponse struct {
 
 // startSession opens a refresh-token family for u and returns both tokens.
 func (s *Handler) startSession(c *gin.Context, u postgres.User, method string) (tokenResponse, error) {
-	sid := api.RandomToken(16)
-	refresh := "rt_" + api.RandomToken(32)
 	ua := c.Request.UserAgent()
 	if len(ua) > 200 {
 		ua = ua[:200]
 	}
-	err := s.DB.CreateSession(c.Request.Context(), postgres.Session{
-		ID: sid, UserID: u.ID, ExpiresAt: time.Now().Add(s.Config.RefreshTTL), UserAgent: ua, IP: s.ClientIP(c), Method: method,
-	}, sha(refresh))
+	sid, refresh, err := s.OpenSession(c.Request.Context(), u.ID, method, ua, s.ClientIP(c))
 	if err != nil {
 		return tokenResponse{}, err
 	}

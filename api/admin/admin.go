@@ -254,13 +254,9 @@ func (s *Handler) putStaffRoles(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	// SetStaffRoles also ends the account's sessions (tokens carry roles),
+	// so new grants and revocations apply at once, not at token expiry.
 	if err := s.DB.SetStaffRoles(ctx, u.ID, req.Roles); err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	// Access tokens carry roles: end the account's sessions so new grants
-	// (and revocations) apply at the next sign-in, not at token expiry.
-	if _, err := s.DB.RevokeAllSessions(ctx, u.ID, "roles-changed"); err != nil {
 		api.WriteError(c, err)
 		return
 	}

@@ -325,6 +325,9 @@ func (s *Handler) patchAgency(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
+	if !api.RequireJSON(c) {
+		return
+	}
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		api.WriteError(c, api.BadRequest(err))

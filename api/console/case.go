@@ -15,6 +15,7 @@ import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
 )
 
 // formField is one input of an action form.
@@ -31,37 +32,6 @@ type actionForm struct {
 	Action, Label string
 	Primary       bool
 	Fields        []formField
-}
-
-// caseActions lists, per kind, the candidate actions in the order offered,
-// and feedbackActionStates the case statuses in which each is possible (a
-// mirror of the FeedbackCase transitions table). The workflow's Update
-// validator is the final word; this only keeps the page from offering what
-// cannot work now.
-var caseActions = map[string][]string{
-	"feedback": {"accept", "start", "draft_answer", "approve_answer", "return_draft", "assign", "request_info",
-		"transfer", "not_ours", "mark_duplicate", "reject", "close"},
-}
-
-var feedbackActionStates = map[string][]string{
-	"accept":         {"routed"},
-	"assign":         {"accepted", "assigned", "in_progress"},
-	"start":          {"assigned"},
-	"request_info":   {"assigned", "in_progress"},
-	"draft_answer":   {"assigned", "in_progress"},
-	"approve_answer": {"answer_drafted"},
-	"return_draft":   {"answer_drafted"},
-	"transfer":       {"routed", "accepted", "assigned", "in_progress", "transferred"},
-	"not_ours":       {"routed", "accepted", "assigned", "in_progress"},
-	"reject":         {"routed", "accepted", "assigned", "in_progress", "transferred"},
-	"mark_duplicate": {"routed", "accepted", "assigned", "in_progress", "transferred"},
-	"close":          {"published"},
-}
-
-// taskStepActions maps a task's expected step to the API actions that complete it.
-var taskStepActions = map[string][]string{
-	"accept": {"accept"}, "assign": {"assign"}, "start": {"start"}, "draft": {"draft_answer", "request_info"},
-	"approve": {"approve_answer", "return_draft"}, "route": {"transfer"},
 }
 
 // actionFields are the inputs of each action (JSON field names of the action API).
@@ -213,10 +183,10 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 	ctx := c.Request.Context()
 	var candidates []string
 	if v.Case.Kind == string(cds.KindFeedback) {
-		for _, act := range caseActions["feedback"] {
-			if slices.Contains(feedbackActionStates[act], v.Case.Status) {
-				candidates = append(candidates, act)
-			}
+		// The workflow's Update validator is the final word; the state
+		// table keeps the page from offering what cannot work now.
+		for _, m := range workflows.FeedbackMoves(v.Case.Status, workflows.ByStaff) {
+			candidates = append(candidates, m.Action)
 		}
 	}
 	if v.Case.Kind == string(cds.KindApplication) {
@@ -238,7 +208,7 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 			// A dossier task's action is the workflow action that completes it.
 			taskActions[t.Action] = true
 		case *t.AssigneeID == a.UserID:
-			for _, act := range taskStepActions[t.Action] {
+			for _, act := range workflows.FeedbackTaskActions(t.Action) {
 				taskActions[act] = true
 			}
 		default:

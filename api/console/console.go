@@ -136,7 +136,7 @@ func (s *Handler) consoleGate(c *gin.Context) {
 	}
 	a, ok, err := s.CurrentActor(c)
 	if err != nil || !ok {
-		clearCookie(c, api.ConsoleCookie, "/")
+		clearCookie(c, api.ConsoleCookie, api.ConsolePrefix)
 		next := ""
 		if c.Request.Method == http.MethodGet {
 			next = "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
@@ -384,7 +384,8 @@ func (s *Handler) consoleLogin(c *gin.Context) {
 	if maxAge <= 0 {
 		maxAge = int(s.Config.AccessTTL.Seconds())
 	}
-	setCookie(c, api.ConsoleCookie, tok.AccessToken, "/", maxAge, http.SameSiteLaxMode)
+	// Strict and scoped to /console/: the API outside it ignores the cookie.
+	setCookie(c, api.ConsoleCookie, tok.AccessToken, api.ConsolePrefix, maxAge, http.SameSiteStrictMode)
 	clearCookie(c, loginCSRFCookie, "/console/login")
 	setFlash(c, "Xin chào "+a.Name+".")
 	c.Redirect(http.StatusSeeOther, f.Next)
@@ -392,6 +393,6 @@ func (s *Handler) consoleLogin(c *gin.Context) {
 
 func (s *Handler) consoleLogout(c *gin.Context) {
 	_ = s.Accounts.SignOut(c, "")
-	clearCookie(c, api.ConsoleCookie, "/")
+	clearCookie(c, api.ConsoleCookie, api.ConsolePrefix)
 	c.Redirect(http.StatusSeeOther, "/console/login")
 }

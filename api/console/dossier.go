@@ -18,10 +18,22 @@ import (
 // and return the result, draft an apology with a new date; leaders approve.
 // The workflow's Update validator is the final word on every action.
 
-// dossierCandidates are the staff actions offered on a dossier in its
-// status, in the order the state table lists them.
+// dossierCandidates are the staff actions the dossier state table
+// (workflows.ApplicationStates) allows in status, in its order; the
+// guards (the procedure's step, a pending apology…) are the validator's.
 func dossierCandidates(status string) []string {
-	return workflows.StaffActions
+	var out []string
+	for _, st := range workflows.ApplicationStates {
+		if string(st.Status) != status {
+			continue
+		}
+		for _, m := range st.Moves {
+			if m.By == workflows.ByStaff {
+				out = append(out, m.Action)
+			}
+		}
+	}
+	return out
 }
 
 // dossierFields are the inputs of a dossier action (the fields of

@@ -30,7 +30,8 @@ func (s *Handler) refreshSession(c *gin.Context, a cds.Actor) {
 		s.Logger.Error("console session refresh", "err", err)
 		return
 	}
-	setCookie(c, api.ConsoleCookie, tok, "/", int(s.Config.ConsoleIdle.Seconds()), http.SameSiteLaxMode)
+	// As at sign-in: Strict and scoped to /console/.
+	setCookie(c, api.ConsoleCookie, tok, api.ConsolePrefix, int(s.Config.ConsoleIdle.Seconds()), http.SameSiteStrictMode)
 }
 
 // consoleSessionPing keeps the session alive while the page is in use (the

@@ -113,7 +113,13 @@ func (s *Handler) uploadMedia(c *gin.Context) {
 		api.WriteError(c, cds.Errorf(cds.ETOOLARGE, "Ảnh vượt quá 10 MB.", "The image is larger than 10 MB."))
 		return
 	}
-	ctype, ext, err := sniffImage(b)
+	ctype, _, err := sniffImage(b)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	// Only the re-encoded pixels are stored: no EXIF/GPS (media_strip.go).
+	b, ctype, ext, err := cleanImage(b, ctype)
 	if err != nil {
 		api.WriteError(c, err)
 		return

@@ -102,6 +102,10 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		DB: db, Blob: a.Blob, Temporal: tc, Logger: o.Logger, Extra: map[string]any{},
 		Notifier: activities.LogNotifier{Log: o.Logger.Info},
 	}
+	// The test-only SLA divisor of feedback applies to applications' deadlines too.
+	if o.API.SLAScale > 1 {
+		a.Activities.SLAScale = o.API.SLAScale
+	}
 	for _, h := range hooks {
 		if err := h(ctx, a); err != nil {
 			return nil, err

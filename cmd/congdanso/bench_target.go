@@ -153,7 +153,7 @@ func (be *benchEnv) mintActors(ctx context.Context, t *bench.Target, agency stri
 		if err != nil {
 			return err
 		}
-		tok, _, err := srv.IssueAccessToken(u.Actor(), "")
+		tok, err := srv.SignIn(ctx, u.Actor(), "bench")
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (be *benchEnv) mintActors(ctx context.Context, t *bench.Target, agency stri
 		if err != nil {
 			return err
 		}
-		tok, _, err := srv.IssueAccessToken(u.Actor(), "")
+		tok, err := srv.SignIn(ctx, u.Actor(), "bench")
 		if err != nil {
 			return err
 		}

@@ -242,6 +242,11 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 		stopWorker = w.Stop
 		a.RunBackground(bg)
 	}
+	stopMetrics, err := startMetrics(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	var srv *http.Server
 	errCh := make(chan error, 1)
 	if withAPI {

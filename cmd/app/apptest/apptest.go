@@ -177,10 +177,11 @@ func (e *Env) Staff(name, agency string, roles ...cds.Role) (cds.Actor, string) 
 	return a, e.Token(a)
 }
 
-// Token issues an access token for a.
+// Token signs a in: a real session, then an access token tied to it (the
+// API checks the session on every request).
 func (e *Env) Token(a cds.Actor) string {
 	e.T.Helper()
-	tok, _, err := e.App.API.IssueAccessToken(a, "")
+	tok, err := e.App.API.SignIn(context.Background(), a, "test")
 	if err != nil {
 		e.T.Fatal(err)
 	}
