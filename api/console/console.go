@@ -69,6 +69,10 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, s.consoleDeskSubmit)
 	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
 	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
+	if s.Reports != nil {
+		r.Handle(http.MethodGet, "/console/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.Reports.Appendix1XLSX)
+		r.Handle(http.MethodGet, "/console/reports/case-stats.xlsx", api.Can("report", "case_stats"), s.Reports.CaseStatsXLSX)
+	}
 }
 
 func mustConsoleTemplates() map[string]*template.Template {

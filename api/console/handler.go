@@ -6,6 +6,7 @@ package console
 import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/api/accounts"
+	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/cases"
 )
 
@@ -13,7 +14,8 @@ import (
 type Handler struct {
 	api.Deps
 	Cases    *cases.Service
-	Accounts *accounts.Handler // sign-in and sign-out
+	Accounts *accounts.Handler  // sign-in and sign-out
+	Reports  *reporting.Handler // the workbooks the reports page downloads
 
 	nameCache namesCache
 }

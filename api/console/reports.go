@@ -41,7 +41,8 @@ func (s *Handler) consoleReports(c *gin.Context) {
 }
 
 // consoleCaseStats checks the dd/mm/yyyy period and sends the browser to the
-// workbook's download (which applies the report's own permission and scope).
+// workbook's download (reporting's handler: the report's own permission and
+// scope).
 func (s *Handler) consoleCaseStats(c *gin.Context) {
 	v := s.reportsView(c)
 	v.From, v.To, v.Agency = strings.TrimSpace(c.Query("from")), strings.TrimSpace(c.Query("to")), c.Query("agency")
@@ -65,5 +66,5 @@ func (s *Handler) consoleCaseStats(c *gin.Context) {
 	if v.Agency != "" {
 		q.Set("agency", v.Agency)
 	}
-	c.Redirect(http.StatusSeeOther, "/api/v1/reports/case-stats.xlsx?"+q.Encode())
+	c.Redirect(http.StatusSeeOther, "/console/reports/case-stats.xlsx?"+q.Encode())
 }

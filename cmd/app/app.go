@@ -125,6 +125,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 func (a *App) Handlers() []api.Registrar {
 	d := a.API.Deps // with the server's defaults filled in
 	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
+	rep := &reporting.Handler{Deps: d}
 	return []api.Registrar{
 		acc,
 		&admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar},
@@ -133,9 +134,9 @@ func (a *App) Handlers() []api.Registrar {
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
-		&reporting.Handler{Deps: d},
+		rep,
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
-		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep},
 	}
 }
 
