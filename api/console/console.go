@@ -69,6 +69,13 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, s.consoleDeskSubmit)
 	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
 	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
+	if s.Admin != nil {
+		r.Handle(http.MethodGet, "/console/staff", api.Can("staff", "read"), s.consoleStaffList)
+		r.Handle(http.MethodGet, "/console/staff/new", api.Can("staff", "manage"), s.consoleStaffNew)
+		r.Handle(http.MethodPost, "/console/staff", api.Can("staff", "manage"), s.consoleStaffCreate)
+		r.Handle(http.MethodGet, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffEdit)
+		r.Handle(http.MethodPost, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffSave)
+	}
 	if s.Reports != nil {
 		r.Handle(http.MethodGet, "/console/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.Reports.Appendix1XLSX)
 		r.Handle(http.MethodGet, "/console/reports/case-stats.xlsx", api.Can("report", "case_stats"), s.Reports.CaseStatsXLSX)
@@ -239,6 +246,7 @@ type consolePage struct {
 	Counts  map[string]int
 	Idem    string // Idempotency-Key prefix of the page's forms
 	Names   *pageNames
+	Can     map[string]bool // navigation: what the person may open
 	Idle    int // seconds of idle before the session ends
 	Data    any
 }
@@ -261,6 +269,11 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	}
 	if p.Actor.UserID != 0 {
 		p.Names = s.names(c)
+		p.Can = map[string]bool{}
+		for k, perm := range navPerms {
+			ok, err := s.Authz.Allowed(c.Request.Context(), p.Actor, "", perm[0], perm[1])
+			p.Can[k] = err == nil && ok
+		}
 		p.Idle = int(s.Config.ConsoleIdle.Seconds())
 	}
 	if p.Actor.UserID != 0 && p.Counts == nil {
@@ -274,6 +287,9 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// navPerms are the permissions behind the navigation's links.
+var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "tasks": {"tasks", "read"}}
 
 // consoleCounts are the navigation badges (one query).
 func (s *Handler) consoleCounts(c *gin.Context) map[string]int {

@@ -6,6 +6,7 @@ package console
 import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/api/accounts"
+	"github.com/caobang/congdanso/api/admin"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/cases"
 )
@@ -16,6 +17,7 @@ type Handler struct {
 	Cases    *cases.Service
 	Accounts *accounts.Handler  // sign-in and sign-out
 	Reports  *reporting.Handler // the workbooks the reports page downloads
+	Admin    *admin.Handler     // staff account operations
 
 	nameCache namesCache
 }

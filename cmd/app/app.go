@@ -126,9 +126,10 @@ func (a *App) Handlers() []api.Registrar {
 	d := a.API.Deps // with the server's defaults filled in
 	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
 	rep := &reporting.Handler{Deps: d}
+	adm := &admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar}
 	return []api.Registrar{
 		acc,
-		&admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar},
+		adm,
 		&feedback.Handler{Deps: d, Cases: a.Cases},
 		&applications.Handler{Deps: d, Cases: a.Cases},
 		&tasks.Handler{Deps: d, Cases: a.Cases},
@@ -136,7 +137,7 @@ func (a *App) Handlers() []api.Registrar {
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		rep,
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
-		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm},
 	}
 }
 
