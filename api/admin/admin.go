@@ -216,41 +216,14 @@ func (s *Handler) removePolicy(c *gin.Context) {
 }
 
 func (s *Handler) changePolicy(c *gin.Context, p policyLine, add bool) {
-	if e := p.check(); e != nil {
-		api.WriteError(c, e)
-		return
-	}
-	pa, ok := s.policyAdmin(c)
-	if !ok {
-		return
-	}
-	var changed bool
-	var err error
-	action := "policy-add"
-	if add {
-		changed, err = pa.AddPolicy(p.Role, p.Domain, p.Object, p.Action)
-	} else {
-		action = "policy-remove"
-		changed, err = pa.RemovePolicy(p.Role, p.Domain, p.Object, p.Action)
-	}
+	changed, err := s.ChangePolicy(c.Request.Context(), api.Actor(c), p, add)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	line := strings.Join([]string{"p", p.Role, p.Domain, p.Object, p.Action}, ", ")
-	if changed {
-		if err := s.DB.Audit(c.Request.Context(), api.ActorID(c), action, "policy", line, p); err != nil {
-			api.WriteError(c, err)
-			return
-		}
-	}
 	status := http.StatusOK
 	if add && changed {
 		status = http.StatusCreated
-	}
-	if !add && !changed {
-		api.WriteError(c, cds.Errorf(cds.ENOTFOUND, "Không có dòng chính sách này.", "No such policy line."))
-		return
 	}
 	c.JSON(status, gin.H{"role": p.Role, "domain": p.Domain, "object": p.Object, "action": p.Action, "changed": changed})
 }

@@ -75,6 +75,8 @@ func (s *Handler) registerConsole(r *api.Server) {
 		r.Handle(http.MethodPost, "/console/staff", api.Can("staff", "manage"), s.consoleStaffCreate)
 		r.Handle(http.MethodGet, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffEdit)
 		r.Handle(http.MethodPost, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffSave)
+		r.Handle(http.MethodGet, "/console/policies", api.Can("policy", "read"), s.consolePolicies)
+		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), s.consolePolicyChange)
 	}
 	if s.Reports != nil {
 		r.Handle(http.MethodGet, "/console/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.Reports.Appendix1XLSX)
@@ -289,7 +291,7 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 }
 
 // navPerms are the permissions behind the navigation's links.
-var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "tasks": {"tasks", "read"}}
+var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "tasks": {"tasks", "read"}}
 
 // consoleCounts are the navigation badges (one query).
 func (s *Handler) consoleCounts(c *gin.Context) map[string]int {
