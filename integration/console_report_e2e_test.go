@@ -64,4 +64,20 @@ func TestConsoleReportsE2E(t *testing.T) {
 	}
 	b.run("bad date", chromedp.Evaluate(`document.getElementById("from").value = "2026-01-01"`, nil), chromedp.Click(`#download-stats`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#error-summary a[href="#from"]`, chromedp.ByQuery), b.screenshot("steering-bad-date"))
+
+	// The dashboard: SVG charts with their tables; the campaign shows 1 of 2 units reported.
+	var svgs int
+	b.run("dashboard", chromedp.Navigate(b.baseURL+"/console/dashboard"), chromedp.WaitVisible(`#chart-campaign`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#chart-weeks svg, #chart-campaign svg").length`, &svgs), b.screenshot("steering-dashboard"))
+	if svgs != 2 { // no case finished yet: the on-time chart says so instead
+		t.Fatalf("dashboard draws %d of the weekly and campaign charts, want 2", svgs)
+	}
+	if p := b.text(`#campaign-progress`); !strings.Contains(p, "1/2 đơn vị đã báo cáo") {
+		t.Fatalf("campaign progress: %q", p)
+	}
+	var rows int
+	b.run("weeks table", chromedp.Evaluate(`document.querySelectorAll("#table-weeks tbody tr").length`, &rows))
+	if rows != 12 {
+		t.Fatalf("weeks table has %d rows, want 12", rows)
+	}
 }

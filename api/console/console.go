@@ -79,6 +79,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), s.consolePolicyChange)
 	}
 	if s.Reports != nil {
+		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), s.consoleDashboard)
 		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), s.consoleAppendix)
 		r.Handle(http.MethodPost, "/console/appendix1", api.Can("deployment_report", "submit"), s.consoleAppendixSave)
 		r.Handle(http.MethodGet, "/console/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.Reports.Appendix1XLSX)
@@ -293,7 +294,7 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 }
 
 // navPerms are the permissions behind the navigation's links.
-var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "tasks": {"tasks", "read"}}
+var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"}}
 
 // consoleCounts are the navigation badges (one query).
 func (s *Handler) consoleCounts(c *gin.Context) map[string]int {
