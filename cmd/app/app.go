@@ -28,6 +28,7 @@ import (
 	"github.com/caobang/congdanso/api/payments"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/api/tasks"
+	"github.com/caobang/congdanso/api/transparency"
 	"github.com/caobang/congdanso/blob"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/policy"
@@ -137,6 +138,7 @@ func (a *App) Handlers() []api.Registrar {
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		rep,
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
+		&transparency.Handler{Deps: d},
 		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm},
 	}
 }
