@@ -103,46 +103,9 @@ func CheckPassword(pw, phone string) *cds.Error {
 	return cds.Errorf(cds.EINVALID, "Mật khẩu chưa đủ mạnh.", "The password does not meet the policy.").WithField("password", msg)
 }
 
-// mobilePrefixes are the Vietnamese mobile network prefixes (after the
-// leading 0) in use since the 2018 renumbering.
-var mobilePrefixes = map[string]bool{
-	"32": true, "33": true, "34": true, "35": true, "36": true, "37": true, "38": true, "39": true, // Viettel
-	"52": true, "55": true, "56": true, "58": true, "59": true, // Vietnamobile, Reddi, Gmobile
-	"70": true, "76": true, "77": true, "78": true, "79": true, // MobiFone
-	"81": true, "82": true, "83": true, "84": true, "85": true, "86": true, "87": true, "88": true, "89": true,
-	"90": true, "91": true, "92": true, "93": true, "94": true, "96": true, "97": true, "98": true, "99": true,
-}
-
-// NormalizePhone turns 0912 345 678, 84912345678 or +84 912.345.678 into
-// +84912345678 and checks that it is a Vietnamese mobile number.
-func NormalizePhone(in string) (string, bool) {
-	var b strings.Builder
-	plus := false
-	for _, r := range strings.TrimSpace(in) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && !plus && b.Len() == 0:
-			plus = true
-		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
-		default:
-			return "", false
-		}
-	}
-	d := b.String()
-	switch {
-	case strings.HasPrefix(d, "84") && len(d) == 11:
-		d = d[2:]
-	case strings.HasPrefix(d, "0") && len(d) == 10:
-		d = d[1:]
-	default:
-		return "", false
-	}
-	if !mobilePrefixes[d[:2]] {
-		return "", false
-	}
-	return "+84" + d, true
-}
+// NormalizePhone reads a Vietnamese mobile number (sign-in names, SMS):
+// cds.NormalizeMobile, the one phone reading of the root package.
+func NormalizePhone(in string) (string, bool) { return cds.NormalizeMobile(in) }
 
 // InvalidPhone is the error of a phone number that is not a Vietnamese mobile.
 func InvalidPhone() *cds.Error {

@@ -194,23 +194,45 @@ func (c *chaosClient) timelineHas(ctx context.Context, detail, tok, action strin
 	}
 }
 
-// webhookCounter is the notification receiver: deliveries per Idempotency-Key.
+// webhookCounter is the notification receiver: deliveries per
+// Idempotency-Key. Delivery is at least once, so a key may come again; it
+// must then carry the same content (else the receiver could not drop it),
+// which the cleanup checks.
 type webhookCounter struct {
-	mu  sync.Mutex
-	got map[string]int
-	srv *httptest.Server
+	mu    sync.Mutex
+	got   map[string]int
+	first map[string]string
+	bad   []string
+	srv   *httptest.Server
 }
 
 func newWebhookCounter(t *testing.T) *webhookCounter {
-	w := &webhookCounter{got: map[string]int{}}
+	w := &webhookCounter{got: map[string]int{}, first: map[string]string{}}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
+		b, err := io.ReadAll(r.Body)
+		if err != nil { // the sender was killed in the middle of the POST
+			rw.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		k := r.Header.Get("Idempotency-Key")
 		w.mu.Lock()
-		w.got[r.Header.Get("Idempotency-Key")]++
+		if prev, ok := w.first[k]; k == "" || (ok && prev != string(b)) {
+			w.bad = append(w.bad, fmt.Sprintf("key %q: %s", k, b))
+		} else if !ok {
+			w.first[k] = string(b)
+		}
+		w.got[k]++
 		w.mu.Unlock()
 		rw.WriteHeader(http.StatusNoContent)
 	}))
-	t.Cleanup(w.srv.Close)
+	t.Cleanup(func() {
+		w.srv.Close()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if len(w.bad) > 0 {
+			t.Errorf("webhook deliveries without a key or a key re-sent with other content: %v", head(w.bad, 5))
+		}
+	})
 	return w
 }
 

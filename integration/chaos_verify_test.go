@@ -257,3 +257,96 @@ func eventsVersusHistory(t *testing.T, tc client.Client, conn *pgxpool.Pool) ([]
 	wg.Wait()
 	return diffs, len(list)
 }
+
+// compareReadModel queries every case's workflow and compares status,
+// agency, overdue (and the event sequence for feedback) with the `cases`
+// row. Timers may still fire between the two reads, so mismatches are
+// re-checked a few times before they count.
+func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries int) int {
+	t.Helper()
+	ctx := context.Background()
+	var bad []string
+	for try := 0; try < tries; try++ {
+		rows, err := conn.Query(ctx, `SELECT workflow_id, kind, status, COALESCE(agency_code, ''), overdue, last_seq FROM cases ORDER BY workflow_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			wf, kind, status, agency string
+			overdue                  bool
+			seq                      int
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.wf, &x.kind, &x.status, &x.agency, &x.overdue, &x.seq)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad = bad[:0]
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 8)
+		for _, c := range list {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				var got string
+				if c.kind == "feedback" {
+					var v workflows.FeedbackView
+					val, err := tc.QueryWorkflow(ctx, c.wf, "", workflows.FeedbackQueryState)
+					if err == nil {
+						err = val.Get(&v)
+					}
+					if err != nil {
+						got = "query: " + err.Error()
+					} else if v.Status != c.status || v.AgencyCode != c.agency || v.Overdue != c.overdue || v.Seq != c.seq {
+						got = fmt.Sprintf("workflow %s/%s/overdue=%v/seq=%d, read model %s/%s/overdue=%v/seq=%d", v.Status, v.AgencyCode, v.Overdue, v.Seq, c.status, c.agency, c.overdue, c.seq)
+					}
+				} else {
+					var v workflows.ApplicationView
+					val, err := tc.QueryWorkflow(ctx, c.wf, "", workflows.QueryApplication)
+					if err == nil {
+						err = val.Get(&v)
+					}
+					if err != nil {
+						got = "query: " + err.Error()
+					} else if string(v.Status) != c.status || v.AgencyCode != c.agency || v.Overdue != c.overdue {
+						got = fmt.Sprintf("workflow %s/%s/overdue=%v, read model %s/%s/overdue=%v", v.Status, v.AgencyCode, v.Overdue, c.status, c.agency, c.overdue)
+					}
+				}
+				if got != "" {
+					mu.Lock()
+					bad = append(bad, c.wf+": "+got)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(bad) == 0 {
+			report(t, "chaos: read model equals the queried state of all %d workflows", len(list))
+			return 0
+		}
+		time.Sleep(3 * time.Second)
+	}
+	sort.Strings(bad)
+	t.Errorf("%d cases differ from their workflow: %v", len(bad), head(bad, 10))
+	return len(bad)
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func head(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -22,7 +22,8 @@ func (s *Handler) registerCameras(r *api.Server) {
 	r.Handle(http.MethodGet, "/api/v1/cameras", api.Public, s.listCameras)
 	r.Handle(http.MethodGet, "/api/v1/cameras/:id", api.Public, s.getCamera)
 	// The signature in the query is the authorisation: the link works for
-	// whoever holds it, but only until exp.
+	// whoever holds it, but only until exp. The stream is proxied
+	// (cameras_proxy.go): the upstream URL is never shown.
 	r.Handle(http.MethodGet, "/api/v1/cameras/:id/stream", api.Public, s.cameraStream)
 	r.Handle(http.MethodPost, "/api/v1/cameras", api.Can("cameras", "manage"), s.createCamera)
 	r.Handle(http.MethodPut, "/api/v1/cameras/:id", api.Can("cameras", "manage"), s.updateCamera)
@@ -149,36 +150,6 @@ func (s *Handler) getCamera(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "private, no-store")
 	c.JSON(http.StatusOK, s.viewCamera(cam, s.isCameraOperator(c), time.Now()))
-}
-
-// cameraStream checks the signed link and redirects to the HLS stream.
-func (s *Handler) cameraStream(c *gin.Context) {
-	id, ok := api.PathID(c, "id")
-	if !ok {
-		return
-	}
-	exp, err := strconv.ParseInt(c.Query("exp"), 10, 64)
-	sig := c.Query("sig")
-	if err != nil || sig == "" || !hmac.Equal([]byte(sig), []byte(SignCameraStream(s.cameraKey(), id, exp))) {
-		api.WriteError(c, cds.Errorf(cds.EFORBIDDEN, "Liên kết xem camera không hợp lệ.", "Invalid camera link."))
-		return
-	}
-	if time.Now().Unix() > exp {
-		api.WriteError(c, cds.Errorf(cds.EFORBIDDEN, "Liên kết xem camera đã hết hạn, vui lòng mở lại camera.", "The camera link has expired; open the camera again."))
-		return
-	}
-	cam, err := s.DB.CameraByID(c.Request.Context(), id)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	if cam.Status == postgres.CameraMaintenance || cam.HLSURL == "" {
-		api.WriteError(c, cds.Errorf(cds.EUNAVAILABLE, "Camera đang bảo trì.", "The camera is under maintenance."))
-		return
-	}
-	c.Header("Cache-Control", "private, no-store")
-	c.Header("Referrer-Policy", "no-referrer")
-	c.Redirect(http.StatusFound, cam.HLSURL)
 }
 
 // cameraBody is what operators write.

@@ -90,6 +90,8 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 	if e := get("email"); e != "" && (!strings.Contains(e, "@") || len(e) > 254) {
 		errs = append(errs, open311Err(http.StatusBadRequest, "email không hợp lệ.", "Invalid email."))
 	}
+	phone, perrs := open311Person(get)
+	errs = append(errs, perrs...)
 	defs, err := s.DB.Open311Attributes(ctx, code)
 	if err != nil {
 		s.open311FailErr(c, format, err)
@@ -153,7 +155,7 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 			}
 			err = s.DB.Open311InsertRequest(ctx, postgres.Open311RequestIn{Code: caseCode, Token: token, ClientID: cl.ID, Located: located,
 				Description: desc, AddressID: addrID, Email: get("email"), DeviceID: get("device_id"), AccountID: get("account_id"),
-				FirstName: get("first_name"), LastName: get("last_name"), Phone: get("phone"), MediaURL: media, Attributes: attrs})
+				FirstName: get("first_name"), LastName: get("last_name"), Phone: phone, MediaURL: media, Attributes: attrs})
 			if cds.ErrorCode(err) == cds.ECONFLICT {
 				if known, _, terr := s.DB.Open311Token(ctx, token); terr == nil && known == caseCode {
 					return nil // written by the first attempt of this request

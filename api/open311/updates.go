@@ -122,6 +122,8 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 	if media != "" && !open311CheckURL(media) {
 		errs = append(errs, open311Err(http.StatusBadRequest, "media_url phải là URL http(s).", "media_url must be an http(s) URL."))
 	}
+	phone, perrs := open311Person(get)
+	errs = append(errs, perrs...)
 	if len(errs) > 0 {
 		open311Fail(c, format, errs...)
 		return
@@ -139,7 +141,7 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 	}
 	uid, created, err := s.DB.Open311InsertUpdate(ctx, postgres.Open311UpdateIn{CaseCode: id, ClientID: cl.ID, ExternalID: get("update_id"),
 		Status: status, Description: desc, MediaURL: media, FirstName: get("first_name"), LastName: get("last_name"),
-		Email: get("email"), Phone: get("phone"), At: at})
+		Email: get("email"), Phone: phone, At: at})
 	if err != nil {
 		s.open311FailErr(c, format, err)
 		return

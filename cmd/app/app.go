@@ -126,7 +126,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 func (a *App) Handlers() []api.Registrar {
 	d := a.API.Deps // with the server's defaults filled in
 	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
-	rep := &reporting.Handler{Deps: d}
+	rep := &reporting.Handler{Deps: d, Cases: a.Cases}
 	adm := &admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar}
 	return []api.Registrar{
 		acc,
@@ -168,6 +168,7 @@ func (a *App) NewWorker() worker.Worker {
 		register = a.Opts.Register
 	}
 	register(w, a.Activities)
+	(&cases.Exporter{DB: a.DB, Blob: a.Blob, Logger: a.Logger}).Register(w)
 	return w
 }
 

@@ -88,10 +88,17 @@ func NewDB(t testing.TB) (*postgres.DB, string) {
 }
 
 // New starts the application. Everything stops when the test ends.
-func New(t *testing.T, opts ...Option) *Env {
+// t may be a *testing.F (fuzz targets run against the real app too).
+func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	db, dsn := NewDB(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	var ts *temporaltest.TestServer
+	if tt, ok := t.(*testing.T); ok {
+		ts = temporaltest.NewServer(temporaltest.WithT(tt))
+	} else {
+		ts = temporaltest.NewServer()
+		t.Cleanup(ts.Stop)
+	}
 	tc := ts.GetDefaultClient()
 	o := app.Options{
 		DataDir: t.TempDir(),
