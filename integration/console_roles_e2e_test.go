@@ -262,6 +262,9 @@ func TestConsoleDossierE2E(t *testing.T) {
 	act("leader-approve", workflows.ActApprove)
 	b.logout()
 	b.login("0912000301")
+	for _, page := range []string{"/console/queues/agency", "/console/approvals", "/console/reports"} { // axe on the other pages
+		b.run("visit "+page, chromedp.Navigate(b.baseURL+page), chromedp.WaitVisible(`#main`, chromedp.ByQuery))
+	}
 	act("desk-issue", workflows.ActIssueResult)
 	act("desk-return", workflows.ActReturnResult)
 	if s := appStatus(t, env, code); s != string(cds.AppDone) {

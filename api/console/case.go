@@ -93,6 +93,8 @@ type caseView struct {
 	Me        int64
 	Back      string
 	Dossier   *dossierView
+	Media     []mediaItem // the report's photos, for moderation
+	Moderate  bool        // the user may hide or show photos
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -156,6 +158,7 @@ func (v *caseView) fillFeedback(f postgres.Feedback, media []postgres.FeedbackMe
 	}
 	for _, m := range media {
 		v.Photos = append(v.Photos, photoURL(m.MediaID))
+		v.Media = append(v.Media, mediaItem{ID: m.MediaID, URL: photoURL(m.MediaID), Redacted: m.Redacted})
 	}
 }
 
@@ -236,6 +239,7 @@ func (s *Handler) consoleCase(c *gin.Context) {
 		return
 	}
 	s.allowedActions(c, &v)
+	s.canModerate(c, &v)
 	s.renderConsole(c, http.StatusOK, "case", consolePage{Title: v.Case.Code + " — " + v.Case.Title, Data: v})
 }
 

@@ -64,6 +64,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code", staff, s.consoleCase)
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
+	r.Handle(http.MethodPost, "/console/cases/:kind/:code/media/:media_id/redaction", staff, s.consoleRedact)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
 	r.Handle(http.MethodGet, "/console/dossiers/new", staff, s.consoleDeskPage)
 	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, s.consoleDeskSubmit)
