@@ -253,7 +253,7 @@ type consolePage struct {
 	Idem    string // Idempotency-Key prefix of the page's forms
 	Names   *pageNames
 	Can     map[string]bool // navigation: what the person may open
-	Idle    int // seconds of idle before the session ends
+	Idle    int             // seconds of idle before the session ends
 	Data    any
 }
 

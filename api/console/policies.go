@@ -26,7 +26,7 @@ var objectNames = map[string]string{
 }
 
 type policyRow struct {
-	Role, Domain, Object, Action          string
+	Role, Domain, Object, Action           string
 	RoleName, DomainName, ObjName, ActName string
 }
 
