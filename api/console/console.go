@@ -58,7 +58,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodPost, "/console/login", api.Public, s.consoleLogin)
 	r.Handle(http.MethodPost, "/console/logout", api.SignedIn, s.consoleLogout)
 	r.Handle(http.MethodGet, "/console/session", staff, s.consoleSessionPing)
-	r.Handle(http.MethodGet, "/console/", staff, func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/queues/mine") })
+	r.Handle(http.MethodGet, "/console/", staff, s.consoleHome)
 	r.Handle(http.MethodGet, "/console/queues/:queue", staff, s.consoleQueue)
 	r.Handle(http.MethodPost, "/console/tasks/:id/:op", staff, s.consoleTaskOp)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code", staff, s.consoleCase)

@@ -97,3 +97,17 @@ func (s *Handler) names(c *gin.Context) *pageNames {
 	s.nameCache.last, s.nameCache.at = n, time.Now()
 	return n
 }
+
+// consoleHome opens the first page the person's roles use: the work queue,
+// else staff accounts, the dashboard or the Phụ lục I entry.
+func (s *Handler) consoleHome(c *gin.Context) {
+	a := api.Actor(c)
+	for _, p := range []struct{ obj, act, path string }{{"tasks", "read", "/console/queues/mine"}, {"staff", "read", "/console/staff"},
+		{"report", "case_stats_all", "/console/dashboard"}, {"deployment_report", "submit", "/console/appendix1"}} {
+		if ok, err := s.Authz.Allowed(c.Request.Context(), a, "", p.obj, p.act); err == nil && ok {
+			c.Redirect(http.StatusSeeOther, p.path)
+			return
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/console/reports")
+}
