@@ -32,6 +32,13 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
 	if in.Payload == nil {
 		in.Payload = map[string]any{}
 	}
+	// Notifications are optional processing: nothing is queued for a user
+	// who withdrew consent or deleted the account (docs/personal-data.md).
+	if in.UserID != 0 {
+		if off, err := a.DB.NotificationsWithdrawn(ctx, in.UserID); err != nil || off {
+			return err
+		}
+	}
 	_, err := a.DB.Pool.Exec(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body, payload)
 		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING`,
 		in.DedupeKey, in.UserID, in.Channel, in.Kind, in.Title, in.Body, in.Payload)

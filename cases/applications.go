@@ -123,5 +123,15 @@ func (s *Service) ActOnApplication(ctx context.Context, app postgres.Application
 			return workflows.ApplicationView{}, cds.Errorf(cds.EINVALID, "Cơ quan nhận không tồn tại.", "No such agency.").WithField("to_agency", "unknown")
 		}
 	}
+	if a.Action == workflows.ActIssueResult && len(a.DocumentIDs) > 0 {
+		// Results are issued as PDF files the officer uploaded (kept as uploaded).
+		ok, err := s.DB.PDFsUploadedBy(ctx, a.Actor.UserID, a.DocumentIDs)
+		if err != nil {
+			return workflows.ApplicationView{}, err
+		}
+		if !ok {
+			return workflows.ApplicationView{}, invalidInput().WithField("document_ids", "Kết quả phải là tệp PDF do cán bộ tải lên / results must be PDF files you uploaded")
+		}
+	}
 	return s.UpdateApplication(ctx, app, a, key)
 }

@@ -336,14 +336,6 @@ func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries 
 	return len(bad)
 }
 
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
 func head(s []string, n int) []string {
 	if len(s) > n {
 		return s[:n]

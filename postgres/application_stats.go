@@ -46,22 +46,31 @@ func (db *DB) ApplicationStats(ctx context.Context, root string, from, to time.T
 WITH RECURSIVE scope AS (
     SELECT code FROM agencies WHERE ($1 = '' AND parent_code IS NULL) OR code = $1
     UNION SELECT a.code FROM agencies a JOIN scope s ON a.parent_code = s.code
-), c AS (
-    SELECT c.*, least($3::timestamptz, now()) AS cut FROM cases c
+), c0 AS (
+    SELECT c.*, least($3::timestamptz, now()) AS cut,
+        (SELECT min((e.detail->>'old_due')::timestamptz) FROM case_events e
+         WHERE e.workflow_id = c.workflow_id AND e.action = 'approve_apology') AS orig_due
+    FROM cases c
     WHERE c.kind = 'application' AND c.agency_code IN (SELECT code FROM scope) AND c.received_at < $3
       AND (c.finished_at IS NULL OR c.finished_at >= $2)
+), c AS (
+    -- An approved apology moves the appointment, not the count: national
+    -- statistics measure against the original due time (docs/statistics.md).
+    SELECT c0.*, COALESCE(orig_due, due_at) AS stat_due,
+        CASE WHEN orig_due IS NOT NULL AND finished_at > orig_due THEN 'late' ELSE timeliness END AS stat_timeliness
+    FROM c0
 )
 SELECT c.agency_code, ag.name,
     count(*) FILTER (WHERE received_at < $2),
     count(*) FILTER (WHERE received_at >= $2 AND channel = 'online'),
     count(*) FILTER (WHERE received_at >= $2 AND channel <> 'online'),
-    count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND timeliness = 'early'),
-    count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND timeliness = 'on_time'),
-    count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND timeliness = 'late'),
+    count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND stat_timeliness = 'early'),
+    count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND stat_timeliness = 'on_time'),
+    count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND stat_timeliness = 'late'),
     count(*) FILTER (WHERE status IN ('receiving','new','processing','waiting','paying') AND (finished_at IS NULL OR finished_at >= $3)
-        AND (due_at IS NULL OR due_at >= cut) AND NOT overdue),
+        AND (stat_due IS NULL OR stat_due >= cut) AND NOT overdue),
     count(*) FILTER (WHERE status IN ('receiving','new','processing','waiting','paying') AND (finished_at IS NULL OR finished_at >= $3)
-        AND ((due_at IS NOT NULL AND due_at < cut) OR overdue)),
+        AND ((stat_due IS NOT NULL AND stat_due < cut) OR overdue)),
     count(*) FILTER (WHERE status = 'waiting'),
     count(*) FILTER (WHERE status = 'cancelled' AND finished_at < $3),
     count(*) FILTER (WHERE status = 'denied' AND finished_at < $3),

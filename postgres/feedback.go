@@ -86,12 +86,18 @@ type Feedback struct {
 	AnswerBy      string     `json:"answer_by,omitempty"`
 	PublishedAt   *time.Time `json:"published_at,omitempty"`
 	DuplicateOf   *string    `json:"duplicate_of,omitempty"`
+	// Moderation: hidden from every public view; the public title and
+	// content when staff edited them (the originals above stay as sent).
+	Hidden        bool    `json:"hidden"`
+	PublicTitle   *string `json:"public_title,omitempty"`
+	PublicContent *string `json:"public_content,omitempty"`
 }
 
 const feedbackSelect = `SELECT c.workflow_id, c.code, c.title, r.content, c.field, COALESCE(c.agency_code, ''), COALESCE(a.name, ''),
 	COALESCE(c.citizen_id, 0), COALESCE(u.full_name, ''), c.status, c.received_at, c.due_at, c.finished_at, c.closed, c.overdue,
 	c.timeliness, c.rating, c.rating_comment, r.lat, r.lng, r.address, r.commune_code, r.hide_name, r.urgent, r.assignee_id,
-	r.info_request, r.info_reply, r.answer, r.answer_by, r.published_at, r.duplicate_of
+	r.info_request, r.info_reply, r.answer, r.answer_by, r.published_at, r.duplicate_of,
+	r.hidden_at IS NOT NULL, r.public_title, r.public_content
 	FROM cases c JOIN feedback_reports r ON r.workflow_id = c.workflow_id
 	LEFT JOIN agencies a ON a.code = c.agency_code LEFT JOIN users u ON u.id = c.citizen_id `
 
@@ -100,7 +106,7 @@ func scanFeedback(r pgx.Row) (Feedback, error) {
 	err := r.Scan(&f.WorkflowID, &f.Code, &f.Title, &f.Content, &f.Category, &f.AgencyCode, &f.AgencyName, &f.CitizenID, &f.CitizenName,
 		&f.Status, &f.ReceivedAt, &f.DueAt, &f.FinishedAt, &f.Closed, &f.Overdue, &f.Timeliness, &f.Rating, &f.RatingComment,
 		&f.Lat, &f.Lng, &f.Address, &f.CommuneCode, &f.HideName, &f.Urgent, &f.AssigneeID, &f.InfoRequest, &f.InfoReply,
-		&f.Answer, &f.AnswerBy, &f.PublishedAt, &f.DuplicateOf)
+		&f.Answer, &f.AnswerBy, &f.PublishedAt, &f.DuplicateOf, &f.Hidden, &f.PublicTitle, &f.PublicContent)
 	return f, err
 }
 
@@ -153,7 +159,7 @@ func (db *DB) MyFeedback(ctx context.Context, citizenID int64, cursor string, li
 
 // PublishedFeedback pages the published answers (newest first).
 func (db *DB) PublishedFeedback(ctx context.Context, cursor string, limit int) ([]Feedback, error) {
-	rows, err := db.Pool.Query(ctx, feedbackSelect+`WHERE c.kind = 'feedback' AND r.published_at IS NOT NULL
+	rows, err := db.Pool.Query(ctx, feedbackSelect+`WHERE c.kind = 'feedback' AND r.published_at IS NOT NULL AND r.hidden_at IS NULL
 		AND ($1 = '' OR c.code < $1) ORDER BY c.code DESC LIMIT $2`, cursor, limit)
 	if err != nil {
 		return nil, mapErr(err)
@@ -190,8 +196,9 @@ func (db *DB) NearbyFeedback(ctx context.Context, category string, lat, lng floa
 }
 
 func feedbackSelectCols(latName, lngName string) string {
-	return `SELECT c.workflow_id, c.code, c.title, c.field, c.status, c.received_at, COALESCE(c.agency_code, '') AS agency_code,
-		r.lat AS ` + latName + `, r.lng AS ` + lngName + `, c.closed FROM cases c JOIN feedback_reports r ON r.workflow_id = c.workflow_id WHERE c.kind = 'feedback'`
+	return `SELECT c.workflow_id, c.code, COALESCE(r.public_title, c.title) AS title, c.field, c.status, c.received_at, COALESCE(c.agency_code, '') AS agency_code,
+		r.lat AS ` + latName + `, r.lng AS ` + lngName + `, c.closed FROM cases c JOIN feedback_reports r ON r.workflow_id = c.workflow_id
+		WHERE c.kind = 'feedback' AND r.hidden_at IS NULL`
 }
 
 // FollowFeedback adds a follower (idempotent).

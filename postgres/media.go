@@ -42,7 +42,7 @@ func (db *DB) CountOwnedMedia(ctx context.Context, ids []string, owner int64) (i
 func (db *DB) MediaIsPublic(ctx context.Context, id string) (bool, error) {
 	var ok bool
 	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM feedback_media fm JOIN feedback_reports r ON r.workflow_id = fm.workflow_id
-		WHERE fm.media_id = $1 AND r.published_at IS NOT NULL AND NOT fm.redacted)`, id).Scan(&ok)
+		WHERE fm.media_id = $1 AND r.published_at IS NOT NULL AND r.hidden_at IS NULL AND NOT fm.redacted)`, id).Scan(&ok)
 	return ok, mapErr(err)
 }
 

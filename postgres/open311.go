@@ -266,6 +266,7 @@ type Open311Case struct {
 	Due         *time.Time
 	Address     string
 	AddressID   string
+	CommuneName string // of the report's place: public views show street and commune only
 	Lat, Lng    float64
 	Located     bool
 	MediaURL    string
@@ -284,8 +285,8 @@ type Open311Filter struct {
 }
 
 const open311CaseSelect = `SELECT c.workflow_id, c.code, c.status, c.field, COALESCE(k.name_vi, c.field), c.channel, o.client_id,
-	r.content, COALESCE(o.description, ''), COALESCE(a.name, ''), c.received_at, c.updated_at, c.finished_at, c.due_at,
-	r.address, COALESCE(o.address_id, ''), r.lat, r.lng, COALESCE(o.located, true), COALESCE(o.media_url, ''),
+	COALESCE(r.public_content, r.content), COALESCE(o.description, ''), COALESCE(a.name, ''), c.received_at, c.updated_at, c.finished_at, c.due_at,
+	r.address, COALESCE(o.address_id, ''), COALESCE(cm.name, ''), r.lat, r.lng, COALESCE(o.located, true), COALESCE(o.media_url, ''),
 	r.published_at IS NOT NULL,
 	COALESCE((SELECT e.note FROM case_events e WHERE e.workflow_id = c.workflow_id AND e.public AND e.note <> ''
 		ORDER BY e.seq DESC LIMIT 1), '')
@@ -293,12 +294,13 @@ const open311CaseSelect = `SELECT c.workflow_id, c.code, c.status, c.field, COAL
 	LEFT JOIN feedback_categories k ON k.code = c.field
 	LEFT JOIN agencies a ON a.code = c.agency_code
 	LEFT JOIN open311_requests o ON o.code = c.code
-	WHERE c.kind = 'feedback' `
+	LEFT JOIN agencies cm ON cm.code = r.commune_code
+	WHERE c.kind = 'feedback' AND r.hidden_at IS NULL `
 
 func scanOpen311Case(r pgx.Row) (Open311Case, error) {
 	var x Open311Case
 	err := r.Scan(&x.WorkflowID, &x.Code, &x.Status, &x.ServiceCode, &x.ServiceName, &x.Channel, &x.ClientID, &x.Content,
-		&x.Description, &x.Agency, &x.Requested, &x.Updated, &x.Finished, &x.Due, &x.Address, &x.AddressID, &x.Lat, &x.Lng,
+		&x.Description, &x.Agency, &x.Requested, &x.Updated, &x.Finished, &x.Due, &x.Address, &x.AddressID, &x.CommuneName, &x.Lat, &x.Lng,
 		&x.Located, &x.MediaURL, &x.Published, &x.LastNote)
 	return x, err
 }

@@ -141,7 +141,10 @@ type appApology struct {
 type application struct {
 	in   ApplicationInput
 	proc cds.Procedure // submitted version until acceptance, then the pinned one
-	mu   workflow.Mutex
+	ser  serial        // every transition runs under it (handlers.go)
+	// vApology is the version of the apology rule (appApologyOverdueChange);
+	// vNotices of the overdue notices to staff (appOverdueNoticesChange).
+	vApology, vNotices workflow.Version
 
 	status, prev cds.AppStatus
 	agency       string
@@ -186,6 +189,9 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
 	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appLocalWrites)
+	// Dossiers started before the change refuse an apology once overdue.
+	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
+	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}
@@ -193,7 +199,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 }
 
 func (w *application) setup(ctx workflow.Context) error {
-	w.mu = workflow.NewMutex(ctx)
+	w.ser = newSerial(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (ApplicationView, error) { return w.view(), nil }); err != nil {
 		return err
 	}
@@ -261,7 +267,7 @@ func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
 		w.locked(ctx, func() error { return w.onDeadline(ctx, what) })
 	}
 	// Let running handlers finish before the workflow closes.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := drainHandlers(ctx); err != nil {
 		return w.view(), err
 	}
 	return w.view(), nil
@@ -306,8 +312,20 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 			return nil
 		}
 		w.overdue = true
-		return w.record(ctx, appEvent{action: "overdue", internal: true, note: "Hồ sơ quá hạn, chưa có văn bản xin lỗi / Overdue without an apology letter",
-			overdueTasks: []string{"*"}, detail: map[string]any{"due_at": w.due}})
+		if err := w.record(ctx, appEvent{action: "overdue", internal: true, note: "Hồ sơ quá hạn, chưa có văn bản xin lỗi / Overdue without an apology letter",
+			overdueTasks: []string{"*"}, detail: map[string]any{"due_at": w.due}}); err != nil || w.vNotices < appOverdueNotices {
+			return err
+		}
+		// As feedback does: the agency's leaders and the one-stop coordinator hear of it.
+		for _, n := range []struct{ agency, role string }{{w.agency, "leader"}, {CoordinatorAgency, "coordinator"}} {
+			if err := w.exec(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{DedupePrefix: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq),
+				Agency: n.agency, Roles: []string{n.role}, Kind: "application.overdue",
+				Title:   fmt.Sprintf("Hồ sơ %s đã quá hạn giải quyết (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
+				Payload: map[string]any{"code": w.in.Code, "due_at": w.due}}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "step":
 		if w.stepLate || now.Before(w.stepDue) {
 			return nil
@@ -334,12 +352,11 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 // locked runs f under the workflow mutex, so handlers, the signal reader and
 // deadlines never interleave inside a transition (they yield at activities).
 func (w *application) locked(ctx workflow.Context, f func() error) error {
-	if err := w.mu.Lock(ctx); err != nil {
+	err := w.ser.do(ctx, func() error {
+		err := f()
+		w.changed++
 		return err
-	}
-	defer w.mu.Unlock()
-	err := f()
-	w.changed++
+	})
 	if err != nil {
 		workflow.GetLogger(ctx).Error("dossier transition failed", "caseCode", w.in.Code, "err", err)
 	}
@@ -431,6 +448,21 @@ func (w *application) notify(ctx workflow.Context, kind, title, body string) {
 const (
 	appLocalWritesChange = "application-local-writes"
 	appLocalWrites       = workflow.Version(1)
+)
+
+// appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is
+// overdue — when it is needed — and, on approval, watches the new date again
+// (statistics still count by the original due time: docs/statistics.md).
+const (
+	appApologyOverdueChange = "application-apology-when-overdue"
+	appApologyOverdue       = workflow.Version(1)
+)
+
+// appOverdueNoticesChange: an overdue dossier notifies the agency's leaders
+// and the one-stop coordinator instead of only flagging its tasks.
+const (
+	appOverdueNoticesChange = "application-overdue-notices"
+	appOverdueNotices       = workflow.Version(1)
 )
 
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
@@ -587,11 +619,12 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology == nil), reason()); err != nil {
 			return err
 		}
-		if workflow.Now(ctx).After(w.due) {
+		now := workflow.Now(ctx)
+		if w.vApology < appApologyOverdue && now.After(w.due) {
 			return appConflict("Đã quá hạn giải quyết: văn bản xin lỗi phải lập trước ngày hẹn trả.", "The due time has passed: the apology must be drafted before it.")
 		}
-		if a.NewDue == nil || !a.NewDue.After(w.due) {
-			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
+		if a.NewDue == nil || !a.NewDue.After(w.due) || (w.vApology >= appApologyOverdue && !a.NewDue.After(now)) {
+			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này.", "The new appointment must be after the current one and in the future.")
 		}
 	case ActApproveApology, ActRejectApology:
 		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology != nil)); err != nil {

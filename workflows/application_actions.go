@@ -329,6 +329,9 @@ func (w *application) approveApology(ctx workflow.Context, a ApplicationAction, 
 	old := w.due
 	w.clock.Budget += time.Duration(extra * float64(time.Hour))
 	w.due = d.NewDue
+	if w.vApology >= appApologyOverdue {
+		w.overdue = false // the new date is watched like the first one
+	}
 	w.apology = nil
 	e.close = []string{d.TaskKey}
 	e.note = d.Reason

@@ -26,7 +26,7 @@ type ApplicationState struct {
 // Moves shared by every accepted, open dossier.
 var appOpenMoves = []AppMove{
 	{Action: ActTransfer, By: ByStaff, Guard: "another agency"},
-	{Action: ActDraftApology, By: ByStaff, Guard: "before the due time, no apology pending"},
+	{Action: ActDraftApology, By: ByStaff, Guard: "no apology pending; the new date in the future (before the due time only in dossiers started before application-apology-when-overdue)"},
 	{Action: ActApproveApology, By: ByStaff, Guard: "an apology pending; leader"},
 	{Action: ActRejectApology, By: ByStaff, Guard: "an apology pending; leader"},
 	{Action: ActStop, By: ByStaff, To: cds.AppUnresolved, Guard: "leader"},

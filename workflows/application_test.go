@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,7 @@ type appHarness struct {
 	results map[string]error
 	proc    cds.Procedure
 	procErr error // returned by ApplicationProcedureAt when set
+	staff   []activities.StaffNotice
 }
 
 func newAppHarness(t *testing.T, start time.Time) *appHarness {
@@ -67,6 +69,10 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 		return nil
 	})
 	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(nil)
+	h.env.OnActivity(acts.NotifyAgencyStaff, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.StaffNotice) error {
+		h.staff = append(h.staff, n)
+		return nil
+	})
 	h.env.OnActivity(acts.ApplicationProcedureAt, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProcedureAtInput) (cds.Procedure, error) {
 		return h.proc, h.procErr
 	})
@@ -397,10 +403,12 @@ func TestApplicationApologyNewDate(t *testing.T) {
 }
 
 // Past the due time without an apology the dossier is flagged overdue (case
-// and tasks), an apology can no longer be drafted, and a late result counts late.
+// and tasks), and a late result counts late. In dossiers started before
+// application-apology-when-overdue an apology can no longer be drafted then.
 func TestApplicationOverdueWithoutApology(t *testing.T) {
 	start := appAt(2026, 3, 2, 8, 0)
 	h := newAppHarness(t, start)
+	h.env.OnGetVersion(appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue).Return(workflow.DefaultVersion)
 	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 	h.do(appAt(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Muộn", NewDue: appPtr(appAt(2026, 3, 20, 9, 0))})
 	h.do(appAt(2026, 3, 10, 10, 0), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
@@ -424,6 +432,47 @@ func TestApplicationOverdueWithoutApology(t *testing.T) {
 	}
 	if v.Timeliness != "late" || !v.Overdue {
 		t.Errorf("view %+v", v)
+	}
+	h.checkTasks()
+}
+
+// From application-apology-when-overdue the apology is allowed once the
+// dossier is overdue (with a new date in the future); its approval moves the
+// due time and clears the overdue flag, so the new date is watched again.
+func TestApplicationApologyWhenOverdue(t *testing.T) {
+	start := appAt(2026, 3, 2, 8, 0)
+	h := newAppHarness(t, start)
+	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 8, 30), "past-date", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Muộn", NewDue: appPtr(appAt(2026, 3, 9, 12, 0))})
+	h.do(appAt(2026, 3, 10, 9, 0), "draft", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Chờ xác minh liên thông", NewDue: appPtr(appAt(2026, 3, 20, 9, 0))})
+	h.do(appAt(2026, 3, 10, 9, 30), "approve-by-officer", ApplicationAction{Action: ActApproveApology, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 10, 0), "approve-apology", ApplicationAction{Action: ActApproveApology, Actor: appLeader})
+	h.do(appAt(2026, 3, 10, 11, 0), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 12, 0), "approve", ApplicationAction{Action: ActApprove, Actor: appLeader})
+	h.do(appAt(2026, 3, 10, 14, 0), "issue", ApplicationAction{Action: ActIssueResult, Actor: appOfficer})
+	h.do(appAt(2026, 3, 10, 15, 0), "return", ApplicationAction{Action: ActReturnResult, Actor: appOfficer, Method: "in_person"})
+	v := h.run()
+	h.ok("accept", "draft", "approve-apology", "forward", "approve", "issue", "return")
+	h.fails("past-date", cds.EINVALID)
+	h.fails("approve-by-officer", cds.EFORBIDDEN)
+	if od := h.record("overdue"); !od.At.Equal(appAt(2026, 3, 9, 9, 0)) {
+		t.Errorf("overdue record %+v", od)
+	}
+	ap := h.record(ActApproveApology)
+	if ap.Case.Overdue || ap.Case.DueAt == nil || !ap.Case.DueAt.Equal(appAt(2026, 3, 20, 9, 0)) || ap.Forms["form04"] == nil {
+		t.Errorf("approved apology record %+v", ap)
+	}
+	if v.Overdue || v.Timeliness == "late" {
+		t.Errorf("view after an approved apology %+v", v)
+	}
+	// From application-overdue-notices the overdue dossier tells the agency's
+	// leaders and the one-stop coordinator (TTPVHCC).
+	var got []string
+	for _, n := range h.staff {
+		got = append(got, n.Kind+"@"+n.Agency+"/"+strings.Join(n.Roles, "+"))
+	}
+	if strings.Join(got, ",") != "application.overdue@P-THUCPHAN/leader,application.overdue@TTPVHCC/coordinator" {
+		t.Errorf("overdue notices %v", got)
 	}
 	h.checkTasks()
 }

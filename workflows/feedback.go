@@ -170,7 +170,9 @@ type feedbackCase struct {
 	ready   bool             // the routed step is in the read model (the 201 may go out)
 	v       workflow.Version // fbLocalWrites and later: writes run as local activities
 	version int              // bumped by each transition; wakes the deadline loop
-	pending int              // handlers between their state change and their last write
+	pending int              // handlers between their state change and their last write (before fbHandlerLock)
+	lockV   workflow.Version // fbHandlerLock and later: transitions run one at a time under ser
+	ser     serial
 }
 
 // FeedbackCase is one feedback report from submission to closure.
@@ -182,6 +184,8 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
 	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbLocalWrites)
+	// Cases started before fbHandlerLock keep the pending counter.
+	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
 	return w.run(ctx)
 }
 
@@ -192,6 +196,7 @@ func (w *feedbackCase) view() FeedbackView {
 }
 
 func (w *feedbackCase) setup(ctx workflow.Context) error {
+	w.ser = newSerial(ctx)
 	if err := workflow.SetQueryHandler(ctx, FeedbackQueryState, func() (FeedbackView, error) { return w.view(), nil }); err != nil {
 		return err
 	}
@@ -399,28 +404,11 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 	}
 	w.in.SLA = sla
 	w.clock = worktime.NewClock(w.scaled(sla.AnswerHours), w.received)
-	if err := w.refreshClock(ctx); err != nil {
-		return w.view(), err
-	}
-	in := w.in
-	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
-	if err := w.step(ctx, transition{actor: citizen, action: "submit", to: FBSubmitted, public: true, mutate: func(ev *activities.FeedbackEvent) {
-		ev.Create = &activities.FeedbackCreate{Code: in.Code, CitizenID: in.CitizenID, Title: in.Title, Content: in.Content,
-			Category: in.Category, Location: in.Location, MediaIDs: in.MediaIDs, HideName: in.HideName, Urgent: in.Urgent,
-			Channel: in.Channel, ReceivedAt: w.received}
-	}}); err != nil {
-		return w.view(), err
-	}
-	var agency string
-	if err := w.exec(ctx, acts.RouteFeedback, activities.RouteInput{
-		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}, &agency); err != nil {
-		return w.view(), err
-	}
-	if err := w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", ""); err != nil {
+	if err := w.serially(ctx, func() error { return w.start(ctx) }); err != nil {
 		return w.view(), err
 	}
 	w.ready = true
-	log.Info("feedback routed", "caseID", in.Code, "agencyID", agency)
+	log.Info("feedback routed", "caseID", w.in.Code, "agencyID", w.agency)
 
 	for !terminal(w.status) {
 		seen := w.version
@@ -441,18 +429,42 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 				continue
 			}
 		}
-		// Let in-flight handlers finish their writes before a deadline step.
-		if err := workflow.Await(ctx, func() bool { return w.pending == 0 }); err != nil {
-			return w.view(), err
+		if w.lockV < fbHandlerLock {
+			// Let in-flight handlers finish their writes before a deadline step.
+			if err := workflow.Await(ctx, func() bool { return w.pending == 0 }); err != nil {
+				return w.view(), err
+			}
 		}
-		if err := w.fireDeadlines(ctx); err != nil {
+		if err := w.serially(ctx, func() error { return w.fireDeadlines(ctx) }); err != nil {
 			return w.view(), err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := drainHandlers(ctx); err != nil {
 		return w.view(), err
 	}
 	return w.view(), nil
+}
+
+// start records the submission and routes the case.
+func (w *feedbackCase) start(ctx workflow.Context) error {
+	if err := w.refreshClock(ctx); err != nil {
+		return err
+	}
+	in := w.in
+	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
+	if err := w.step(ctx, transition{actor: citizen, action: "submit", to: FBSubmitted, public: true, mutate: func(ev *activities.FeedbackEvent) {
+		ev.Create = &activities.FeedbackCreate{Code: in.Code, CitizenID: in.CitizenID, Title: in.Title, Content: in.Content,
+			Category: in.Category, Location: in.Location, MediaIDs: in.MediaIDs, HideName: in.HideName, Urgent: in.Urgent,
+			Channel: in.Channel, ReceivedAt: w.received}
+	}}); err != nil {
+		return err
+	}
+	var agency string
+	if err := w.exec(ctx, acts.RouteFeedback, activities.RouteInput{
+		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}, &agency); err != nil {
+		return err
+	}
+	return w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", "")
 }
 
 // scaled turns working hours of an SLA into a clock budget.
@@ -623,10 +635,22 @@ func (w *feedbackCase) notifyStaff(ctx workflow.Context, seq int, kind, title st
 	}, nil)
 }
 
-// act runs one validated action. The state changes before the first write
-// (workflow code is cooperative), so a concurrent update is validated against
-// the new state; handlers re-check because validation happened earlier.
+// act runs one validated action, under the case's mutex from fbHandlerLock on.
 func (w *feedbackCase) act(ctx workflow.Context, action string, a FeedbackAction) (FeedbackView, error) {
+	var out FeedbackView
+	err := w.serially(ctx, func() error {
+		var err error
+		out, err = w.act1(ctx, action, a)
+		return err
+	})
+	return out, err
+}
+
+// act1 validates again (validation happened before the handler ran) and
+// performs the action. The state changes before the first write; before
+// fbHandlerLock that was all that kept a concurrent update from acting on a
+// stale state.
+func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackAction) (FeedbackView, error) {
 	if err := w.validate(action, a); err != nil {
 		return w.view(), err
 	}

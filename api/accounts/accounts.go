@@ -75,6 +75,11 @@ type registerReq struct {
 	FullName string `json:"full_name"`
 	Phone    string `json:"phone"`
 	Password string `json:"password"`
+	// TermsVersion is the version of the terms the form showed (optional;
+	// when sent it must be the current one). Consents holds the optional
+	// processing the citizen chose, e.g. {"notifications": true}.
+	TermsVersion string           `json:"terms_version"`
+	Consents     map[string]*bool `json:"consents"`
 }
 
 func (s *Handler) register(c *gin.Context) {
@@ -94,6 +99,10 @@ func (s *Handler) register(c *gin.Context) {
 	if e := api.CheckPassword(req.Password, phone); e != nil {
 		verr.WithField("password", e.Fields["password"])
 	}
+	consents, cerr := registrationConsents(req.TermsVersion, req.Consents["notifications"])
+	if cerr != nil {
+		verr.WithField("terms_version", cerr.Fields["terms_version"])
+	}
 	if len(verr.Fields) > 0 {
 		api.WriteError(c, verr)
 		return
@@ -106,7 +115,7 @@ func (s *Handler) register(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	u, err := s.DB.CreateCitizen(c.Request.Context(), name, phone, hash)
+	u, err := s.DB.CreateCitizenWithConsent(c.Request.Context(), name, phone, hash, consents...)
 	if err != nil {
 		api.WriteError(c, err)
 		return

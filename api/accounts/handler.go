@@ -28,5 +28,6 @@ type Handler struct {
 // Register adds the accounts routes.
 func (s *Handler) Register(r *api.Server) {
 	s.registerAccounts(r)
+	s.registerPersonalData(r)
 	s.registerOidc(r)
 }

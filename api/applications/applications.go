@@ -151,6 +151,17 @@ func (s *Handler) getApplication(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
+	if staff {
+		// Staff reading a citizen's ID or phone number is audited (docs/personal-data.md).
+		fields, err := s.DB.PersonalFormFields(ctx, app.WorkflowID)
+		if err == nil && len(fields) > 0 {
+			err = s.DB.AuditPersonalRead(ctx, api.ActorID(c), "application", app.Code, app.CitizenID, fields)
+		}
+		if err != nil {
+			api.WriteError(c, err)
+			return
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"application": app, "timeline": events, "control_sheet": sheet})
 }
 

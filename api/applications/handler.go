@@ -17,4 +17,6 @@ type Handler struct {
 func (s *Handler) Register(r *api.Server) {
 	s.registerApplications(r)
 	s.registerProcedures(r)
+	s.registerResults(r)
+	s.registerOneStop(r)
 }

@@ -253,6 +253,11 @@ func (s *Handler) publicFeedback(c *gin.Context) {
 		items = items[:limit]
 		next = items[limit-1].Code
 	}
+	communes, err := s.DB.CommuneNames(ctx)
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
 	out := make([]gin.H, 0, len(items))
 	for _, f := range items {
 		media, err := s.DB.FeedbackMediaOf(ctx, f.WorkflowID)
@@ -264,8 +269,16 @@ func (s *Handler) publicFeedback(c *gin.Context) {
 		if !f.HideName {
 			name = cds.MaskName(f.CitizenName)
 		}
-		out = append(out, gin.H{"code": f.Code, "title": api.MaskText(f.Title), "content": api.MaskText(f.Content), "category_code": f.Category,
-			"status": f.Status, "agency_name": f.AgencyName, "reporter": name, "address": f.Address, "lat": f.Lat, "lng": f.Lng,
+		title, content := f.Title, f.Content
+		if f.PublicTitle != nil {
+			title = *f.PublicTitle // edited by a moderator (feedback_moderation keeps why)
+		}
+		if f.PublicContent != nil {
+			content = *f.PublicContent
+		}
+		out = append(out, gin.H{"code": f.Code, "title": api.MaskText(title), "content": api.MaskText(content), "category_code": f.Category,
+			"status": f.Status, "agency_name": f.AgencyName, "reporter": name, "address": api.PublicPlace(f.Address, communes[f.CommuneCode]),
+			"lat": api.PublicCoord(f.Lat), "lng": api.PublicCoord(f.Lng),
 			"received_at": f.ReceivedAt, "published_at": f.PublishedAt, "answer": api.MaskText(f.Answer), "rating": f.Rating,
 			"timeliness": f.Timeliness, "media": mediaLinks(media, false)})
 	}
@@ -297,7 +310,7 @@ func (s *Handler) feedbackNearby(c *gin.Context) {
 	out := make([]gin.H, 0, len(items))
 	for i, f := range items {
 		out = append(out, gin.H{"id": f.Code, "code": f.Code, "title": api.MaskText(f.Title), "status": f.Status, "received_at": f.ReceivedAt,
-			"distance_m": math.Round(dists[i]), "lat": f.Lat, "lng": f.Lng})
+			"distance_m": math.Round(dists[i]), "lat": api.PublicCoord(f.Lat), "lng": api.PublicCoord(f.Lng)})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }

@@ -18,4 +18,5 @@ type Handler struct {
 func (s *Handler) Register(r *api.Server) {
 	s.registerFeedback(r)
 	s.registerMedia(r)
+	s.registerModeration(r)
 }

@@ -113,13 +113,16 @@ func (s *Handler) uploadMedia(c *gin.Context) {
 		api.WriteError(c, cds.Errorf(cds.ETOOLARGE, "Ảnh vượt quá 10 MB.", "The image is larger than 10 MB."))
 		return
 	}
-	ctype, _, err := sniffImage(b)
+	ctype, ext, err := sniffUpload(b)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	// Only the re-encoded pixels are stored: no EXIF/GPS (media_strip.go).
-	b, ctype, ext, err := cleanImage(b, ctype)
+	if ctype != "application/pdf" {
+		// Only the re-encoded pixels are stored: no EXIF/GPS (media_strip.go).
+		// A PDF is kept as uploaded (media_pdf.go): a signed result must stay verifiable.
+		b, ctype, ext, err = cleanImage(b, ctype)
+	}
 	if err != nil {
 		api.WriteError(c, err)
 		return
@@ -168,6 +171,9 @@ func (s *Handler) getMedia(c *gin.Context) {
 				break
 			}
 		}
+	}
+	if ok && a.UserID != m.OwnerID && !s.withheldGate(c, m) {
+		return
 	}
 	if !ok {
 		if ok, err = s.DB.MediaIsPublic(ctx, m.ID); err != nil {

@@ -58,7 +58,7 @@ func open311Out(x postgres.Open311Case, extensions bool) open311RequestOut {
 	}
 	o := open311RequestOut{ServiceRequestID: x.Code, Status: Status(x.Status), StatusNotes: open311S(api.MaskText(notes)),
 		ServiceName: open311S(x.ServiceName), ServiceCode: x.ServiceCode, Description: open311S(api.MaskText(desc)),
-		AgencyResponsible: open311S(x.Agency), RequestedDatetime: open311Time(x.Requested), Address: open311S(x.Address),
+		AgencyResponsible: open311S(x.Agency), RequestedDatetime: open311Time(x.Requested), Address: open311S(api.PublicPlace(x.Address, x.CommuneName)),
 		AddressID: open311S(x.AddressID), MediaURL: open311S(x.MediaURL)}
 	upd := x.Updated
 	if o.Status == "closed" && x.Finished != nil {
@@ -69,7 +69,8 @@ func open311Out(x postgres.Open311Case, extensions bool) open311RequestOut {
 		o.ExpectedDatetime = open311OptTime(x.Due)
 	}
 	if x.Located {
-		o.Lat, o.Long = open311Num{F: x.Lat, Valid: true}, open311Num{F: x.Lng, Valid: true}
+		// Public output: about 100 m and street/commune only (docs/personal-data.md).
+		o.Lat, o.Long = open311Num{F: api.PublicCoord(x.Lat), Valid: true}, open311Num{F: api.PublicCoord(x.Lng), Valid: true}
 	}
 	if extensions {
 		o.Extended = &open311Extended{Status: ExtendedStatus(x.Status), InternalStatus: x.Status, Channel: x.Channel}
