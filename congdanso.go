@@ -28,11 +28,12 @@ const (
 	RoleReporter    Role = "reporter"    // báo cáo triển khai của đơn vị
 	RoleSteering    Role = "steering"    // thành viên Ban chỉ đạo
 	RoleAdmin       Role = "admin"       // quản trị hệ thống
+	RoleUnitAdmin   Role = "unit_admin"  // quản trị tài khoản của một đơn vị
 	RoleClientApp   Role = "client_app"  // ứng dụng ngoài qua Open311
 )
 
 // StaffRoles lists the roles a staff account may hold.
-var StaffRoles = []Role{RoleOfficer, RoleLeader, RoleCoordinator, RoleEditor, RoleReporter, RoleSteering, RoleAdmin}
+var StaffRoles = []Role{RoleOfficer, RoleLeader, RoleCoordinator, RoleEditor, RoleReporter, RoleSteering, RoleAdmin, RoleUnitAdmin}
 
 // Actor is who performs a request or a workflow action. It is resolved at the
 // API edge and travels in workflow payloads for the audit trail.

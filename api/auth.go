@@ -30,10 +30,16 @@ type accessClaims struct {
 // refresh-token family so that "log out everywhere" can be checked.
 // A token without a session could not be revoked, so there is none.
 func (d Deps) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time, error) {
+	return d.IssueAccessTokenFor(a, sessionID, d.Config.AccessTTL)
+}
+
+// IssueAccessTokenFor signs an access token that lives ttl (the console's
+// sliding idle window).
+func (d Deps) IssueAccessTokenFor(a cds.Actor, sessionID string, ttl time.Duration) (string, time.Time, error) {
 	if sessionID == "" {
 		return "", time.Time{}, errors.New("api: an access token needs a session (use SignIn or OpenSession)")
 	}
-	exp := time.Now().Add(d.Config.AccessTTL)
+	exp := time.Now().Add(ttl)
 	claims := accessClaims{
 		Name: a.Name, Agency: a.AgencyCode, Roles: a.Roles, SID: sessionID,
 		RegisteredClaims: jwt.RegisteredClaims{

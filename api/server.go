@@ -23,13 +23,16 @@ import (
 
 // Config holds the API's settings; cmd fills it from flags and environment.
 type Config struct {
-	TokenSecret   []byte        // HMAC key for access tokens
-	AccessTTL     time.Duration // access token lifetime
-	RefreshTTL    time.Duration // refresh token lifetime
-	PublicBaseURL string        // e.g. http://127.0.0.1:8080, for links and redirects
-	MaxBodyBytes  int64         // request body limit outside uploads
-	TaskQueue     string        // Temporal task queue of the worker
-	Demo          bool          // demo mode (demo biller, gateway simulator)
+	TokenSecret []byte        // HMAC key for access tokens
+	AccessTTL   time.Duration // access token lifetime
+	RefreshTTL  time.Duration // refresh token lifetime
+	// ConsoleIdle: a staff console session ends after this long without a
+	// request (its cookie's token is re-issued on each page; default 30 min).
+	ConsoleIdle   time.Duration
+	PublicBaseURL string // e.g. http://127.0.0.1:8080, for links and redirects
+	MaxBodyBytes  int64  // request body limit outside uploads
+	TaskQueue     string // Temporal task queue of the worker
+	Demo          bool   // demo mode (demo biller, gateway simulator)
 	// SLAScale divides case deadlines (demo and tests: 1000 makes a
 	// 15-working-day SLA last minutes); 1 or less means real time.
 	SLAScale float64
@@ -99,6 +102,9 @@ func New(d Deps) *Server {
 	}
 	if d.Config.AccessTTL == 0 {
 		d.Config.AccessTTL = 15 * time.Minute
+	}
+	if d.Config.ConsoleIdle <= 0 {
+		d.Config.ConsoleIdle = 30 * time.Minute
 	}
 	if d.Config.RefreshTTL == 0 {
 		d.Config.RefreshTTL = 30 * 24 * time.Hour

@@ -265,6 +265,14 @@ func TestConsoleE2E(t *testing.T) {
 	}
 	_ = leader
 
+	// Moderation: the leader hides the photo from the public view (audited).
+	run("hide photo", chromedp.Navigate(env.URL+casePath), chromedp.WaitVisible(`#redact-0`, chromedp.ByQuery),
+		chromedp.Click(`#redact-0`, chromedp.ByQuery), chromedp.WaitVisible(`#flash`, chromedp.ByQuery), screenshot("leader-photo-hidden"))
+	var redacted bool
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT redacted FROM feedback_media WHERE media_id = $1`, mediaID).Scan(&redacted); err != nil || !redacted {
+		t.Fatalf("photo redacted = %v (%v) after hiding it", redacted, err)
+	}
+
 	// 7. The same pages on a phone, and the report downloads page.
 	run("reports", chromedp.Navigate(env.URL+"/console/reports"), chromedp.WaitVisible(`#download-stats`, chromedp.ByQuery), screenshot("reports"))
 	run("phone", emulation.SetDeviceMetricsOverride(390, 844, 2, true),

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -97,83 +96,12 @@ func (s *Handler) listStaff(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
 }
 
-type createStaffReq struct {
-	Username   string     `json:"username"`
-	FullName   string     `json:"full_name"`
-	Phone      string     `json:"phone"`
-	AgencyCode string     `json:"agency_code"`
-	Roles      []cds.Role `json:"roles"`
-	Password   string     `json:"password"`
-}
-
 func (s *Handler) createStaff(c *gin.Context) {
-	var req createStaffReq
+	var req StaffRequest
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	verr := cds.Errorf(cds.EINVALID, "Thông tin tài khoản cán bộ chưa hợp lệ.", "Invalid staff account data.")
-	req.Username = strings.ToLower(strings.TrimSpace(req.Username))
-	if l := len(req.Username); l < 3 || l > 64 || strings.ContainsAny(req.Username, " @/") {
-		verr.WithField("username", "Tên đăng nhập 3–64 ký tự, không có khoảng trắng.")
-	}
-	if l := utf8.RuneCountInString(strings.TrimSpace(req.FullName)); l < 2 || l > 100 {
-		verr.WithField("full_name", "Vui lòng nhập họ và tên.")
-	}
-	if req.Phone != "" {
-		p, ok := api.NormalizePhone(req.Phone)
-		if !ok {
-			verr.WithField("phone", "Số điện thoại không hợp lệ.")
-		}
-		req.Phone = p
-	}
-	if ok, err := s.DB.AgencyExists(ctx, req.AgencyCode); err != nil {
-		api.WriteError(c, err)
-		return
-	} else if !ok {
-		verr.WithField("agency_code", "Cơ quan không tồn tại.")
-	}
-	if len(req.Roles) == 0 {
-		verr.WithField("roles", "Cần ít nhất một vai trò.")
-	}
-	for _, r := range req.Roles {
-		if !validRole(r) {
-			verr.WithField("roles", "Vai trò không hợp lệ: "+string(r))
-		}
-	}
-	generated := req.Password == ""
-	if generated {
-		req.Password = "Cb" + api.RandomToken(12) + "9"
-	} else if e := api.CheckPassword(req.Password, req.Phone); e != nil {
-		verr.WithField("password", e.Fields["password"])
-	}
-	if len(verr.Fields) > 0 {
-		api.WriteError(c, verr)
-		return
-	}
-	if !s.AllowedOn(c, req.AgencyCode, "staff", "manage") {
-		return
-	}
-	status, body, _, err := s.DB.Idempotent(ctx, "admin-staff", api.ActorID(c), c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		hash, err := api.HashPassword(req.Password)
-		if err != nil {
-			return 0, nil, err
-		}
-		u, err := s.DB.CreateStaff(ctx, postgres.NewStaff{Username: req.Username, Phone: req.Phone, FullName: strings.TrimSpace(req.FullName),
-			AgencyCode: req.AgencyCode, PasswordHash: hash, Roles: req.Roles})
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := s.DB.Audit(ctx, api.ActorID(c), "staff-create", "user", strconv.FormatInt(u.ID, 10),
-			map[string]any{"agency": u.AgencyCode, "roles": u.Roles, "username": u.Username}); err != nil {
-			return 0, nil, err
-		}
-		v := staffView(u)
-		if generated {
-			v["initial_password"] = req.Password // shown once, never stored in clear
-		}
-		return http.StatusCreated, v, nil
-	})
+	status, body, err := s.CreateStaff(c.Request.Context(), api.Actor(c), req, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		api.WriteError(c, err)
 		return
@@ -194,39 +122,11 @@ func (s *Handler) patchStaff(c *gin.Context) {
 	if !api.BindJSON(c, &p) {
 		return
 	}
-	u, ok := s.loadStaffIn(c, "manage")
+	id, ok := api.PathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	verr := cds.Errorf(cds.EINVALID, "Thông tin chưa hợp lệ.", "Invalid data.")
-	if p.Status != nil && *p.Status != "active" && *p.Status != "disabled" {
-		verr.WithField("status", "Trạng thái là active hoặc disabled.")
-	}
-	if p.AgencyCode != nil {
-		if ok, err := s.DB.AgencyExists(ctx, *p.AgencyCode); err != nil || !ok {
-			verr.WithField("agency_code", "Cơ quan không tồn tại.")
-		} else if !s.AllowedOn(c, *p.AgencyCode, "staff", "manage") {
-			return
-		}
-	}
-	if p.Phone != nil && *p.Phone != "" {
-		ph, ok := api.NormalizePhone(*p.Phone)
-		if !ok {
-			verr.WithField("phone", "Số điện thoại không hợp lệ.")
-		}
-		p.Phone = &ph
-	}
-	if len(verr.Fields) > 0 {
-		api.WriteError(c, verr)
-		return
-	}
-	if err := s.DB.UpdateStaff(ctx, u.ID, p); err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	_ = s.DB.Audit(ctx, api.ActorID(c), "staff-update", "user", strconv.FormatInt(u.ID, 10), map[string]any{"before": staffView(u), "patch": p})
-	u, err := s.DB.StaffByID(ctx, u.ID)
+	u, err := s.UpdateStaff(c.Request.Context(), api.Actor(c), id, p)
 	if err != nil {
 		api.WriteError(c, err)
 		return
@@ -243,25 +143,15 @@ func (s *Handler) putStaffRoles(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	for _, r := range req.Roles {
-		if !validRole(r) {
-			api.WriteError(c, cds.Errorf(cds.EINVALID, "Vai trò không hợp lệ: %s.", "Invalid role: %s.", r).WithField("roles", "Vai trò không hợp lệ."))
-			return
-		}
-	}
-	u, ok := s.loadStaffIn(c, "manage")
+	id, ok := api.PathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	// SetStaffRoles also ends the account's sessions (tokens carry roles),
-	// so new grants and revocations apply at once, not at token expiry.
-	if err := s.DB.SetStaffRoles(ctx, u.ID, req.Roles); err != nil {
+	u, err := s.SetStaffRoles(c.Request.Context(), api.Actor(c), id, req.Roles)
+	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(ctx, api.ActorID(c), "staff-roles", "user", strconv.FormatInt(u.ID, 10), map[string]any{"before": u.Roles, "after": req.Roles})
-	u, _ = s.DB.StaffByID(ctx, u.ID)
 	c.JSON(http.StatusOK, staffView(u))
 }
 
@@ -326,41 +216,14 @@ func (s *Handler) removePolicy(c *gin.Context) {
 }
 
 func (s *Handler) changePolicy(c *gin.Context, p policyLine, add bool) {
-	if e := p.check(); e != nil {
-		api.WriteError(c, e)
-		return
-	}
-	pa, ok := s.policyAdmin(c)
-	if !ok {
-		return
-	}
-	var changed bool
-	var err error
-	action := "policy-add"
-	if add {
-		changed, err = pa.AddPolicy(p.Role, p.Domain, p.Object, p.Action)
-	} else {
-		action = "policy-remove"
-		changed, err = pa.RemovePolicy(p.Role, p.Domain, p.Object, p.Action)
-	}
+	changed, err := s.ChangePolicy(c.Request.Context(), api.Actor(c), p, add)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	line := strings.Join([]string{"p", p.Role, p.Domain, p.Object, p.Action}, ", ")
-	if changed {
-		if err := s.DB.Audit(c.Request.Context(), api.ActorID(c), action, "policy", line, p); err != nil {
-			api.WriteError(c, err)
-			return
-		}
-	}
 	status := http.StatusOK
 	if add && changed {
 		status = http.StatusCreated
-	}
-	if !add && !changed {
-		api.WriteError(c, cds.Errorf(cds.ENOTFOUND, "Không có dòng chính sách này.", "No such policy line."))
-		return
 	}
 	c.JSON(status, gin.H{"role": p.Role, "domain": p.Domain, "object": p.Object, "action": p.Action, "changed": changed})
 }

@@ -48,103 +48,21 @@ func (s *Handler) submitApplication(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	me := api.Actor(c)
-	owner, channel := me, "online"
-	if b.CitizenID != 0 {
-		if !me.IsStaff() || b.CitizenID == me.UserID {
-			api.WriteError(c, cds.Errorf(cds.EINVALID, "Chỉ cán bộ tiếp nhận được nộp thay công dân.", "Only desk staff may submit for a citizen.").WithField("citizen_id", "not allowed"))
-			return
-		}
-		cit, err := s.DB.ApplicationCitizen(ctx, b.CitizenID)
-		if err != nil {
-			api.WriteError(c, cds.Errorf(cds.EINVALID, "Công dân không tồn tại.", "No such citizen.").WithField("citizen_id", "unknown"))
-			return
-		}
-		owner, channel = cit, "in_person"
-	} else if !me.Has(cds.RoleCitizen) {
-		api.WriteError(c, cds.Errorf(cds.EINVALID, "Cán bộ nộp thay cần citizen_id.", "Staff must name the citizen.").WithField("citizen_id", "required"))
-		return
-	}
-	now := time.Now()
-	if strings.TrimSpace(b.ProcedureCode) == "" {
-		api.WriteError(c, cds.Errorf(cds.EINVALID, "Chưa chọn thủ tục.", "No procedure chosen.").WithField("procedure_code", "Bắt buộc / required"))
-		return
-	}
-	proc, err := s.DB.ProcedureAt(ctx, b.ProcedureCode, now)
-	if cds.ErrorCode(err) == cds.ENOTFOUND {
-		api.WriteError(c, cds.Errorf(cds.EINVALID, "Thủ tục không tồn tại.", "No such procedure.").WithField("procedure_code", "Không tồn tại / unknown"))
-		return
-	} else if err != nil {
+	sub, err := s.Cases.PrepareApplication(ctx, api.Actor(c), cases.ApplicationRequest{CitizenID: b.CitizenID, ProcedureCode: b.ProcedureCode,
+		Form: b.Form, DocumentIDs: b.DocumentIDs, Key: c.GetHeader("Idempotency-Key")}, time.Now())
+	if err != nil {
 		api.WriteError(c, err)
-		return
-	}
-	form, verr := proc.ValidateForm(b.Form)
-	if verr == nil {
-		verr = cds.Errorf(cds.EINVALID, "Hồ sơ chưa hợp lệ.", "The dossier is invalid.")
-	}
-	docs := appDedupe(b.DocumentIDs)
-	required := 0
-	for _, d := range proc.Documents {
-		if d.Required {
-			required++
-		}
-	}
-	if len(docs) < required {
-		verr.WithField("document_ids", fmt.Sprintf("Cần ít nhất %d giấy tờ / at least %d documents required", required, required))
-	} else if len(docs) > 0 {
-		owned, err := s.DB.ApplicationOwnedMedia(ctx, owner.UserID, docs)
-		if err != nil {
-			api.WriteError(c, err)
-			return
-		}
-		scanned := map[string]bool{} // documents the desk scanned
-		if channel == "in_person" {
-			if scanned, err = s.DB.ApplicationOwnedMedia(ctx, me.UserID, docs); err != nil {
-				api.WriteError(c, err)
-				return
-			}
-		}
-		for _, id := range docs {
-			if !owned[id] && !scanned[id] {
-				verr.WithField("document_ids", "Giấy tờ không tồn tại hoặc không thuộc về bạn / unknown document "+id)
-			}
-		}
-	}
-	agency := proc.AgencyCode
-	if agency == "" {
-		code, _ := form["commune_code"].(string)
-		if a, err := s.DB.ApplicationAgency(ctx, code); code != "" && (err != nil || a.Type != cds.AgencyCommune) {
-			verr.WithField("form.commune_code", "Không phải xã, phường của tỉnh / not a commune of the province")
-		}
-		agency = code
-	}
-	if len(verr.Fields) > 0 {
-		api.WriteError(c, verr)
 		return
 	}
 	// Resumable: if the instance handling a first attempt dies after starting
 	// the workflow, the retry takes the key over, reuses the reserved code and
 	// joins the running workflow instead of creating a second dossier.
-	status, body, err := s.Cases.SubmitApplication(ctx, cases.ApplicationSubmission{Citizen: owner, Channel: channel,
-		Procedure: proc, Agency: agency, Form: form, DocumentIDs: docs, At: now, KeyOwner: me.UserID, Key: c.GetHeader("Idempotency-Key")})
+	status, body, err := s.Cases.SubmitApplication(ctx, sub)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
 	c.Data(status, "application/json; charset=utf-8", body)
-}
-
-func appDedupe(ids []string) []string {
-	seen := map[string]bool{}
-	out := []string{}
-	for _, id := range ids {
-		id = strings.TrimSpace(id)
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // myApplications is the citizen's "Hồ sơ cá nhân" list.
@@ -333,4 +251,17 @@ func (s *Handler) applicationStats(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"from": from.In(cds.VietnamTZ), "to": to.In(cds.VietnamTZ), "agency": agency,
 		"rows": rows, "total": postgres.SumAppStats(rows), "statuses": cds.AppStatuses()})
+}
+
+func appDedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -39,6 +39,9 @@ func (s *Handler) actionFields(c *gin.Context, action string, cs postgres.CaseSu
 	text := func(name, label, hint string, req bool) formField {
 		return formField{Name: name, Label: label, Hint: hint, Type: "textarea", Required: req}
 	}
+	if cs.Kind == string(cds.KindApplication) {
+		return s.dossierFields(c, action, cs)
+	}
 	switch action {
 	case "accept", "start", "approve_answer", "close", "return_draft":
 		return []formField{text("note", "Ghi chú (không bắt buộc)", "", false)}
@@ -89,6 +92,9 @@ type caseView struct {
 	Claimable []postgres.Task
 	Me        int64
 	Back      string
+	Dossier   *dossierView
+	Media     []mediaItem // the report's photos, for moderation
+	Moderate  bool        // the user may hide or show photos
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -134,6 +140,12 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 		}
 		v.fillFeedback(f, media)
 	}
+	if kind == string(cds.KindApplication) {
+		if v.Dossier, err = s.loadDossier(c, code); err != nil {
+			api.WriteError(c, err)
+			return v, false
+		}
+	}
 	v.fillNotes()
 	return v, true
 }
@@ -146,6 +158,7 @@ func (v *caseView) fillFeedback(f postgres.Feedback, media []postgres.FeedbackMe
 	}
 	for _, m := range media {
 		v.Photos = append(v.Photos, photoURL(m.MediaID))
+		v.Media = append(v.Media, mediaItem{ID: m.MediaID, URL: photoURL(m.MediaID), Redacted: m.Redacted})
 	}
 }
 
@@ -179,6 +192,9 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 			candidates = append(candidates, m.Action)
 		}
 	}
+	if v.Case.Kind == string(cds.KindApplication) {
+		candidates = dossierCandidates(v.Case.Status)
+	}
 	if v.Case.Closed {
 		candidates = nil
 	}
@@ -191,6 +207,9 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 			if slices.Contains(cases.RoleNames(a), t.CandidateRole) {
 				v.Claimable = append(v.Claimable, t)
 			}
+		case *t.AssigneeID == a.UserID && v.Case.Kind == string(cds.KindApplication):
+			// A dossier task's action is the workflow action that completes it.
+			taskActions[t.Action] = true
 		case *t.AssigneeID == a.UserID:
 			for _, act := range workflows.FeedbackTaskActions(t.Action) {
 				taskActions[act] = true
@@ -208,7 +227,7 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 		if err != nil || !ok {
 			continue
 		}
-		v.Actions = append(v.Actions, actionForm{Action: act, Label: actionLabel(act), Primary: taskActions[act],
+		v.Actions = append(v.Actions, actionForm{Action: act, Label: caseActionLabel(v.Case.Kind, act), Primary: taskActions[act],
 			Fields: s.actionFields(c, act, v.Case)})
 	}
 	sort.SliceStable(v.Actions, func(i, j int) bool { return v.Actions[i].Primary && !v.Actions[j].Primary })
@@ -220,6 +239,7 @@ func (s *Handler) consoleCase(c *gin.Context) {
 		return
 	}
 	s.allowedActions(c, &v)
+	s.canModerate(c, &v)
 	s.renderConsole(c, http.StatusOK, "case", consolePage{Title: v.Case.Code + " — " + v.Case.Title, Data: v})
 }
 
@@ -269,7 +289,7 @@ func (s *Handler) consoleCaseAction(c *gin.Context) {
 	if len(errs) == 0 {
 		err := s.act(c, v.Case, action, in, assignee)
 		if err == nil {
-			setFlash(c, "Đã thực hiện: "+actionLabel(action)+".")
+			setFlash(c, "Đã thực hiện: "+caseActionLabel(v.Case.Kind, action)+".")
 			c.Redirect(http.StatusSeeOther, v.Back)
 			return
 		}
@@ -308,8 +328,15 @@ func (s *Handler) act(c *gin.Context, cs postgres.CaseSummary, action string, in
 		if err != nil {
 			return err
 		}
-		_, err = s.Cases.ActOnApplication(ctx, app, workflows.ApplicationAction{Action: action, Actor: a,
-			Reason: in["reason"], Note: in["note"], ToAgency: in["to_agency"]}, key)
+		act, errs := dossierAction(action, a, in)
+		if len(errs) > 0 {
+			e := cds.Errorf(cds.EINVALID, "Thông tin chưa hợp lệ.", "Invalid input.")
+			for _, fe := range errs {
+				e.WithField(strings.TrimPrefix(fe.Field, action+"-"), fe.Message)
+			}
+			return e
+		}
+		_, err = s.Cases.ActOnApplication(ctx, app, act, key)
 		return err
 	}
 	if !cases.IsFeedbackStaffAction(action) {

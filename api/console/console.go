@@ -57,13 +57,35 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodGet, "/console/login", api.Public, s.consoleLoginPage)
 	r.Handle(http.MethodPost, "/console/login", api.Public, s.consoleLogin)
 	r.Handle(http.MethodPost, "/console/logout", api.SignedIn, s.consoleLogout)
-	r.Handle(http.MethodGet, "/console/", staff, func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/console/queues/mine") })
+	r.Handle(http.MethodGet, "/console/session", staff, s.consoleSessionPing)
+	r.Handle(http.MethodGet, "/console/", staff, s.consoleHome)
 	r.Handle(http.MethodGet, "/console/queues/:queue", staff, s.consoleQueue)
 	r.Handle(http.MethodPost, "/console/tasks/:id/:op", staff, s.consoleTaskOp)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code", staff, s.consoleCase)
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
+	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
+	r.Handle(http.MethodPost, "/console/cases/:kind/:code/media/:media_id/redaction", staff, s.consoleRedact)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
+	r.Handle(http.MethodGet, "/console/dossiers/new", staff, s.consoleDeskPage)
+	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, s.consoleDeskSubmit)
 	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
+	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
+	if s.Admin != nil {
+		r.Handle(http.MethodGet, "/console/staff", api.Can("staff", "read"), s.consoleStaffList)
+		r.Handle(http.MethodGet, "/console/staff/new", api.Can("staff", "manage"), s.consoleStaffNew)
+		r.Handle(http.MethodPost, "/console/staff", api.Can("staff", "manage"), s.consoleStaffCreate)
+		r.Handle(http.MethodGet, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffEdit)
+		r.Handle(http.MethodPost, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffSave)
+		r.Handle(http.MethodGet, "/console/policies", api.Can("policy", "read"), s.consolePolicies)
+		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), s.consolePolicyChange)
+	}
+	if s.Reports != nil {
+		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), s.consoleDashboard)
+		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), s.consoleAppendix)
+		r.Handle(http.MethodPost, "/console/appendix1", api.Can("deployment_report", "submit"), s.consoleAppendixSave)
+		r.Handle(http.MethodGet, "/console/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.Reports.Appendix1XLSX)
+		r.Handle(http.MethodGet, "/console/reports/case-stats.xlsx", api.Can("report", "case_stats"), s.Reports.CaseStatsXLSX)
+	}
 }
 
 func mustConsoleTemplates() map[string]*template.Template {
@@ -80,7 +102,10 @@ func mustConsoleTemplates() map[string]*template.Template {
 			}
 			return "—"
 		},
+		"vnDay":       func(t time.Time) string { return vnDate(t) },
 		"actionLabel": actionLabel,
+		"caseAction":  caseActionLabel,
+		"caseStatus":  caseStatusLabel,
 		"statusLabel": statusLabel,
 		"kindLabel":   kindLabel,
 		"pathEscape":  url.PathEscape,
@@ -144,6 +169,11 @@ func (s *Handler) consoleGate(c *gin.Context) {
 		c.Abort()
 		return
 	}
+	s.refreshSession(c, a)
+	if c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "multipart/") {
+		// The desk's scans: bounded before the CSRF check reads the form.
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 8*maxScanBytes)
+	}
 	if c.Request.Method == http.MethodPost && p != "/console/login" {
 		if !s.csrfOK(c) {
 			api.SetActor(c, a)
@@ -158,10 +188,15 @@ func (s *Handler) consoleGate(c *gin.Context) {
 
 // csrfToken binds a form to the session: an HMAC of the session cookie under
 // the server's secret, so a page from another site cannot forge it.
+// The session ID (stable while the cookie slides) is bound when there is
+// one, else the cookie itself.
 func (s *Handler) csrfToken(c *gin.Context) string {
 	ck, _ := c.Cookie(api.ConsoleCookie)
 	if ck == "" {
 		return ""
+	}
+	if sid := api.SessionID(c); sid != "" {
+		ck = "sid\x00" + sid
 	}
 	m := hmac.New(sha256.New, s.Config.TokenSecret)
 	m.Write([]byte("console-csrf\x00" + ck))
@@ -216,6 +251,9 @@ type consolePage struct {
 	Errors  []fieldError
 	Counts  map[string]int
 	Idem    string // Idempotency-Key prefix of the page's forms
+	Names   *pageNames
+	Can     map[string]bool // navigation: what the person may open
+	Idle    int             // seconds of idle before the session ends
 	Data    any
 }
 
@@ -235,6 +273,15 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	if p.Flash == "" && c.Request.Method == http.MethodGet {
 		p.Flash = takeFlash(c)
 	}
+	if p.Actor.UserID != 0 {
+		p.Names = s.names(c)
+		p.Can = map[string]bool{}
+		for k, perm := range navPerms {
+			ok, err := s.Authz.Allowed(c.Request.Context(), p.Actor, "", perm[0], perm[1])
+			p.Can[k] = err == nil && ok
+		}
+		p.Idle = int(s.Config.ConsoleIdle.Seconds())
+	}
 	if p.Actor.UserID != 0 && p.Counts == nil {
 		p.Counts = s.consoleCounts(c)
 	}
@@ -246,6 +293,9 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// navPerms are the permissions behind the navigation's links.
+var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"}}
 
 // consoleCounts are the navigation badges (one query).
 func (s *Handler) consoleCounts(c *gin.Context) map[string]int {

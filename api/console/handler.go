@@ -6,6 +6,8 @@ package console
 import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/api/accounts"
+	"github.com/caobang/congdanso/api/admin"
+	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/cases"
 )
 
@@ -13,7 +15,11 @@ import (
 type Handler struct {
 	api.Deps
 	Cases    *cases.Service
-	Accounts *accounts.Handler // sign-in and sign-out
+	Accounts *accounts.Handler  // sign-in and sign-out
+	Reports  *reporting.Handler // the workbooks the reports page downloads
+	Admin    *admin.Handler     // staff account operations
+
+	nameCache namesCache
 }
 
 // Register adds the console routes.

@@ -5,11 +5,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/postgres"
 )
@@ -46,8 +44,17 @@ func (s *Handler) consoleQueue(c *gin.Context) {
 			}
 		}
 	}
-	items, next, err := s.listTasks(c, q)
 	var errs []fieldError
+	if v := q.Get("due_before"); v != "" {
+		d, ok := parseVNDate(v)
+		if !ok {
+			errs = append(errs, badDate("due_before"))
+			q.Del("due_before")
+		} else {
+			q.Set("due_before", isoDate(d))
+		}
+	}
+	items, next, err := s.listTasks(c, q)
 	if err != nil {
 		e := api.ErrorOf(c, err)
 		for f, m := range e.Fields {
@@ -134,21 +141,6 @@ func (s *Handler) consoleApprovals(c *gin.Context) {
 		}
 	}
 	s.renderConsole(c, http.StatusOK, "approvals", consolePage{Title: "Phê duyệt và theo dõi hạn", Nav: "approvals", Data: v})
-}
-
-type reportsView struct {
-	Campaign string
-	From, To string
-	Agencies []cds.Agency
-}
-
-func (s *Handler) consoleReports(c *gin.Context) {
-	now := time.Now().In(cds.VietnamTZ)
-	v := reportsView{Campaign: strconv.Itoa(now.Year()),
-		From: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cds.VietnamTZ).Format("2006-01-02"),
-		To:   now.Format("2006-01-02")}
-	v.Agencies, _ = s.DB.Agencies(c.Request.Context())
-	s.renderConsole(c, http.StatusOK, "reports", consolePage{Title: "Báo cáo Ban Chỉ đạo", Nav: "reports", Data: v})
 }
 
 // listTasks is the task queue as GET /api/v1/tasks serves it (with its

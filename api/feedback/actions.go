@@ -93,14 +93,10 @@ func (s *Handler) redactFeedbackMedia(c *gin.Context) {
 		api.WriteError(c, cases.NotFoundFeedback())
 		return
 	}
-	if !s.AllowedOn(c, f.AgencyCode, "feedback", "moderate") {
-		return
-	}
 	red := req.Redacted == nil || *req.Redacted
-	if err := s.DB.SetMediaRedacted(c.Request.Context(), f.WorkflowID, c.Param("media_id"), red); err != nil {
+	if err := s.Cases.RedactFeedbackMedia(c.Request.Context(), api.Actor(c), f, c.Param("media_id"), red); err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(c.Request.Context(), api.ActorID(c), "feedback.redact", "media", c.Param("media_id"), map[string]any{"case": f.Code, "redacted": red})
 	c.JSON(http.StatusOK, gin.H{"id": c.Param("media_id"), "redacted": red})
 }

@@ -124,30 +124,8 @@ func (s *Handler) putDeploymentReport(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	unit, err := s.DB.DeploymentUnit(ctx, unitCode)
+	unit, err := s.SaveDeployment(c.Request.Context(), api.Actor(c), campaign, unitCode, req.DeploymentData, req.Submit)
 	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	if err := req.DeploymentData.Validate(unit.Type, req.Submit); err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	data, err := json.Marshal(req.DeploymentData)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	a := api.Actor(c)
-	if req.Submit {
-		version, late, err := s.DB.SubmitDeployment(ctx, campaign, unitCode, data, a.UserID, s.now())
-		if err != nil {
-			api.WriteError(c, err)
-			return
-		}
-		_ = s.DB.Audit(ctx, a.UserID, "submit", "deployment_report", campaign+"/"+unitCode, map[string]any{"version": version, "late": late})
-	} else if err := s.DB.SaveDeploymentDraft(ctx, campaign, unitCode, data, a.UserID); err != nil {
 		api.WriteError(c, err)
 		return
 	}
@@ -189,39 +167,10 @@ type deploymentView struct {
 }
 
 func (s *Handler) writeDeploymentEntry(c *gin.Context, campaign string, unit cds.Agency) {
-	ctx := c.Request.Context()
-	camp, err := s.DB.GetReportCampaign(ctx, campaign)
+	v, err := s.DeploymentEntry(c.Request.Context(), campaign, unit)
 	if err != nil {
 		api.WriteError(c, err)
 		return
-	}
-	e, err := s.DB.GetDeploymentEntry(ctx, campaign, unit.Code)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	counts, err := s.DB.CountDeploymentUnits(ctx, []string{unit.Code}, s.now())
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	camp.Units = nil
-	v := deploymentView{Campaign: camp, Unit: unit, Status: "not_started", Version: e.Version, SubmittedAt: e.SubmittedAt, Late: e.Late,
-		Draft: e.Draft, Counted: deploymentCounted(counts[unit.Code]), Flags: []reports.Flag{}, History: e.Versions}
-	if e.Draft != nil {
-		v.Status = "draft"
-	}
-	if e.Version > 0 && len(e.Versions) > 0 {
-		if e.Draft == nil {
-			v.Status = "submitted"
-		}
-		v.Current = e.Versions[0].Data
-		var d reports.DeploymentData
-		if err := json.Unmarshal(v.Current, &d); err == nil {
-			if fl := reports.Flags(unit.Type, d, v.Counted); fl != nil {
-				v.Flags = fl
-			}
-		}
 	}
 	c.JSON(http.StatusOK, v)
 }

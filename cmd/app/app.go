@@ -29,6 +29,7 @@ import (
 	"github.com/caobang/congdanso/api/payments"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/api/tasks"
+	"github.com/caobang/congdanso/api/transparency"
 	"github.com/caobang/congdanso/api/workplace"
 	"github.com/caobang/congdanso/blob"
 	"github.com/caobang/congdanso/cases"
@@ -127,19 +128,22 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 func (a *App) Handlers() []api.Registrar {
 	d := a.API.Deps // with the server's defaults filled in
 	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
+	rep := &reporting.Handler{Deps: d, Cases: a.Cases}
+	adm := &admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar}
 	return []api.Registrar{
 		acc,
-		&admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar},
+		adm,
 		&feedback.Handler{Deps: d, Cases: a.Cases},
 		&applications.Handler{Deps: d, Cases: a.Cases},
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
-		&reporting.Handler{Deps: d, Cases: a.Cases},
+		rep,
 		&figures.Handler{Deps: d},
 		&workplace.Handler{Deps: d},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
-		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
+		&transparency.Handler{Deps: d},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm},
 	}
 }
 

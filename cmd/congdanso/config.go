@@ -43,6 +43,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SLAScale divides every SLA (tests and the crash test use short SLAs).
 	SLAScale float64
+	// ConsoleIdle ends a staff console session after this long without a request.
+	ConsoleIdle time.Duration
 }
 
 func env(name, def string) string {
@@ -56,6 +58,15 @@ func envInt(name string, def int) int {
 	if v := os.Getenv(name); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
 			return n
+		}
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			return d
 		}
 	}
 	return def
@@ -86,6 +97,7 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("CONGDANSO_LOG_LEVEL", "info"), "debug, info, warn, error")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("CONGDANSO_DB_MAX_CONNS", 20), "PostgreSQL pool size")
 	fs.IntVar(&c.WorkerPollers, "worker-pollers", envInt("CONGDANSO_WORKER_POLLERS", 4), "Temporal task pollers per kind")
+	fs.DurationVar(&c.ConsoleIdle, "console-idle", envDuration("CONGDANSO_CONSOLE_IDLE", 30*time.Minute), "staff console: idle time after which the session ends")
 	sla := fs.Float64("sla-scale", 1, "divide every SLA by this (tests only)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "graceful shutdown budget")
 	if err := fs.Parse(args); err != nil {

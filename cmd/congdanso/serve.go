@@ -216,7 +216,7 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 	}
 	a, err := app.Build(ctx, app.Options{
 		DataDir: cfg.DataDir, WorkerPollers: cfg.WorkerPollers, Logger: logger,
-		API: api.Config{TokenSecret: secret, PublicBaseURL: cfg.PublicBaseURL, Demo: cfg.Demo, SLAScale: cfg.SLAScale},
+		API: api.Config{TokenSecret: secret, PublicBaseURL: cfg.PublicBaseURL, Demo: cfg.Demo, SLAScale: cfg.SLAScale, ConsoleIdle: cfg.ConsoleIdle},
 	}, db, tc)
 	if err != nil {
 		return err

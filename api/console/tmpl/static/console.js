@@ -33,3 +33,23 @@
     });
   });
 })();
+// Keep the session alive while someone works on a page without loading
+// another (typing a long answer): at most one ping a few minutes, only after
+// activity. With no activity the session ends after its idle time.
+(function () {
+  "use strict";
+  var idle = parseInt(document.body && document.body.getAttribute("data-idle"), 10);
+  if (!idle) return;
+  var every = Math.max(30, Math.min(300, Math.floor(idle / 3))) * 1000;
+  var last = Date.now();
+  function activity() {
+    if (Date.now() - last < every) return;
+    last = Date.now();
+    fetch("/console/session", { credentials: "same-origin", cache: "no-store" }).catch(function () {});
+  }
+  ["keydown", "input", "click"].forEach(function (ev) { document.addEventListener(ev, activity, { passive: true }); });
+})();
+// The print button of the printable forms (no inline script under the CSP).
+document.addEventListener("click", function (e) {
+  if (e.target && e.target.closest && e.target.closest("[data-print]")) { window.print(); }
+});

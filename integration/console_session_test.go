@@ -1,0 +1,44 @@
+package integration
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/cmd/app/apptest"
+)
+
+// TestConsoleSlidingSession: every console page re-issues the session
+// cookie for the idle time (30 minutes by default), scoped and strict as at
+// sign-in, and a form rendered before the refresh still posts (the CSRF
+// token is bound to the session, not to the cookie's value).
+func TestConsoleSlidingSession(t *testing.T) {
+	env := apptest.New(t)
+	staffWithPassword(t, env, "0912000601", "Lâm Văn Phiên", "SXD", cds.RoleOfficer, "Cao-Bang-2026!")
+	c := browserClient(t)
+	_, page := fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
+	tok := csrfRe.FindStringSubmatch(page)[1]
+	resp, _ := fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {tok}, "phone": {"0912000601"}, "password": {"Cao-Bang-2026!"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	resp, page = fetch(t, c, http.MethodGet, env.URL+"/console/queues/mine", nil)
+	var refreshed *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "cds_session" {
+			refreshed = ck
+		}
+	}
+	if refreshed == nil || refreshed.MaxAge != 30*60 || refreshed.Path != "/console/" || refreshed.SameSite != http.SameSiteStrictMode || !refreshed.HttpOnly {
+		t.Fatalf("page did not slide the session for 30 minutes: %+v", refreshed)
+	}
+	form := csrfRe.FindStringSubmatch(page)[1]
+	if r, _ := fetch(t, c, http.MethodGet, env.URL+"/console/session", nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("session ping: %d", r.StatusCode)
+	}
+	// The cookie changed since the page was rendered; its form still posts.
+	if r, _ := fetch(t, c, http.MethodPost, env.URL+"/console/logout", url.Values{"csrf": {form}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout with a form rendered before the refresh: %d", r.StatusCode)
+	}
+}
