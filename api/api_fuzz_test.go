@@ -57,7 +57,6 @@ type fuzzApp struct {
 	routes      map[string]api.RouteInfo // "METHOD /path" → route
 	names       []string                 // sorted, for names that match no route
 	staff, citz string
-	open311Key  string
 }
 
 // newFuzzApp starts the app for one fuzz target (stopped when it ends).
