@@ -67,7 +67,7 @@ func (d Deps) ParseAccessToken(raw string) (cds.Actor, string, error) {
 
 // CurrentActor reads the bearer token, or on console paths only the console
 // session cookie, if present.
-func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
+func (s Deps) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 	raw := ""
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
@@ -95,7 +95,7 @@ func (s *Server) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 // or expired, or whose account was disabled: one primary-key lookup per
 // signed-in request, no cache, so a revocation takes effect on the next
 // request on every instance. A token without a session is refused.
-func (s *Server) checkSession(c *gin.Context, userID int64, sid string) error {
+func (s Deps) checkSession(c *gin.Context, userID int64, sid string) error {
 	ok := false
 	if sid != "" {
 		var err error

@@ -37,6 +37,21 @@ func ErrorBody(e *cds.Error) ErrorEnvelope { return ErrorEnvelope{Error: e} }
 // WriteError writes {"error":{code,message,message_en,fields}}. Internal
 // errors are logged and shown as "Internal error." only.
 func WriteError(c *gin.Context, err error) {
+	e := ErrorOf(c, err)
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if e.Code == cds.EUNAVAILABLE {
+		c.Header("Retry-After", "5")
+	}
+	c.AbortWithStatusJSON(status, ErrorBody(e))
+}
+
+// ErrorOf is the error a person sees for err: a cds.Error as it is, a
+// dependency that is down as "unavailable", anything else logged and shown
+// as "Internal error." only (HTML pages use it too).
+func ErrorOf(c *gin.Context, err error) *cds.Error {
 	var e *cds.Error
 	var maxErr *http.MaxBytesError
 	switch {
@@ -53,14 +68,7 @@ func WriteError(c *gin.Context, err error) {
 		}
 		e = cds.Errorf(cds.EINTERNAL, "Lỗi hệ thống.", "Internal error.")
 	}
-	status, ok := statusOf[e.Code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	if e.Code == cds.EUNAVAILABLE {
-		c.Header("Retry-After", "5")
-	}
-	c.AbortWithStatusJSON(status, ErrorBody(e))
+	return e
 }
 
 // InvalidText: PostgreSQL refused a NUL byte or invalid UTF-8 in a text
@@ -106,12 +114,6 @@ func MaskText(s string) string {
 	return phoneInText.ReplaceAllStringFunc(s, func(p string) string {
 		return cds.MaskPhone(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(p))
 	})
-}
-
-// KnownCode reports whether code is one of the error codes of the table.
-func KnownCode(code string) bool {
-	_, ok := statusOf[code]
-	return ok
 }
 
 // StatusOf is the HTTP status of an error code (0 when unknown).

@@ -42,15 +42,14 @@ func (d Deps) ClientIP(c *gin.Context) string {
 	return c.RemoteIP()
 }
 
-// RateCheck counts one attempt against each (limit name, key) pair in order
-// and writes 429 with Retry-After when one is exhausted. It returns false then.
-func (d Deps) RateCheck(c *gin.Context, pairs ...string) bool {
+// RateLimit counts one attempt against each (limit name, key) pair in order.
+// When one is exhausted it sets Retry-After and returns the 429 error.
+func (d Deps) RateLimit(c *gin.Context, pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		name, key := pairs[i], pairs[i+1]
 		ok, wait, err := d.DB.RateHit(c.Request.Context(), name+":"+key, d.limit(name))
 		if err != nil {
-			WriteError(c, err)
-			return false
+			return err
 		}
 		if !ok {
 			secs := int(math.Ceil(wait.Seconds()))
@@ -58,11 +57,19 @@ func (d Deps) RateCheck(c *gin.Context, pairs ...string) bool {
 				secs = 1
 			}
 			c.Header("Retry-After", strconv.Itoa(secs))
-			WriteError(c, &cds.Error{Code: cds.ERATELIMIT,
+			return &cds.Error{Code: cds.ERATELIMIT,
 				Message:   "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau " + humanWait(secs, true) + ".",
-				MessageEN: "Too many attempts. Try again in " + humanWait(secs, false) + "."})
-			return false
+				MessageEN: "Too many attempts. Try again in " + humanWait(secs, false) + "."}
 		}
+	}
+	return nil
+}
+
+// RateCheck is RateLimit that writes the error; it returns false then.
+func (d Deps) RateCheck(c *gin.Context, pairs ...string) bool {
+	if err := d.RateLimit(c, pairs...); err != nil {
+		WriteError(c, err)
+		return false
 	}
 	return true
 }

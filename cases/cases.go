@@ -9,6 +9,7 @@ package cases
 import (
 	"go.temporal.io/sdk/client"
 
+	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -17,6 +18,7 @@ import (
 type Service struct {
 	DB       *postgres.DB
 	Temporal client.Client
+	Authz    cds.Authorizer // case-level permissions (the route's Perm is checked at the edge)
 	// Queue is the worker's task queue (default workflows.TaskQueue).
 	Queue string
 	// SLAScale divides case deadlines (demo and tests); 1 or less is real time.

@@ -66,28 +66,20 @@ const (
 )
 
 // FeedbackStaffActions are the actions staff call through
-// POST /api/v1/feedback/{id}/actions/{action}.
-var FeedbackStaffActions = []string{FBActAccept, FBActAssign, FBActStart, FBActRequestInfo, FBActDraftAnswer,
-	FBActApproveAnswer, FBActReturnDraft, FBActTransfer, FBActNotOurs, FBActReject, FBActMarkDuplicate, FBActClose}
-
-// feedbackTransitions lists, per action, the states it may be taken from.
-var feedbackTransitions = map[string][]string{
-	FBActAccept:        {FBRouted},
-	FBActAssign:        {FBAccepted, FBAssigned, FBInProgress},
-	FBActStart:         {FBAssigned},
-	FBActRequestInfo:   {FBAssigned, FBInProgress},
-	FBActReplyInfo:     {FBAwaitingInfo},
-	FBActDraftAnswer:   {FBAssigned, FBInProgress},
-	FBActApproveAnswer: {FBAnswerDrafted},
-	FBActReturnDraft:   {FBAnswerDrafted},
-	FBActTransfer:      {FBRouted, FBAccepted, FBAssigned, FBInProgress, FBTransferred},
-	FBActNotOurs:       {FBRouted, FBAccepted, FBAssigned, FBInProgress},
-	FBActReject:        {FBRouted, FBAccepted, FBAssigned, FBInProgress, FBTransferred},
-	FBActMarkDuplicate: {FBRouted, FBAccepted, FBAssigned, FBInProgress, FBTransferred},
-	FBActClose:         {FBPublished},
-	FBActRate:          {FBPublished},
-	FBActWithdraw:      {FBRouted, FBTransferred, FBAccepted, FBAssigned, FBInProgress, FBAwaitingInfo},
-}
+// POST /api/v1/feedback/{id}/actions/{action} (from FeedbackStates).
+var FeedbackStaffActions = func() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range FeedbackStates {
+		for _, m := range st.Moves {
+			if m.By == ByStaff && !seen[m.Action] {
+				seen[m.Action] = true
+				out = append(out, m.Action)
+			}
+		}
+	}
+	return out
+}()
 
 // FeedbackSLA are the deadlines of one case, set from its category and priority.
 type FeedbackSLA struct {
@@ -178,7 +170,9 @@ type feedbackCase struct {
 	ready   bool             // the routed step is in the read model (the 201 may go out)
 	v       workflow.Version // fbLocalWrites and later: writes run as local activities
 	version int              // bumped by each transition; wakes the deadline loop
-	pending int              // handlers between their state change and their last write
+	pending int              // handlers between their state change and their last write (before fbHandlerLock)
+	lockV   workflow.Version // fbHandlerLock and later: transitions run one at a time under ser
+	ser     serial
 }
 
 // FeedbackCase is one feedback report from submission to closure.
@@ -190,6 +184,8 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
 	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbLocalWrites)
+	// Cases started before fbHandlerLock keep the pending counter.
+	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
 	return w.run(ctx)
 }
 
@@ -200,6 +196,7 @@ func (w *feedbackCase) view() FeedbackView {
 }
 
 func (w *feedbackCase) setup(ctx workflow.Context) error {
+	w.ser = newSerial(ctx)
 	if err := workflow.SetQueryHandler(ctx, FeedbackQueryState, func() (FeedbackView, error) { return w.view(), nil }); err != nil {
 		return err
 	}
@@ -295,20 +292,6 @@ func (w *feedbackCase) validate(action string, a FeedbackAction) error {
 	return nil
 }
 
-// publicStatuses are the steps the citizen is told about.
-var publicStatuses = map[string]string{
-	FBRouted:       "Phản ánh %s đã được chuyển đến cơ quan xử lý.",
-	FBAccepted:     "Phản ánh %s đã được cơ quan tiếp nhận.",
-	FBInProgress:   "Phản ánh %s đang được xử lý.",
-	FBAwaitingInfo: "Phản ánh %s cần bổ sung thông tin.",
-	FBTransferred:  "Phản ánh %s đang được chuyển cơ quan xử lý.",
-	FBPublished:    "Phản ánh %s đã có kết quả trả lời.",
-	FBClosed:       "Phản ánh %s đã kết thúc.",
-	FBRejected:     "Phản ánh %s không được tiếp nhận.",
-	FBDuplicate:    "Phản ánh %s trùng với phản ánh đã có.",
-	FBWithdrawn:    "Phản ánh %s đã được rút.",
-}
-
 // transition is one recorded step: the state change plus the read-model write.
 type transition struct {
 	actor   cds.Actor
@@ -355,28 +338,23 @@ func (w *feedbackCase) apply(ctx workflow.Context, t transition) activities.Feed
 	return ev
 }
 
-// taskFor is the human task a state waits on (nil when it waits on the citizen or nobody).
+// taskFor is the human task a state waits on (nil when it waits on the
+// citizen or nobody), from FeedbackStates.
 func (w *feedbackCase) taskFor(status string) *activities.FeedbackTask {
+	st, _ := FeedbackStateOf(status)
+	if st.Task == "" {
+		return nil
+	}
 	prio := 0
 	if w.in.Urgent {
 		prio = 1
 	}
-	t := &activities.FeedbackTask{Agency: w.agency, Priority: prio, DueAt: w.due}
-	switch status {
-	case FBRouted:
-		t.Action, t.Role, t.DueAt = "accept", string(cds.RoleOfficer), w.acceptDue
-	case FBTransferred:
-		t.Action, t.Role = "route", string(cds.RoleCoordinator)
-	case FBAccepted:
-		t.Action, t.Role = "assign", string(cds.RoleLeader)
-	case FBAssigned:
-		t.Action, t.Role, t.AssigneeID = "start", string(cds.RoleOfficer), w.assignee
-	case FBInProgress:
-		t.Action, t.Role, t.AssigneeID = "draft", string(cds.RoleOfficer), w.assignee
-	case FBAnswerDrafted:
-		t.Action, t.Role = "approve", string(cds.RoleLeader)
-	default:
-		return nil
+	t := &activities.FeedbackTask{Agency: w.agency, Priority: prio, DueAt: w.due, Action: st.Task, Role: string(st.TaskRole)}
+	if status == FBRouted {
+		t.DueAt = w.acceptDue // accepting has its own, shorter deadline
+	}
+	if st.Held {
+		t.AssigneeID = w.assignee
 	}
 	return t
 }
@@ -391,8 +369,9 @@ func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, 
 	if !notify {
 		return nil
 	}
-	msg, ok := publicStatuses[ev.To]
-	if !ok {
+	st, _ := FeedbackStateOf(ev.To)
+	msg := st.Notice
+	if msg == "" {
 		return nil
 	}
 	return w.exec(ctx, acts.Notify, activities.NotifyInput{
@@ -409,7 +388,8 @@ func (w *feedbackCase) step(ctx workflow.Context, t transition) error {
 }
 
 func terminal(s string) bool {
-	return s == FBClosed || s == FBRejected || s == FBDuplicate || s == FBWithdrawn
+	st, _ := FeedbackStateOf(s)
+	return st.Terminal
 }
 
 func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
@@ -424,28 +404,11 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 	}
 	w.in.SLA = sla
 	w.clock = worktime.NewClock(w.scaled(sla.AnswerHours), w.received)
-	if err := w.refreshClock(ctx); err != nil {
-		return w.view(), err
-	}
-	in := w.in
-	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
-	if err := w.step(ctx, transition{actor: citizen, action: "submit", to: FBSubmitted, public: true, mutate: func(ev *activities.FeedbackEvent) {
-		ev.Create = &activities.FeedbackCreate{Code: in.Code, CitizenID: in.CitizenID, Title: in.Title, Content: in.Content,
-			Category: in.Category, Location: in.Location, MediaIDs: in.MediaIDs, HideName: in.HideName, Urgent: in.Urgent,
-			Channel: in.Channel, ReceivedAt: w.received}
-	}}); err != nil {
-		return w.view(), err
-	}
-	var agency string
-	if err := w.exec(ctx, acts.RouteFeedback, activities.RouteInput{
-		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}, &agency); err != nil {
-		return w.view(), err
-	}
-	if err := w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", ""); err != nil {
+	if err := w.serially(ctx, func() error { return w.start(ctx) }); err != nil {
 		return w.view(), err
 	}
 	w.ready = true
-	log.Info("feedback routed", "caseID", in.Code, "agencyID", agency)
+	log.Info("feedback routed", "caseID", w.in.Code, "agencyID", w.agency)
 
 	for !terminal(w.status) {
 		seen := w.version
@@ -466,18 +429,42 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 				continue
 			}
 		}
-		// Let in-flight handlers finish their writes before a deadline step.
-		if err := workflow.Await(ctx, func() bool { return w.pending == 0 }); err != nil {
-			return w.view(), err
+		if w.lockV < fbHandlerLock {
+			// Let in-flight handlers finish their writes before a deadline step.
+			if err := workflow.Await(ctx, func() bool { return w.pending == 0 }); err != nil {
+				return w.view(), err
+			}
 		}
-		if err := w.fireDeadlines(ctx); err != nil {
+		if err := w.serially(ctx, func() error { return w.fireDeadlines(ctx) }); err != nil {
 			return w.view(), err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := drainHandlers(ctx); err != nil {
 		return w.view(), err
 	}
 	return w.view(), nil
+}
+
+// start records the submission and routes the case.
+func (w *feedbackCase) start(ctx workflow.Context) error {
+	if err := w.refreshClock(ctx); err != nil {
+		return err
+	}
+	in := w.in
+	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
+	if err := w.step(ctx, transition{actor: citizen, action: "submit", to: FBSubmitted, public: true, mutate: func(ev *activities.FeedbackEvent) {
+		ev.Create = &activities.FeedbackCreate{Code: in.Code, CitizenID: in.CitizenID, Title: in.Title, Content: in.Content,
+			Category: in.Category, Location: in.Location, MediaIDs: in.MediaIDs, HideName: in.HideName, Urgent: in.Urgent,
+			Channel: in.Channel, ReceivedAt: w.received}
+	}}); err != nil {
+		return err
+	}
+	var agency string
+	if err := w.exec(ctx, acts.RouteFeedback, activities.RouteInput{
+		Category: in.Category, CommuneCode: in.Location.CommuneCode, Fallback: CoordinatorAgency}, &agency); err != nil {
+		return err
+	}
+	return w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", "")
 }
 
 // scaled turns working hours of an SLA into a clock budget.
@@ -586,11 +573,8 @@ func (w *feedbackCase) nextDeadline() time.Time {
 // clockRunning: the answer clock runs from receipt to publication and stands
 // still while the citizen is asked for more.
 func (w *feedbackCase) clockRunning() bool {
-	switch w.status {
-	case FBPublished, FBRated, FBClosed, FBRejected, FBDuplicate, FBWithdrawn, FBAwaitingInfo, FBAnswerApproved:
-		return false
-	}
-	return !w.clock.Paused()
+	st, _ := FeedbackStateOf(w.status)
+	return st.Clock && !w.clock.Paused()
 }
 
 var system = cds.Actor{Name: "Hệ thống"}
@@ -651,42 +635,51 @@ func (w *feedbackCase) notifyStaff(ctx workflow.Context, seq int, kind, title st
 	}, nil)
 }
 
-// act runs one validated action. The state changes before the first write
-// (workflow code is cooperative), so a concurrent update is validated against
-// the new state; handlers re-check because validation happened earlier.
+// act runs one validated action, under the case's mutex from fbHandlerLock on.
 func (w *feedbackCase) act(ctx workflow.Context, action string, a FeedbackAction) (FeedbackView, error) {
+	var out FeedbackView
+	err := w.serially(ctx, func() error {
+		var err error
+		out, err = w.act1(ctx, action, a)
+		return err
+	})
+	return out, err
+}
+
+// act1 validates again (validation happened before the handler ran) and
+// performs the action. The state changes before the first write; before
+// fbHandlerLock that was all that kept a concurrent update from acting on a
+// stale state.
+func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackAction) (FeedbackView, error) {
 	if err := w.validate(action, a); err != nil {
 		return w.view(), err
 	}
 	w.pending++
 	defer func() { w.pending-- }()
-	t := transition{actor: a.Actor, action: action, note: a.Note, public: true, notify: true}
+	t := transition{actor: a.Actor, action: action, to: feedbackTarget(action), note: a.Note, public: true, notify: true}
 	var before, after func() error // around the write, after the state change
 	switch action {
 	case FBActAccept:
-		t.to = FBAccepted
 	case FBActAssign:
 		w.assignee = a.AssigneeID
-		t.to, t.public, t.notify = FBAssigned, false, false
+		t.public, t.notify = false, false
 		t.detail = map[string]any{"assignee_id": a.AssigneeID, "assignee_name": a.AssigneeName}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.AssigneeID = a.AssigneeID }
 	case FBActStart:
-		t.to = FBInProgress
 	case FBActRequestInfo:
-		t.to = FBAwaitingInfo
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoRequest = &a.Note }
 		before = func() error { return w.pauseClock(ctx) }
 	case FBActReplyInfo:
-		t.to, t.notify = FBInProgress, false
+		t.notify = false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoReply = &a.Note }
 		before = func() error { return w.resumeClock(ctx) }
 	case FBActDraftAnswer:
-		t.to, t.public, t.notify = FBAnswerDrafted, false, false
+		t.public, t.notify = false, false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.Answer = &a.Answer; ev.AnswerMedia = a.MediaIDs }
 	case FBActReturnDraft:
-		t.to, t.public, t.notify = FBInProgress, false, false
+		t.public, t.notify = false, false
 	case FBActApproveAnswer:
-		t.to, t.public, t.notify = FBAnswerApproved, false, false
+		t.public, t.notify = false, false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.AnswerBy = a.Actor.Name }
 		after = func() error {
 			w.closeAt = workflow.Now(ctx).Add(w.scaledCalendar(w.in.SLA.AutoCloseHours))
@@ -697,26 +690,25 @@ func (w *feedbackCase) act(ctx workflow.Context, action string, a FeedbackAction
 		return w.locked(func() error { return w.routeTo(ctx, a.AgencyCode, a.Actor, FBActTransfer, a.Note) })
 	case FBActNotOurs:
 		w.agency, w.assignee = CoordinatorAgency, 0
-		t.to = FBTransferred
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }
 	case FBActReject:
-		t.to, t.finish, t.closeIt = FBRejected, true, true
+		t.finish, t.closeIt = true, true
 	case FBActMarkDuplicate:
 		w.dupOf = a.OriginalCode
-		t.to, t.finish, t.closeIt = FBDuplicate, true, true
+		t.finish, t.closeIt = true, true
 		t.detail = map[string]any{"original_code": a.OriginalCode}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.DuplicateOf = a.OriginalCode }
 	case FBActClose:
-		t.to, t.closeIt = FBClosed, true
+		t.closeIt = true
 	case FBActRate:
-		t.to, t.notify = FBRated, false
+		t.notify = false
 		t.detail = map[string]any{"score": a.Score}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.Rating = a.Score; ev.RatingComment = a.Note }
 		after = func() error {
 			return w.step(ctx, transition{actor: system, action: "close", to: FBClosed, public: true, notify: true, closeIt: true})
 		}
 	case FBActWithdraw:
-		t.to, t.finish, t.closeIt = FBWithdrawn, true, true
+		t.finish, t.closeIt = true, true
 	default:
 		return w.view(), errors.New("unknown action " + action)
 	}

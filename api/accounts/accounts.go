@@ -130,52 +130,56 @@ func (s *Handler) login(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	var key string
-	var lookup func() (postgres.User, error)
-	if req.Phone != "" {
-		phone, ok := api.NormalizePhone(req.Phone)
-		if !ok {
-			api.WriteError(c, api.InvalidPhone())
-			return
-		}
-		key, lookup = phone, func() (postgres.User, error) { return s.DB.UserByPhone(ctx, phone) }
-	} else if u := strings.TrimSpace(req.Username); u != "" && len(u) <= 64 {
-		key, lookup = "u:"+strings.ToLower(u), func() (postgres.User, error) { return s.DB.UserByUsername(ctx, u) }
-	} else {
-		api.WriteError(c, cds.Errorf(cds.EINVALID, "Vui lòng nhập số điện thoại và mật khẩu.", "Phone number and password are required.").WithField("phone", "Bắt buộc."))
-		return
-	}
-	// Count the attempt before checking the password, so parallel guesses
-	// cannot slip past the limit.
-	if !s.RateCheck(c, "login.ip", s.ClientIP(c), "login.phone", key) {
-		return
-	}
-	u, err := lookup()
-	if err != nil && cds.ErrorCode(err) != cds.ENOTFOUND {
-		api.WriteError(c, err)
-		return
-	}
-	if err != nil || u.PasswordHash == "" {
-		api.SpendPasswordCheck(req.Password)
-		api.WriteError(c, badCredentials())
-		return
-	}
-	if !api.VerifyPassword(u.PasswordHash, req.Password) {
-		api.WriteError(c, badCredentials())
-		return
-	}
-	if u.Status != "active" {
-		api.WriteError(c, cds.Errorf(cds.EFORBIDDEN, "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.", "The account is disabled."))
-		return
-	}
-	_ = s.DB.RateReset(ctx, "login.phone:"+key)
-	resp, err := s.startSession(c, u, "password")
+	resp, err := s.SignIn(c, req.Phone, req.Username, req.Password)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, resp)
+}
+
+// Tokens are what a sign-in returns.
+type Tokens = tokenResponse
+
+// SignIn checks a password sign-in (by phone, else by user name) under the
+// rate limits and opens a session: the one implementation behind the API's
+// login and the console's login page.
+func (s *Handler) SignIn(c *gin.Context, phoneIn, username, password string) (Tokens, error) {
+	ctx := c.Request.Context()
+	var key string
+	var lookup func() (postgres.User, error)
+	if phoneIn != "" {
+		phone, ok := api.NormalizePhone(phoneIn)
+		if !ok {
+			return Tokens{}, api.InvalidPhone()
+		}
+		key, lookup = phone, func() (postgres.User, error) { return s.DB.UserByPhone(ctx, phone) }
+	} else if u := strings.TrimSpace(username); u != "" && len(u) <= 64 {
+		key, lookup = "u:"+strings.ToLower(u), func() (postgres.User, error) { return s.DB.UserByUsername(ctx, u) }
+	} else {
+		return Tokens{}, cds.Errorf(cds.EINVALID, "Vui lòng nhập số điện thoại và mật khẩu.", "Phone number and password are required.").WithField("phone", "Bắt buộc.")
+	}
+	// Count the attempt before checking the password, so parallel guesses
+	// cannot slip past the limit.
+	if err := s.RateLimit(c, "login.ip", s.ClientIP(c), "login.phone", key); err != nil {
+		return Tokens{}, err
+	}
+	u, err := lookup()
+	if err != nil && cds.ErrorCode(err) != cds.ENOTFOUND {
+		return Tokens{}, err
+	}
+	if err != nil || u.PasswordHash == "" {
+		api.SpendPasswordCheck(password)
+		return Tokens{}, badCredentials()
+	}
+	if !api.VerifyPassword(u.PasswordHash, password) {
+		return Tokens{}, badCredentials()
+	}
+	if u.Status != "active" {
+		return Tokens{}, cds.Errorf(cds.EFORBIDDEN, "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.", "The account is disabled.")
+	}
+	_ = s.DB.RateReset(ctx, "login.phone:"+key)
+	return s.startSession(c, u, "password")
 }
 
 type refreshReq struct {
@@ -223,20 +227,26 @@ func (s *Handler) logout(c *gin.Context) {
 	if c.Request.ContentLength > 0 && !api.BindJSON(c, &req) {
 		return
 	}
+	if err := s.SignOut(c, req.RefreshToken); err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// SignOut ends the request's session and, if given, the session of a
+// refresh token of the same account.
+func (s *Handler) SignOut(c *gin.Context, refreshToken string) error {
 	ctx := c.Request.Context()
 	if sid := api.SessionID(c); sid != "" {
 		if err := s.DB.RevokeSession(ctx, api.ActorID(c), sid, "logout"); err != nil && cds.ErrorCode(err) != cds.ENOTFOUND {
-			api.WriteError(c, err)
-			return
+			return err
 		}
 	}
-	if req.RefreshToken != "" {
-		if err := s.DB.RevokeSessionByRefresh(ctx, api.ActorID(c), sha(req.RefreshToken)); err != nil {
-			api.WriteError(c, err)
-			return
-		}
+	if refreshToken != "" {
+		return s.DB.RevokeSessionByRefresh(ctx, api.ActorID(c), sha(refreshToken))
 	}
-	c.Status(http.StatusNoContent)
+	return nil
 }
 
 func (s *Handler) logoutAll(c *gin.Context) {

@@ -1,20 +1,15 @@
 package applications
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
-	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/workflows"
 )
 
@@ -68,19 +63,21 @@ func (s *Handler) appCitizenAction(name string) gin.HandlerFunc {
 				}
 			}
 		}
-		s.runAction(c, app, b.action(name, api.Actor(c)))
+		v, err := s.Cases.UpdateApplication(c.Request.Context(), app, b.action(name, api.Actor(c)), c.GetHeader("Idempotency-Key"))
+		if err != nil {
+			api.WriteError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, v)
 	}
 }
 
 // staffAction serves POST /applications/{id}/actions/{action}: the route
-// needs application/act, the dossier's agency needs application/{action}.
+// needs application/act, the dossier's agency needs application/{action}
+// (checked before the body is read, and again by the operation).
 func (s *Handler) staffAction(c *gin.Context) {
 	name := c.Param("action")
-	known := false
-	for _, a := range workflows.StaffActions {
-		known = known || a == name
-	}
-	if !known {
+	if !cases.IsApplicationStaffAction(name) {
 		api.WriteError(c, cds.Errorf(cds.ENOTFOUND, "Thao tác không tồn tại.", "Unknown action."))
 		return
 	}
@@ -92,55 +89,10 @@ func (s *Handler) staffAction(c *gin.Context) {
 	if !api.BindJSON(c, &b) {
 		return
 	}
-	if name == workflows.ActTransfer && b.ToAgency != "" {
-		if _, err := s.DB.ApplicationAgency(c.Request.Context(), b.ToAgency); err != nil {
-			api.WriteError(c, cds.Errorf(cds.EINVALID, "Cơ quan nhận không tồn tại.", "No such agency.").WithField("to_agency", "unknown"))
-			return
-		}
-	}
-	s.runAction(c, app, b.action(name, api.Actor(c)))
-}
-
-// runAction sends the Update and waits for its result. Validator refusals
-// come back as the workflow's error code (409, 400, 403).
-func (s *Handler) runAction(c *gin.Context, app postgres.Application, a workflows.ApplicationAction) {
-	ctx := c.Request.Context()
-	opts := client.UpdateWorkflowOptions{
-		WorkflowID: app.WorkflowID, UpdateName: workflows.UpdateApplicationAction, Args: []any{a},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	}
-	// With an Idempotency-Key the update ID is stable, so Temporal applies a
-	// retried request once and returns the first result.
-	if k := c.GetHeader("Idempotency-Key"); k != "" {
-		opts.UpdateID = fmt.Sprintf("%s:%d:%s", a.Action, a.Actor.UserID, k)
-	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, opts)
-	var v workflows.ApplicationView
-	if err == nil {
-		err = h.Get(ctx, &v)
-	}
+	v, err := s.Cases.ActOnApplication(c.Request.Context(), app, b.action(name, api.Actor(c)), c.GetHeader("Idempotency-Key"))
 	if err != nil {
-		api.WriteError(c, appWorkflowError(err))
+		api.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
-}
-
-// appWorkflowError turns a workflow refusal into an application error.
-func appWorkflowError(err error) error {
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		var vi, en string
-		if ae.HasDetails() && ae.Details(&vi, &en) == nil {
-			return &cds.Error{Code: ae.Type(), Message: vi, MessageEN: en}
-		}
-		if api.KnownCode(ae.Type()) {
-			return &cds.Error{Code: ae.Type(), Message: ae.Message(), MessageEN: ae.Message()}
-		}
-	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return cds.Errorf(cds.ECONFLICT, "Hồ sơ đã kết thúc, không thể thực hiện thao tác.", "The dossier is closed.")
-	}
-	return err
 }

@@ -2,7 +2,6 @@ package applications
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,15 +9,13 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/reports"
 	"github.com/caobang/congdanso/workflows"
-	"github.com/caobang/congdanso/worktime"
 )
 
 func (s *Handler) registerApplications(r *api.Server) {
@@ -128,61 +125,13 @@ func (s *Handler) submitApplication(c *gin.Context) {
 	// Resumable: if the instance handling a first attempt dies after starting
 	// the workflow, the retry takes the key over, reuses the reserved code and
 	// joins the running workflow instead of creating a second dossier.
-	idemKey := c.GetHeader("Idempotency-Key")
-	status, body, _, err := s.DB.IdempotentResumable(ctx, "applications.create", me.UserID, idemKey, func() (int, any, error) {
-		return s.startApplication(ctx, owner, channel, proc, agency, form, docs, now, me.UserID, idemKey)
-	})
+	status, body, err := s.Cases.SubmitApplication(ctx, cases.ApplicationSubmission{Citizen: owner, Channel: channel,
+		Procedure: proc, Agency: agency, Form: form, DocumentIDs: docs, At: now, KeyOwner: me.UserID, Key: c.GetHeader("Idempotency-Key")})
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
 	c.Data(status, "application/json; charset=utf-8", body)
-}
-
-func (s *Handler) startApplication(ctx context.Context, me cds.Actor, channel string, proc cds.Procedure, agency string, form map[string]any, docs []string, now time.Time, keyOwner int64, idemKey string) (int, any, error) {
-	day := now.In(cds.VietnamTZ).Format("060102")
-	code, err := s.DB.IdempotencyReserve(ctx, "applications.create", keyOwner, idemKey, "code", func() (string, error) {
-		n, err := s.DB.NextCode(ctx, "application:"+agency+"-"+day)
-		return fmt.Sprintf("%s-%s-%04d", agency, day, n), err
-	})
-	if err != nil {
-		return 0, nil, err
-	}
-	cal, err := s.DB.Calendar(ctx)
-	if err != nil {
-		return 0, nil, err
-	}
-	hours := proc.Duration
-	if proc.Unit != string(worktime.UnitWorkingHours) {
-		hours *= worktime.HoursPerDay
-	}
-	share := 0.1
-	if len(proc.Steps) > 0 {
-		share = proc.Steps[0].Share
-	}
-	name := me.Name
-	if name == "" {
-		name = "Công dân"
-	}
-	in := workflows.ApplicationInput{
-		Code: code, Title: proc.Name + " — " + name, Procedure: proc, AgencyCode: agency, Citizen: me, Channel: channel,
-		Form: form, DocumentIDs: docs, SubmittedAt: now, ReceptionDue: cal.AddWorkingHours(now, hours*share),
-	}
-	wfID := workflows.ApplicationWorkflowID(code)
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: s.Cases.TaskQueue(), WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		// Codes are never reused, so a running workflow with this ID can only
-		// come from an earlier attempt of this same request.
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.ApplicationWorkflowName, in)
-	if err != nil {
-		return 0, nil, err
-	}
-	id, err := s.DB.RecordApplication(ctx, workflows.SubmittedRecord(in))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusCreated, gin.H{"id": id, "code": code, "status": cds.AppReceiving, "status_name": cds.AppReceiving.Info().Name, "appointment_at": nil}, nil
 }
 
 func appDedupe(ids []string) []string {

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
 )
 
 // formField is one input of an action form.
@@ -32,37 +32,6 @@ type actionForm struct {
 	Action, Label string
 	Primary       bool
 	Fields        []formField
-}
-
-// caseActions lists, per kind, the candidate actions in the order offered,
-// and feedbackActionStates the case statuses in which each is possible (a
-// mirror of the FeedbackCase transitions table). The workflow's Update
-// validator is the final word; this only keeps the page from offering what
-// cannot work now.
-var caseActions = map[string][]string{
-	"feedback": {"accept", "start", "draft_answer", "approve_answer", "return_draft", "assign", "request_info",
-		"transfer", "not_ours", "mark_duplicate", "reject", "close"},
-}
-
-var feedbackActionStates = map[string][]string{
-	"accept":         {"routed"},
-	"assign":         {"accepted", "assigned", "in_progress"},
-	"start":          {"assigned"},
-	"request_info":   {"assigned", "in_progress"},
-	"draft_answer":   {"assigned", "in_progress"},
-	"approve_answer": {"answer_drafted"},
-	"return_draft":   {"answer_drafted"},
-	"transfer":       {"routed", "accepted", "assigned", "in_progress", "transferred"},
-	"not_ours":       {"routed", "accepted", "assigned", "in_progress"},
-	"reject":         {"routed", "accepted", "assigned", "in_progress", "transferred"},
-	"mark_duplicate": {"routed", "accepted", "assigned", "in_progress", "transferred"},
-	"close":          {"published"},
-}
-
-// taskStepActions maps a task's expected step to the API actions that complete it.
-var taskStepActions = map[string][]string{
-	"accept": {"accept"}, "assign": {"assign"}, "start": {"start"}, "draft": {"draft_answer", "request_info"},
-	"approve": {"approve_answer", "return_draft"}, "route": {"transfer"},
 }
 
 // actionFields are the inputs of each action (JSON field names of the action API).
@@ -106,7 +75,6 @@ func (s *Handler) actionFields(c *gin.Context, action string, cs postgres.CaseSu
 
 type caseView struct {
 	Case      postgres.CaseSummary
-	Detail    map[string]any
 	Content   string
 	Answer    string
 	AnswerBy  string
@@ -121,14 +89,6 @@ type caseView struct {
 	Claimable []postgres.Task
 	Me        int64
 	Back      string
-}
-
-// caseAPIBase is the JSON API of each case kind.
-func caseAPIBase(kind string) string {
-	if kind == string(cds.KindApplication) {
-		return "/api/v1/applications/"
-	}
-	return "/api/v1/feedback/"
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -160,82 +120,40 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 		api.WriteError(c, err)
 		return v, false
 	}
-	// Citizen content, photos, location and internal notes come from the
-	// feature's own detail endpoint (as this user sees it).
-	if r := s.internal(c, http.MethodGet, caseAPIBase(kind)+url.PathEscape(code), nil); r.Code == http.StatusOK {
-		_ = json.Unmarshal(r.Body.Bytes(), &v.Detail)
+	if kind == string(cds.KindFeedback) {
+		// Citizen content, answer, location and photos, as staff see them.
+		f, err := s.DB.FeedbackByCode(ctx, code)
+		if err != nil {
+			api.WriteError(c, err)
+			return v, false
+		}
+		media, err := s.DB.FeedbackMediaOf(ctx, cs.WorkflowID)
+		if err != nil {
+			api.WriteError(c, err)
+			return v, false
+		}
+		v.fillFeedback(f, media)
 	}
-	v.fillDetail()
+	v.fillNotes()
 	return v, true
 }
 
-// fillDetail picks the fields the page shows out of the detail JSON.
-func (v *caseView) fillDetail() {
-	d := v.Detail
-	if d == nil {
-		return
+// fillFeedback picks what the page shows of a feedback report.
+func (v *caseView) fillFeedback(f postgres.Feedback, media []postgres.FeedbackMedia) {
+	v.Content, v.Answer, v.AnswerBy, v.Address = f.Content, f.Answer, f.AnswerBy, f.Address
+	if f.Lat != 0 || f.Lng != 0 {
+		v.MapURL = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=17/%.6f/%.6f", f.Lat, f.Lng, f.Lat, f.Lng)
 	}
-	if inner, ok := d["case"].(map[string]any); ok {
-		for k, val := range inner {
-			if _, dup := d[k]; !dup {
-				d[k] = val
-			}
-		}
+	for _, m := range media {
+		v.Photos = append(v.Photos, photoURL(m.MediaID))
 	}
-	v.Answer, _ = d["answer"].(string)
-	v.AnswerBy, _ = d["answer_by"].(string)
-	for _, k := range []string{"content", "description", "body"} {
-		if s, ok := d[k].(string); ok && s != "" {
-			v.Content = s
-			break
-		}
-	}
-	loc, ok := d["location"].(map[string]any)
-	if !ok {
-		loc, ok = d, true
-	}
-	if ok {
-		v.Address, _ = loc["address"].(string)
-		lat, okLat := loc["lat"].(float64)
-		lng, okLng := loc["lng"].(float64)
-		if okLat && okLng && (lat != 0 || lng != 0) {
-			v.MapURL = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=17/%.6f/%.6f", lat, lng, lat, lng)
-		}
-	}
-	for _, k := range []string{"photos", "media", "media_ids"} {
-		list, ok := d[k].([]any)
-		if !ok {
-			continue
-		}
-		for _, m := range list {
-			switch x := m.(type) {
-			case string:
-				v.Photos = append(v.Photos, photoURL(x))
-			case map[string]any:
-				if u, ok := x["url"].(string); ok && strings.HasPrefix(u, "/") {
-					v.Photos = append(v.Photos, u)
-				} else if id, ok := x["id"].(string); ok {
-					v.Photos = append(v.Photos, photoURL(id))
-				}
-			}
-		}
-		break
-	}
+}
+
+// fillNotes lists the internal notes of the timeline.
+func (v *caseView) fillNotes() {
 	for _, e := range v.Timeline {
 		if !e.Public && e.Note != "" {
 			v.Notes = append(v.Notes, map[string]any{"note": e.Note, "author": e.ActorName + " · " + e.At.In(cds.VietnamTZ).Format("15:04 02/01/2006")})
-		}
-	}
-	for _, k := range []string{"internal_notes", "notes"} {
-		if list, ok := d[k].([]any); ok {
-			for _, n := range list {
-				if m, ok := n.(map[string]any); ok {
-					v.Notes = append(v.Notes, m)
-				} else if s, ok := n.(string); ok {
-					v.Notes = append(v.Notes, map[string]any{"note": s})
-				}
-			}
-			break
 		}
 	}
 }
@@ -254,17 +172,11 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 	a := api.Actor(c)
 	ctx := c.Request.Context()
 	var candidates []string
-	if list, ok := v.Detail["allowed_actions"].([]any); ok {
-		for _, x := range list {
-			if s, ok := x.(string); ok {
-				candidates = append(candidates, s)
-			}
-		}
-	} else if v.Case.Kind == string(cds.KindFeedback) {
-		for _, act := range caseActions["feedback"] {
-			if slices.Contains(feedbackActionStates[act], v.Case.Status) {
-				candidates = append(candidates, act)
-			}
+	if v.Case.Kind == string(cds.KindFeedback) {
+		// The workflow's Update validator is the final word; the state
+		// table keeps the page from offering what cannot work now.
+		for _, m := range workflows.FeedbackMoves(v.Case.Status, workflows.ByStaff) {
+			candidates = append(candidates, m.Action)
 		}
 	}
 	if v.Case.Closed {
@@ -280,7 +192,7 @@ func (s *Handler) allowedActions(c *gin.Context, v *caseView) {
 				v.Claimable = append(v.Claimable, t)
 			}
 		case *t.AssigneeID == a.UserID:
-			for _, act := range taskStepActions[t.Action] {
+			for _, act := range workflows.FeedbackTaskActions(t.Action) {
 				taskActions[act] = true
 			}
 		default:
@@ -331,7 +243,8 @@ func (s *Handler) consoleCaseAction(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, v.Back)
 		return
 	}
-	body := map[string]any{}
+	in := map[string]string{}
+	var assignee int64
 	var errs []fieldError
 	for i, f := range form.Fields {
 		val := strings.TrimSpace(c.PostForm(f.Name))
@@ -348,19 +261,19 @@ func (s *Handler) consoleCaseAction(c *gin.Context) {
 				errs = append(errs, fieldError{action + "-" + f.Name, f.Label + ": không hợp lệ. / Invalid."})
 				continue
 			}
-			body[f.Name] = n
+			assignee = n
 			continue
 		}
-		body[f.Name] = val
+		in[f.Name] = val
 	}
 	if len(errs) == 0 {
-		r := s.internal(c, http.MethodPost, caseAPIBase(v.Case.Kind)+url.PathEscape(v.Case.Code)+"/actions/"+url.PathEscape(action), body)
-		if r.Code >= 200 && r.Code < 300 {
+		err := s.act(c, v.Case, action, in, assignee)
+		if err == nil {
 			setFlash(c, "Đã thực hiện: "+actionLabel(action)+".")
 			c.Redirect(http.StatusSeeOther, v.Back)
 			return
 		}
-		e := apiError(r)
+		e := api.ErrorOf(c, err)
 		for fname, m := range e.Fields {
 			errs = append(errs, fieldError{action + "-" + fname, m})
 		}
@@ -377,4 +290,32 @@ func firstField(f *actionForm) string {
 		return f.Fields[0].Name
 	}
 	return "submit"
+}
+
+// act runs a staff action on the case through the operation the JSON API
+// uses (with the permission of its route), keyed by the form's
+// Idempotency-Key so a resubmitted form acts once.
+func (s *Handler) act(c *gin.Context, cs postgres.CaseSummary, action string, in map[string]string, assignee int64) error {
+	ctx, a, key := c.Request.Context(), api.Actor(c), c.PostForm(idemField)
+	if err := s.allowed(c, cs.Kind, "act"); err != nil {
+		return err
+	}
+	if cs.Kind == string(cds.KindApplication) {
+		if !cases.IsApplicationStaffAction(action) {
+			return cds.Errorf(cds.ENOTFOUND, "Thao tác không tồn tại.", "Unknown action.")
+		}
+		app, err := s.DB.ApplicationByCode(ctx, cs.Code)
+		if err != nil {
+			return err
+		}
+		_, err = s.Cases.ActOnApplication(ctx, app, workflows.ApplicationAction{Action: action, Actor: a,
+			Reason: in["reason"], Note: in["note"], ToAgency: in["to_agency"]}, key)
+		return err
+	}
+	if !cases.IsFeedbackStaffAction(action) {
+		return cds.Errorf(cds.ENOTFOUND, "Không có thao tác %q.", "No action %q.", action)
+	}
+	_, err := s.Cases.ActOnFeedback(ctx, cases.FeedbackStaffAction{Actor: a, Code: cs.Code, Action: action, Key: key,
+		Note: in["note"], AgencyCode: in["agency_code"], AssigneeID: assignee, Answer: in["answer"], OriginalCode: in["original_code"]})
+	return err
 }

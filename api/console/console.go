@@ -8,12 +8,9 @@ import (
 	"crypto/subtle"
 	"embed"
 	"encoding/base64"
-	"encoding/json"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"time"
@@ -24,10 +21,11 @@ import (
 	"github.com/caobang/congdanso/api"
 )
 
-// The staff console: server-rendered pages (html/template) over the same JSON
-// API. Every state change a page makes (log in, claim, act on a case) is an
-// internal request to the JSON API served by this engine with the session's
-// bearer token, so the console can do nothing the API would refuse.
+// The staff console: server-rendered pages (html/template). Every state
+// change a page makes (log in, claim, act on a case) calls the same
+// operation as the JSON API (cases.Service, accounts.Handler.SignIn), with
+// the same permission checks, so the console can do nothing the API would
+// refuse.
 
 //go:embed tmpl/*.html tmpl/static/*
 var consoleFS embed.FS
@@ -40,6 +38,9 @@ const (
 	loginCSRFCookie  = "cds_login_csrf"
 	flashCookie      = "cds_flash"
 	consoleCSRFField = "csrf"
+	// idemField carries the Idempotency-Key of a form: drawn when the page
+	// is rendered, so a form submitted twice acts once.
+	idemField = "idempotency_key"
 )
 
 // consoleCSP allows nothing but this origin: no inline script or style, no framing.
@@ -47,7 +48,6 @@ const consoleCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; 
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
 func (s *Handler) registerConsole(r *api.Server) {
-	s.srv = r
 	// The gate only acts on /console/ paths: it sends a browser without a
 	// valid session to the login page instead of a JSON 401, and sets the
 	// console's stricter headers. authorize still enforces each api.Perm.
@@ -126,7 +126,7 @@ func (s *Handler) consoleGate(c *gin.Context) {
 		c.Next()
 		return
 	}
-	a, ok, err := s.srv.CurrentActor(c)
+	a, ok, err := s.CurrentActor(c)
 	if err != nil || !ok {
 		clearCookie(c, api.ConsoleCookie, api.ConsolePrefix)
 		next := ""
@@ -215,6 +215,7 @@ type consolePage struct {
 	Message string
 	Errors  []fieldError
 	Counts  map[string]int
+	Idem    string // Idempotency-Key prefix of the page's forms
 	Data    any
 }
 
@@ -230,6 +231,7 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	}
 	p.Actor = api.Actor(c)
 	p.CSRF = s.csrfToken(c)
+	p.Idem = api.RandomToken(12)
 	if p.Flash == "" && c.Request.Method == http.MethodGet {
 		p.Flash = takeFlash(c)
 	}
@@ -245,47 +247,18 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// consoleCounts are the navigation badges (one query, from GET /api/v1/tasks/counts).
+// consoleCounts are the navigation badges (one query).
 func (s *Handler) consoleCounts(c *gin.Context) map[string]int {
-	var m map[string]int
-	if r := s.internal(c, http.MethodGet, "/api/v1/tasks/counts", nil); r.Code == http.StatusOK {
-		_ = json.Unmarshal(r.Body.Bytes(), &m)
+	a := api.Actor(c)
+	if ok, err := s.Authz.Allowed(c.Request.Context(), a, "", "tasks", "read"); err != nil || !ok {
+		return nil
 	}
-	return m
-}
-
-// internal serves an API request through this engine on behalf of the
-// console's user (their bearer token, their client address).
-func (s *Handler) internal(c *gin.Context, method, path string, body any) *httptest.ResponseRecorder {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+	n, err := s.Cases.TaskCounts(c.Request.Context(), a)
+	if err != nil {
+		return nil
 	}
-	req := httptest.NewRequestWithContext(c.Request.Context(), method, path, rd)
-	req.RemoteAddr = c.Request.RemoteAddr
-	if v := c.GetHeader("X-Forwarded-For"); v != "" {
-		req.Header.Set("X-Forwarded-For", v)
-	}
-	req.Header.Set("User-Agent", c.Request.UserAgent())
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok, err := c.Cookie(api.ConsoleCookie); err == nil && tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	rec := httptest.NewRecorder()
-	s.srv.Handler().ServeHTTP(rec, req)
-	return rec
-}
-
-// apiError decodes the error envelope of an internal response.
-func apiError(r *httptest.ResponseRecorder) *cds.Error {
-	var env api.ErrorEnvelope
-	if err := json.Unmarshal(r.Body.Bytes(), &env); err != nil || env.Error == nil {
-		return cds.Errorf(cds.EINTERNAL, "Lỗi hệ thống (%d).", "Internal error (%d).", r.Code)
-	}
-	return env.Error
+	return map[string]int{"mine": n.Mine, "mine_overdue": n.MineOverdue, "agency": n.Agency, "unassigned": n.Unassigned,
+		"overdue": n.Overdue, "due_soon": n.DueSoon, "approvals": n.Approvals}
 }
 
 func (s *Handler) consoleStatic(c *gin.Context) {
@@ -360,28 +333,22 @@ func (s *Handler) consoleLogin(c *gin.Context) {
 		s.renderLogin(c, http.StatusBadRequest, f, errs)
 		return
 	}
-	creds := map[string]string{"password": password}
+	phone, username := "", f.Phone
 	if _, isPhone := api.NormalizePhone(f.Phone); isPhone {
-		creds["phone"] = f.Phone
-	} else {
-		creds["username"] = f.Phone
+		phone, username = f.Phone, ""
 	}
-	r := s.internal(c, http.MethodPost, "/api/v1/auth/login", creds)
-	if r.Code != http.StatusOK {
-		e := apiError(r)
+	tok, err := s.Accounts.SignIn(c, phone, username, password)
+	if err != nil {
+		e := api.ErrorOf(c, err)
+		status := api.StatusOf(e.Code)
 		msg := e.Message + " / " + e.MessageEN
-		if r.Code == http.StatusUnauthorized || r.Code == http.StatusBadRequest {
+		if status == http.StatusUnauthorized || status == http.StatusBadRequest {
 			msg = "Số điện thoại hoặc mật khẩu không đúng. / Wrong phone number or password."
 		}
-		s.renderLogin(c, r.Code, f, []fieldError{{"phone", msg}})
-		return
-	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}
-	if err := json.Unmarshal(r.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
-		s.renderLogin(c, http.StatusBadGateway, f, []fieldError{{"phone", "Không đăng nhập được, vui lòng thử lại. / Sign-in failed; retry."}})
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		s.renderLogin(c, status, f, []fieldError{{"phone", msg}})
 		return
 	}
 	a, _, err := s.ParseAccessToken(tok.AccessToken)
@@ -401,7 +368,7 @@ func (s *Handler) consoleLogin(c *gin.Context) {
 }
 
 func (s *Handler) consoleLogout(c *gin.Context) {
-	_ = s.internal(c, http.MethodPost, "/api/v1/auth/logout", map[string]string{})
+	_ = s.Accounts.SignOut(c, "")
 	clearCookie(c, api.ConsoleCookie, api.ConsolePrefix)
 	c.Redirect(http.StatusSeeOther, "/console/login")
 }

@@ -5,14 +5,15 @@ package console
 
 import (
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/accounts"
 	"github.com/caobang/congdanso/cases"
 )
 
 // Handler serves the console routes.
 type Handler struct {
 	api.Deps
-	Cases *cases.Service
-	srv   *api.Server
+	Cases    *cases.Service
+	Accounts *accounts.Handler // sign-in and sign-out
 }
 
 // Register adds the console routes.

@@ -2,6 +2,7 @@ package console
 
 import (
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/workflows"
 )
 
 var actionLabels = map[string]string{
@@ -37,20 +38,22 @@ func actionLabel(a string) string {
 	return a
 }
 
+// statusLabels name the statuses that are not feedback states (those are
+// named by workflows.FeedbackStates): task states and dossier statuses.
 var statusLabels = map[string]string{
 	"open": "Đang mở", "closed": "Đã đóng",
-	"received": "Mới tiếp nhận", "submitted": "Mới gửi", "new": "Mới gửi", "accepted": "Đã tiếp nhận",
-	"assigned": "Đã phân công", "in_progress": "Đang xử lý", "processing": "Đang xử lý",
+	"received": "Mới tiếp nhận", "new": "Mới gửi", "processing": "Đang xử lý",
 	"info_requested": "Chờ bổ sung thông tin", "waiting_info": "Chờ bổ sung thông tin",
-	"drafted": "Chờ phê duyệt", "answer_drafted": "Chờ lãnh đạo phê duyệt", "pending_approval": "Chờ phê duyệt",
-	"answered": "Đã trả lời", "published": "Đã công khai trả lời", "rejected": "Từ chối", "duplicate": "Trùng lặp",
-	"transferred": "Đã chuyển", "routed": "Chờ tiếp nhận", "awaiting_info": "Chờ công dân bổ sung",
-	"answer_approved": "Đã duyệt trả lời", "rated": "Đã đánh giá", "done": "Hoàn thành", "completed": "Hoàn thành", "withdrawn": "Đã rút",
+	"drafted": "Chờ phê duyệt", "pending_approval": "Chờ phê duyệt",
+	"answered": "Đã trả lời", "done": "Hoàn thành", "completed": "Hoàn thành",
 }
 
 func statusLabel(s string) string {
 	if l, ok := statusLabels[s]; ok {
 		return l
+	}
+	if st, ok := workflows.FeedbackStateOf(s); ok {
+		return st.Name
 	}
 	return s
 }

@@ -1,8 +1,6 @@
 package console
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -48,32 +46,26 @@ func (s *Handler) consoleQueue(c *gin.Context) {
 			}
 		}
 	}
-	r := s.internal(c, http.MethodGet, "/api/v1/tasks?"+q.Encode(), nil)
-	var page struct {
-		Items      []postgres.Task `json:"items"`
-		NextCursor *string         `json:"next_cursor"`
-	}
+	items, next, err := s.listTasks(c, q)
 	var errs []fieldError
-	if r.Code != http.StatusOK {
-		e := apiError(r)
+	if err != nil {
+		e := api.ErrorOf(c, err)
 		for f, m := range e.Fields {
 			errs = append(errs, fieldError{f, e.Message + " (" + m + ")"})
 		}
 		if len(errs) == 0 {
 			errs = append(errs, fieldError{"kind", e.Message})
 		}
-	} else {
-		_ = json.Unmarshal(r.Body.Bytes(), &page)
 	}
-	v := queueView{Queue: queue, Items: page.Items, Filters: keep, Me: api.Actor(c).UserID,
+	v := queueView{Queue: queue, Items: items, Filters: keep, Me: api.Actor(c).UserID,
 		Kinds:   []option{{"", "Tất cả"}, {"feedback", "Phản ánh kiến nghị"}, {"application", "Hồ sơ dịch vụ công"}},
 		Overdue: []option{{"", "Tất cả"}, {"true", "Chỉ việc quá hạn"}, {"false", "Chưa quá hạn"}}}
-	if page.NextCursor != nil {
+	if next != "" {
 		nq := url.Values{}
 		for k, vs := range keep {
 			nq[k] = vs
 		}
-		nq.Set("cursor", *page.NextCursor)
+		nq.Set("cursor", next)
 		v.Next = nq.Encode()
 	}
 	title, nav := "Việc của tôi", "mine"
@@ -87,8 +79,8 @@ func (s *Handler) consoleQueue(c *gin.Context) {
 	s.renderConsole(c, status, "queue", consolePage{Title: title, Nav: nav, Errors: errs, Data: v})
 }
 
-// consoleTaskOp claims or releases a task through the JSON API, then
-// redirects back (post/redirect/get) with a flash message.
+// consoleTaskOp claims or releases a task (the operation of the JSON API),
+// then redirects back (post/redirect/get) with a flash message.
 func (s *Handler) consoleTaskOp(c *gin.Context) {
 	op := c.Param("op")
 	if op != "claim" && op != "release" {
@@ -100,15 +92,20 @@ func (s *Handler) consoleTaskOp(c *gin.Context) {
 		s.renderConsole(c, http.StatusNotFound, "error", consolePage{Title: "Không tìm thấy công việc"})
 		return
 	}
-	r := s.internal(c, http.MethodPost, fmt.Sprintf("/api/v1/tasks/%d/%s", id, op), map[string]any{})
+	a, ctx, key := api.Actor(c), c.Request.Context(), c.PostForm(idemField)
+	var t postgres.Task
+	err = s.allowed(c, "tasks", "claim")
+	if err == nil && op == "claim" {
+		t, err = s.Cases.ClaimTask(ctx, a, id, key)
+	} else if err == nil {
+		t, err = s.Cases.ReleaseTask(ctx, a, id, key)
+	}
 	back := safeNext(c.PostForm("back"))
-	if r.Code != http.StatusOK {
-		e := apiError(r)
-		setFlash(c, "Không thực hiện được: "+e.Message)
+	if err != nil {
+		setFlash(c, "Không thực hiện được: "+api.ErrorOf(c, err).Message)
 	} else if op == "claim" {
 		setFlash(c, "Bạn đã nhận xử lý công việc.")
-		var t postgres.Task
-		if json.Unmarshal(r.Body.Bytes(), &t) == nil && t.CaseCode != "" && c.PostForm("open") == "1" {
+		if t.CaseCode != "" && c.PostForm("open") == "1" {
 			back = "/console/cases/" + url.PathEscape(t.CaseKind) + "/" + url.PathEscape(t.CaseCode)
 		}
 	} else {
@@ -130,17 +127,9 @@ type approvalsView struct {
 
 func (s *Handler) consoleApprovals(c *gin.Context) {
 	v := approvalsView{Me: api.Actor(c).UserID}
-	r := s.internal(c, http.MethodGet, "/api/v1/tasks?queue=agency&role=leader&limit=100", nil)
-	var page struct {
-		Items []postgres.Task `json:"items"`
-	}
-	if r.Code == http.StatusOK {
-		_ = json.Unmarshal(r.Body.Bytes(), &page)
-	}
-	v.Items = page.Items
-	if r := s.internal(c, http.MethodGet, "/api/v1/tasks/overview", nil); r.Code == http.StatusOK {
-		var ov postgres.TaskOverview
-		if json.Unmarshal(r.Body.Bytes(), &ov) == nil {
+	v.Items, _, _ = s.listTasks(c, url.Values{"queue": {"agency"}, "role": {"leader"}, "limit": {"100"}})
+	if s.allowed(c, "tasks", "overview") == nil {
+		if ov, err := s.Cases.TaskOverview(c.Request.Context(), api.Actor(c), 0); err == nil {
 			v.Overview, v.CanOversee = &ov, true
 		}
 	}
@@ -160,4 +149,26 @@ func (s *Handler) consoleReports(c *gin.Context) {
 		To:   now.Format("2006-01-02")}
 	v.Agencies, _ = s.DB.Agencies(c.Request.Context())
 	s.renderConsole(c, http.StatusOK, "reports", consolePage{Title: "Báo cáo Ban Chỉ đạo", Nav: "reports", Data: v})
+}
+
+// listTasks is the task queue as GET /api/v1/tasks serves it (with its
+// permission).
+func (s *Handler) listTasks(c *gin.Context, filters url.Values) ([]postgres.Task, string, error) {
+	if err := s.allowed(c, "tasks", "read"); err != nil {
+		return nil, "", err
+	}
+	return s.Cases.ListTasks(c.Request.Context(), api.Actor(c), filters)
+}
+
+// allowed checks the permission the JSON API's route for the same
+// operation requires, so the console grants nothing more.
+func (s *Handler) allowed(c *gin.Context, obj, act string) error {
+	ok, err := s.Authz.Allowed(c.Request.Context(), api.Actor(c), "", obj, act)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return api.Forbidden()
+	}
+	return nil
 }

@@ -2,20 +2,17 @@ package feedback
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -130,48 +127,16 @@ func (s *Handler) submitFeedback(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	idemKey := c.GetHeader("Idempotency-Key")
-	status, body, _, err := s.DB.IdempotentResumable(ctx, "feedback", a.UserID, idemKey, func() (int, any, error) {
-		// The code is kept with the key: a retry that takes over after the
-		// instance handling the first attempt died reuses it, and the start
-		// below then joins the workflow that attempt may have started.
-		code, err := s.DB.IdempotencyReserve(ctx, "feedback", a.UserID, idemKey, "code", func() (string, error) {
-			year := time.Now().In(cds.VietnamTZ).Year()
-			n, err := s.DB.NextCode(ctx, fmt.Sprintf("PA-%d", year))
-			return fmt.Sprintf("PA-%d-%06d", year, n), err
-		})
-		if err != nil {
-			return 0, nil, err
-		}
-		sla := workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Scale: s.Cases.SLA()}
-		if req.Urgent {
-			sla.AcceptHours, sla.AnswerHours = cat.UrgentAcceptHours, cat.UrgentAnswerHours
-		}
-		in := workflows.FeedbackInput{Code: code, CitizenID: a.UserID, CitizenName: a.Name, Title: req.Title, Content: req.Content,
-			Category: cat.Code, MediaIDs: req.MediaIDs, HideName: req.HideName, Urgent: req.Urgent, SLA: sla,
-			Location: cds.Location{Lat: *req.Location.Lat, Lng: *req.Location.Lng, Address: req.Location.Address, CommuneCode: req.Location.CommuneCode}}
-		op := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-			ID: workflows.FeedbackWorkflowID(code), TaskQueue: s.Cases.TaskQueue(),
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			// Codes are never reused, so a running workflow with this ID
-			// can only come from an earlier attempt of this same request.
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, workflows.FeedbackWorkflowName, in)
-		// Update-with-start: the answer waits until the case is routed and
-		// its row is in the read model, so the 201 carries the due time.
-		h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-			StartWorkflowOperation: op,
-			UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.FeedbackUpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted},
-		})
-		if err != nil {
-			return 0, nil, err
-		}
-		var v workflows.FeedbackView
-		if err := h.Get(ctx, &v); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusCreated, gin.H{"id": code, "code": code, "status": v.Status, "due_at": v.DueAt.In(cds.VietnamTZ),
-			"agency_code": v.AgencyCode}, nil
+	status, body, err := s.Cases.SubmitFeedback(ctx, cases.FeedbackSubmission{
+		Scope: cases.ScopeFeedback, KeyOwner: a.UserID, Key: c.GetHeader("Idempotency-Key"), Category: cat,
+		Input: workflows.FeedbackInput{CitizenID: a.UserID, CitizenName: a.Name, Title: req.Title, Content: req.Content,
+			Category: cat.Code, MediaIDs: req.MediaIDs, HideName: req.HideName, Urgent: req.Urgent,
+			Location: cds.Location{Lat: *req.Location.Lat, Lng: *req.Location.Lng, Address: req.Location.Address, CommuneCode: req.Location.CommuneCode}},
+		Answer: func(_ context.Context, o cases.FeedbackOutcome) (int, any) {
+			v := o.View
+			return http.StatusCreated, gin.H{"id": o.Code, "code": o.Code, "status": v.Status, "due_at": v.DueAt.In(cds.VietnamTZ),
+				"agency_code": v.AgencyCode}
+		},
 	})
 	if err != nil {
 		api.WriteError(c, err)
@@ -180,30 +145,13 @@ func (s *Handler) submitFeedback(c *gin.Context) {
 	c.Data(status, "application/json; charset=utf-8", body)
 }
 
-func notFoundCase() *cds.Error {
-	return cds.Errorf(cds.ENOTFOUND, "Không tìm thấy phản ánh.", "Feedback report not found.")
-}
-
-// staffCanRead: staff of the case's agency (or above it), or a province-wide reader.
-func (s *Handler) staffCanRead(c *gin.Context, agency string) bool {
-	a := api.Actor(c)
-	if !a.IsStaff() {
-		return false
-	}
-	if ok, err := s.Authz.Allowed(c.Request.Context(), a, agency, "feedback", "read"); err == nil && ok {
-		return true
-	}
-	ok, err := s.Authz.Allowed(c.Request.Context(), a, "", "feedback", "read_all")
-	return err == nil && ok
-}
-
 // loadFeedback returns the case if the caller may see it: its reporter, a
 // follower for the public part, or staff with access. Others get 404.
 func (s *Handler) loadFeedback(c *gin.Context) (postgres.Feedback, bool, bool) {
 	f, err := s.DB.FeedbackByCode(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		if cds.ErrorCode(err) == cds.ENOTFOUND {
-			err = notFoundCase()
+			err = cases.NotFoundFeedback()
 		}
 		api.WriteError(c, err)
 		return f, false, false
@@ -212,10 +160,10 @@ func (s *Handler) loadFeedback(c *gin.Context) (postgres.Feedback, bool, bool) {
 	if a.UserID == f.CitizenID {
 		return f, false, true
 	}
-	if s.staffCanRead(c, f.AgencyCode) {
+	if s.Cases.StaffCanReadFeedback(c.Request.Context(), a, f.AgencyCode) {
 		return f, true, true
 	}
-	api.WriteError(c, notFoundCase())
+	api.WriteError(c, cases.NotFoundFeedback())
 	return f, false, false
 }
 
@@ -357,7 +305,7 @@ func (s *Handler) feedbackNearby(c *gin.Context) {
 func (s *Handler) followFeedback(c *gin.Context) {
 	f, err := s.DB.FeedbackByCode(c.Request.Context(), c.Param("id"))
 	if err != nil || f.Closed {
-		api.WriteError(c, notFoundCase())
+		api.WriteError(c, cases.NotFoundFeedback())
 		return
 	}
 	if f.CitizenID == api.ActorID(c) {

@@ -163,7 +163,7 @@ func (s *Handler) getMedia(c *gin.Context) {
 			return
 		}
 		for _, ag := range agencies {
-			if s.staffCanRead(c, ag) {
+			if s.Cases.StaffCanReadFeedback(c.Request.Context(), api.Actor(c), ag) {
 				ok = true
 				break
 			}

@@ -101,25 +101,6 @@ var open311ClosedSet = func() map[string]bool {
 	return m
 }()
 
-// open311ExtStatus maps our statuses onto the FixMyStreet extended statuses.
-var open311ExtStatus = map[string]string{
-	workflows.FBSubmitted:      "OPEN",
-	workflows.FBRouted:         "OPEN",
-	workflows.FBTransferred:    "INTERNAL_REFERRAL",
-	workflows.FBAccepted:       "INVESTIGATING",
-	workflows.FBAwaitingInfo:   "INVESTIGATING",
-	workflows.FBAssigned:       "ACTION_SCHEDULED",
-	workflows.FBInProgress:     "IN_PROGRESS",
-	workflows.FBAnswerDrafted:  "IN_PROGRESS",
-	workflows.FBAnswerApproved: "IN_PROGRESS",
-	workflows.FBPublished:      "FIXED",
-	workflows.FBRated:          "FIXED",
-	workflows.FBClosed:         "CLOSED",
-	workflows.FBRejected:       "NOT_COUNCILS_RESPONSIBILITY",
-	workflows.FBDuplicate:      "DUPLICATE",
-	workflows.FBWithdrawn:      "CANCELLED",
-}
-
 // Status maps a feedback status onto Open311's open/closed.
 func Status(internal string) string {
 	if open311ClosedSet[internal] {
@@ -130,8 +111,8 @@ func Status(internal string) string {
 
 // ExtendedStatus maps a feedback status onto a FixMyStreet extended status.
 func ExtendedStatus(internal string) string {
-	if s, ok := open311ExtStatus[internal]; ok {
-		return s
+	if st, ok := workflows.FeedbackStateOf(internal); ok && st.Open311 != "" {
+		return st.Open311
 	}
 	return "OPEN"
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
 
@@ -94,5 +95,20 @@ func TestOpen311RenderErrorsAndNulls(t *testing.T) {
 	open311Render(c, "xml", 200, "service_definition", "", open311ServiceDef{ServiceCode: "other", Attributes: open311Attrs{}})
 	if !strings.Contains(w.Body.String(), "<service_definition><service_code>other</service_code><attributes></attributes></service_definition>") {
 		t.Fatalf("xml definition %s", w.Body)
+	}
+}
+
+// TestOpen311ClosedMatchesStateTable: the statuses the SQL reports as
+// "closed" (postgres.Open311ClosedStatuses) are the feedback states that
+// ended or whose answer is out (FixMyStreet FIXED).
+func TestOpen311ClosedMatchesStateTable(t *testing.T) {
+	for _, st := range workflows.FeedbackStates {
+		want := st.Terminal || st.Open311 == "FIXED"
+		if got := open311ClosedSet[st.Status]; got != want {
+			t.Errorf("%s: closed in SQL %v, in the state table %v", st.Status, got, want)
+		}
+	}
+	if len(open311ClosedSet) != len(postgres.Open311ClosedStatuses) {
+		t.Errorf("duplicate statuses in postgres.Open311ClosedStatuses")
 	}
 }

@@ -8,14 +8,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -134,48 +132,57 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 	if len(attrLines) > 0 {
 		content += "\n\nThông tin bổ sung / details:\n- " + strings.Join(attrLines, "\n- ")
 	}
-	status, body, _, err := s.DB.Idempotent(ctx, "open311", cl.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		cat, err := s.DB.FeedbackCategoryByCode(ctx, code)
-		if err != nil {
-			return 0, nil, err
-		}
-		year := time.Now().In(cds.VietnamTZ).Year()
-		n, err := s.DB.NextCode(ctx, fmt.Sprintf("PA-%d", year))
-		if err != nil {
-			return 0, nil, err
-		}
-		caseCode := fmt.Sprintf("PA-%d-%06d", year, n)
-		token := open311Token16()
-		if err := s.DB.Open311InsertRequest(ctx, postgres.Open311RequestIn{Code: caseCode, Token: token, ClientID: cl.ID, Located: located,
-			Description: desc, AddressID: addrID, Email: get("email"), DeviceID: get("device_id"), AccountID: get("account_id"),
-			FirstName: get("first_name"), LastName: get("last_name"), Phone: phone, MediaURL: media, Attributes: attrs}); err != nil {
-			return 0, nil, err
-		}
-		in := workflows.FeedbackInput{Code: caseCode, CitizenID: cl.UserID, CitizenName: who.Name, Title: title, Content: content,
-			Category: cat.Code, Channel: "open311",
-			SLA:      workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Scale: s.Cases.SLA()},
-			Location: cds.Location{Lat: lat, Lng: lng, Address: addr, CommuneCode: commune}}
-		v, started, err := s.open311Start(ctx, in)
-		created := open311Created{AccountID: get("account_id")}
-		switch {
-		case err == nil:
-			created.ServiceRequestID = caseCode
-			created.ServiceNotice = fmt.Sprintf("Đã chuyển đến %s, hạn trả lời %s. / Routed to %s, answer due %s.",
-				v.AgencyCode, open311Time(v.DueAt), v.AgencyCode, open311Time(v.DueAt))
-			if x, err := s.DB.Open311CaseByCode(ctx, caseCode); err == nil && x.Agency != "" {
-				created.ServiceNotice = fmt.Sprintf("Đã chuyển đến %s, hạn trả lời %s. / Routed to %s, answer due %s.",
-					x.Agency, open311Time(v.DueAt), x.Agency, open311Time(v.DueAt))
+	cat, err := s.DB.FeedbackCategoryByCode(ctx, code)
+	if err != nil {
+		s.open311FailErr(c, format, err)
+		return
+	}
+	key := c.GetHeader("Idempotency-Key")
+	var token string
+	status, body, err := s.Cases.SubmitFeedback(ctx, cases.FeedbackSubmission{
+		Scope: cases.ScopeOpen311, KeyOwner: cl.UserID, Key: key, Category: cat, RouteWait: s.settings().RouteWait,
+		Input: workflows.FeedbackInput{CitizenID: cl.UserID, CitizenName: who.Name, Title: title, Content: content,
+			Category: cat.Code, Channel: "open311", Location: cds.Location{Lat: lat, Lng: lng, Address: addr, CommuneCode: commune}},
+		// The request row (with its token) is written before the workflow
+		// starts. A retry that takes the key over writes the same row again:
+		// the token is reserved with the key and a second insert is a no-op.
+		Prepare: func(ctx context.Context, caseCode string) error {
+			var err error
+			if token, err = s.DB.IdempotencyReserve(ctx, cases.ScopeOpen311, cl.UserID, key, "token", func() (string, error) {
+				return open311Token16(), nil
+			}); err != nil {
+				return err
 			}
-		case started:
-			// The case runs but was not routed in time: answer with a token
-			// the client resolves later through tokens/{token}.
-			s.Logger.Warn("open311: routing slow, answering with a token", "caseID", caseCode, "err", err)
-			created.Token = token
-		default:
-			_ = s.DB.Open311DeleteRequest(context.WithoutCancel(ctx), caseCode)
-			return 0, nil, err
-		}
-		return http.StatusOK, created, nil
+			err = s.DB.Open311InsertRequest(ctx, postgres.Open311RequestIn{Code: caseCode, Token: token, ClientID: cl.ID, Located: located,
+				Description: desc, AddressID: addrID, Email: get("email"), DeviceID: get("device_id"), AccountID: get("account_id"),
+				FirstName: get("first_name"), LastName: get("last_name"), Phone: phone, MediaURL: media, Attributes: attrs})
+			if cds.ErrorCode(err) == cds.ECONFLICT {
+				if known, _, terr := s.DB.Open311Token(ctx, token); terr == nil && known == caseCode {
+					return nil // written by the first attempt of this request
+				}
+			}
+			return err
+		},
+		Abandon: func(ctx context.Context, caseCode string) { _ = s.DB.Open311DeleteRequest(ctx, caseCode) },
+		Answer: func(ctx context.Context, o cases.FeedbackOutcome) (int, any) {
+			created := open311Created{AccountID: get("account_id")}
+			if !o.Routed {
+				// The case runs but was not routed in time: answer with a
+				// token the client resolves later through tokens/{token}.
+				s.Logger.Warn("open311: routing slow, answering with a token", "caseID", o.Code)
+				created.Token = token
+				return http.StatusOK, created
+			}
+			v := o.View
+			created.ServiceRequestID = o.Code
+			agency := v.AgencyCode
+			if x, err := s.DB.Open311CaseByCode(ctx, o.Code); err == nil && x.Agency != "" {
+				agency = x.Agency
+			}
+			created.ServiceNotice = fmt.Sprintf("Đã chuyển đến %s, hạn trả lời %s. / Routed to %s, answer due %s.",
+				agency, open311Time(v.DueAt), agency, open311Time(v.DueAt))
+			return http.StatusOK, created
+		},
 	})
 	if err != nil {
 		s.open311FailErr(c, format, err)
@@ -191,33 +198,3 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 	// 200, not 201: the spec shows none, and old clients test for 200.
 	open311Render(c, format, status, "service_requests", "request", []open311CreatedOut{out})
 }
-
-// open311Start starts the FeedbackCase exactly as the app's submission does
-// (update-with-start, waiting until it is routed), but gives up waiting after
-// RouteWait. started tells whether the workflow runs even if err != nil.
-func (s *Handler) open311Start(ctx context.Context, in workflows.FeedbackInput) (workflows.FeedbackView, bool, error) {
-	var v workflows.FeedbackView
-	op := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: workflows.FeedbackWorkflowID(in.Code), TaskQueue: s.Cases.TaskQueue(),
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.FeedbackWorkflowName, in)
-	wctx, cancel := context.WithTimeout(ctx, s.settings().RouteWait)
-	defer cancel()
-	h, err := s.Temporal.UpdateWithStartWorkflow(wctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: op,
-		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.FeedbackUpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted},
-	})
-	if err == nil {
-		err = h.Get(wctx, &v)
-	}
-	if err == nil {
-		return v, true, nil
-	}
-	gctx, gcancel := context.WithTimeout(ctx, 2*time.Second)
-	defer gcancel()
-	run, gerr := op.Get(gctx)
-	return v, gerr == nil && run != nil, err
-}
-
-// ---- FixMyStreet servicerequestupdates ----

@@ -68,9 +68,15 @@ func (s *Handler) open311GetUpdates(c *gin.Context, format string) {
 	open311Render(c, format, http.StatusOK, "service_request_updates", "request_update", out)
 }
 
-// open311Withdrawable are the states a reporter may still withdraw from.
-var open311Withdrawable = map[string]bool{workflows.FBRouted: true, workflows.FBTransferred: true, workflows.FBAccepted: true,
-	workflows.FBAssigned: true, workflows.FBInProgress: true, workflows.FBAwaitingInfo: true}
+// open311Withdrawable: the reporter may still withdraw from status.
+func open311Withdrawable(status string) bool {
+	for _, m := range workflows.FeedbackMoves(status, workflows.ByCitizen) {
+		if m.Action == workflows.FBActWithdraw {
+			return true
+		}
+	}
+	return false
+}
 
 // open311UpdateStatuses are the statuses a client may send with an update.
 var open311UpdateStatuses = map[string]bool{"": true, "open": true, "closed": true, "fixed": true, "cancelled": true,
@@ -146,13 +152,14 @@ func (s *Handler) open311PostUpdate(c *gin.Context, format string) {
 		// (withdrawal); otherwise it stays a comment the staff can read.
 		action := ""
 		switch {
-		case (status == "closed" || status == "fixed" || status == "cancelled") && open311Withdrawable[x.Status]:
+		case (status == "closed" || status == "fixed" || status == "cancelled") && open311Withdrawable(x.Status):
 			action = workflows.FBActWithdraw
 		case x.Status == workflows.FBAwaitingInfo:
 			action = workflows.FBActReplyInfo
 		}
 		if action != "" {
-			_, err := s.Cases.UpdateFeedback(ctx, x.Code, action, workflows.FeedbackAction{Actor: who, Note: desc})
+			// The stored update's ID keys the Update: it is forwarded once.
+			_, err := s.Cases.UpdateFeedback(ctx, x.Code, action, workflows.FeedbackAction{Actor: who, Note: desc}, "open311-"+strconv.FormatInt(uid, 10))
 			switch {
 			case err == nil:
 				_ = s.DB.Open311MarkForwarded(ctx, uid, action)

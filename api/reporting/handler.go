@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cases"
 )
 
 // Handler serves the report routes.
 type Handler struct {
 	api.Deps
+	Cases *cases.Service
 	// Now is the clock of deadlines and report dates (nil: time.Now).
 	Now func() time.Time
 }

@@ -1,21 +1,16 @@
 package reporting
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/reports"
 )
@@ -191,18 +186,12 @@ type caseExportRequest struct {
 	Format string `json:"format"` // csv or xlsx
 }
 
-type caseExportParams struct {
-	From   time.Time `json:"from"`
-	To     time.Time `json:"to"`
-	Agency string    `json:"agency"`
-}
-
 // exportStaleAfter: a running export that has not reported progress for this
 // long died with its process and is shown as failed.
 const exportStaleAfter = 15 * time.Minute
 
-// startCaseExport queues a full case-list export and runs it in the
-// background; the answer is 202 with the URL to poll.
+// startCaseExport queues a full case-list export, built by the durable
+// CaseExport workflow; the answer is 202 with the URL to poll.
 func (s *Handler) startCaseExport(c *gin.Context) {
 	var req caseExportRequest
 	if !api.BindJSON(c, &req) {
@@ -224,21 +213,8 @@ func (s *Handler) startCaseExport(c *gin.Context) {
 	if !ok {
 		return
 	}
-	a := api.Actor(c)
-	status, body, _, err := s.DB.Idempotent(c.Request.Context(), "case-export", a.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		buf := make([]byte, 12)
-		if _, err := rand.Read(buf); err != nil {
-			return 0, nil, err
-		}
-		id := hex.EncodeToString(buf)
-		p := caseExportParams{From: from, To: to, Agency: agency}
-		job, err := s.DB.CreateReportExport(c.Request.Context(), id, req.Format, p, a.UserID)
-		if err != nil {
-			return 0, nil, err
-		}
-		go s.runCaseExport(job.ID, req.Format, p)
-		return http.StatusAccepted, exportView(job), nil
-	})
+	status, body, err := s.Cases.StartExport(c.Request.Context(), cases.ExportRequest{Actor: api.Actor(c), Key: c.GetHeader("Idempotency-Key"),
+		Format: req.Format, From: from, To: to, Agency: agency, View: func(j postgres.ReportExport) any { return exportView(j) }})
 	if err != nil {
 		api.WriteError(c, err)
 		return
@@ -262,94 +238,6 @@ func exportView(j postgres.ReportExport) gin.H {
 		v["error"] = "Xuất dữ liệu không thành công, vui lòng thử lại. / The export failed; please retry."
 	}
 	return v
-}
-
-// runCaseExport streams the cases into a temporary file, then stores it in
-// the blob store. Progress is written every 50,000 rows so a job whose
-// process dies shows as failed instead of running forever.
-func (s *Handler) runCaseExport(id, format string, p caseExportParams) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
-	defer cancel()
-	log := s.Logger.With("exportID", id)
-	fail := func(err error) {
-		log.Error("case export failed", "err", err)
-		_ = s.DB.UpdateReportExport(context.Background(), id, "failed", 0, 0, "", "export failed")
-	}
-	if err := s.DB.UpdateReportExport(ctx, id, "running", 0, 0, "", ""); err != nil {
-		fail(err)
-		return
-	}
-	tmp, err := os.CreateTemp("", "case-export-*")
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	var w reports.CaseListWriter
-	if format == "csv" {
-		w, err = reports.NewCaseListCSV(tmp)
-	} else {
-		w, err = reports.NewCaseListXLSX(tmp)
-	}
-	if err != nil {
-		fail(err)
-		return
-	}
-	var n int64
-	err = s.DB.StreamReportCases(ctx, p.From, p.To, p.Agency, func(r *postgres.ReportCaseRow) error {
-		row := reports.CaseListRow{Code: r.Code, Kind: cds.Kind(r.Kind), Title: r.Title, Field: r.Field, AgencyCode: r.AgencyCode,
-			Status: r.Status, Channel: r.Channel, ReceivedAt: r.ReceivedAt, HandlingHours: -1}
-		if r.DueAt != nil {
-			row.DueAt = *r.DueAt
-		}
-		if r.FinishedAt != nil {
-			row.FinishedAt = *r.FinishedAt
-		}
-		if r.Timeliness != nil {
-			row.Timeliness = *r.Timeliness
-		}
-		if r.HandlingHours != nil {
-			row.HandlingHours = *r.HandlingHours
-		}
-		if r.Rating != nil {
-			row.Rating = *r.Rating
-		}
-		n++
-		if n%50_000 == 0 {
-			_ = s.DB.UpdateReportExport(ctx, id, "running", n, 0, "", "")
-		}
-		return w.Write(row)
-	})
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		fail(err)
-		return
-	}
-	size, err := tmp.Seek(0, io.SeekCurrent)
-	if err == nil {
-		_, err = tmp.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		fail(err)
-		return
-	}
-	key := "export-" + id + "." + format
-	ctype := xlsxType
-	if format == "csv" {
-		ctype = "text/csv; charset=utf-8"
-	}
-	if err := s.Blob.Put(ctx, key, tmp, size, ctype); err != nil {
-		fail(err)
-		return
-	}
-	if err := s.DB.UpdateReportExport(ctx, id, "done", n, size, key, ""); err != nil {
-		fail(err)
-		return
-	}
-	log.Info("case export done", "rows", n, "bytes", size)
 }
 
 // ownExport loads a job of the signed-in actor (others' jobs are 404).
@@ -396,10 +284,7 @@ func (s *Handler) downloadCaseExport(c *gin.Context) {
 		return
 	}
 	defer rc.Close()
-	ctype := xlsxType
-	if strings.HasSuffix(j.BlobKey, ".csv") {
-		ctype = "text/csv; charset=utf-8"
-	}
+	ctype := cases.ExportContentType(j.Format)
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="danh-sach-ho-so-%s.%s"`, j.ID, j.Format))
 	c.DataFromReader(http.StatusOK, j.Size, ctype, rc, nil)
 }

@@ -46,6 +46,9 @@ type Options struct {
 	Logger        *slog.Logger
 	// Blob overrides the default file store (for an S3-compatible store).
 	Blob cds.BlobStore
+	// Register, when set, replaces workflows.Register in NewWorker (a test
+	// that records histories swaps the deadline arithmetic for seconds).
+	Register func(worker.Registry, *activities.Activities)
 }
 
 // App is the wired application.
@@ -99,6 +102,10 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		DB: db, Blob: a.Blob, Temporal: tc, Logger: o.Logger, Extra: map[string]any{},
 		Notifier: activities.LogNotifier{Log: o.Logger.Info},
 	}
+	// The test-only SLA divisor of feedback applies to applications' deadlines too.
+	if o.API.SLAScale > 1 {
+		a.Activities.SLAScale = o.API.SLAScale
+	}
 	for _, h := range hooks {
 		if err := h(ctx, a); err != nil {
 			return nil, err
@@ -109,7 +116,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
-	a.Cases = &cases.Service{DB: db, Temporal: tc, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale}
+	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale}
 	a.API.Mount(a.Handlers()...)
 	return a, nil
 }
@@ -117,17 +124,18 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 // Handlers are the interfaces of the HTTP API, each with its dependencies.
 func (a *App) Handlers() []api.Registrar {
 	d := a.API.Deps // with the server's defaults filled in
+	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
 	return []api.Registrar{
-		&accounts.Handler{Deps: d, Accounts: a.Opts.Accounts},
+		acc,
 		&admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar},
 		&feedback.Handler{Deps: d, Cases: a.Cases},
 		&applications.Handler{Deps: d, Cases: a.Cases},
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
-		&reporting.Handler{Deps: d},
+		&reporting.Handler{Deps: d, Cases: a.Cases},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
-		&console.Handler{Deps: d, Cases: a.Cases},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
 	}
 }
 
@@ -151,7 +159,12 @@ func (a *App) NewWorker() worker.Worker {
 		MaxConcurrentWorkflowTaskPollers: pollers,
 		MaxConcurrentActivityTaskPollers: pollers,
 	})
-	workflows.Register(w, a.Activities)
+	register := workflows.Register
+	if a.Opts.Register != nil {
+		register = a.Opts.Register
+	}
+	register(w, a.Activities)
+	(&cases.Exporter{DB: a.DB, Blob: a.Blob, Logger: a.Logger}).Register(w)
 	return w
 }
 
