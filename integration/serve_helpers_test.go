@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 )
 
 // served is one `serve` process on its own database, with a connection to
@@ -24,6 +23,7 @@ type served struct {
 	conn    *pgx.Conn
 	logPath string
 	secret  string
+	signer  *childSigner
 }
 
 // startServed starts `serve` on a fresh database named after prefix; the
@@ -45,11 +45,12 @@ func startServed(t *testing.T, prefix string) *served {
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	s.conn = conn
+	s.signer = newChildSigner(t, dsn, s.secret, 0)
 	return s
 }
 
 // staff inserts a staff member with one role in agency and returns a
-// token the process accepts.
+// token the process accepts (a real session, as a sign-in makes).
 func (s *served) staff(name, agency string, role cds.Role) (cds.Actor, string) {
 	s.t.Helper()
 	ctx := context.Background()
@@ -60,11 +61,7 @@ func (s *served) staff(name, agency string, role cds.Role) (cds.Actor, string) {
 	if _, err := s.conn.Exec(ctx, `INSERT INTO user_roles (user_id, role, agency_code) VALUES ($1, $2, $3)`, a.UserID, string(role), agency); err != nil {
 		s.t.Fatal(err)
 	}
-	tok, _, err := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(s.secret)}}).IssueAccessToken(a, "")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return a, tok
+	return a, s.signer.token(a)
 }
 
 // send is one request to the process; a transport error (the process is
