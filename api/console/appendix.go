@@ -38,7 +38,7 @@ var appendixForms = []struct{ Code, Name string }{
 	{"in_person", "Hướng dẫn trực tiếp"}, {"online", "Hướng dẫn trực tuyến"}, {"conference", "Hội nghị, tập huấn"},
 }
 
-func (s *Handler) appendixView(c *gin.Context, campaign string) (appendixView, error) {
+func (s reportPages) appendixView(c *gin.Context, campaign string) (appendixView, error) {
 	a := api.Actor(c)
 	v := appendixView{Values: map[string]string{}}
 	var err error
@@ -96,7 +96,7 @@ func (v *appendixView) fill() {
 	}
 }
 
-func (s *Handler) consoleAppendix(c *gin.Context) {
+func (s reportPages) consoleAppendix(c *gin.Context) {
 	v, err := s.appendixView(c, c.Query("campaign"))
 	if err != nil {
 		api.WriteError(c, err)
@@ -106,7 +106,7 @@ func (s *Handler) consoleAppendix(c *gin.Context) {
 }
 
 // consoleAppendixSave saves the draft (submit=0) or submits (submit=1).
-func (s *Handler) consoleAppendixSave(c *gin.Context) {
+func (s reportPages) consoleAppendixSave(c *gin.Context) {
 	a := api.Actor(c)
 	campaign := c.PostForm("campaign")
 	v, err := s.appendixView(c, campaign)

@@ -51,6 +51,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	// The gate only acts on /console/ paths: it sends a browser without a
 	// valid session to the login page instead of a JSON 401, and sets the
 	// console's stricter headers. authorize still enforces each api.Perm.
+	adm, desk, rep := adminPages{s}, deskPages{s}, reportPages{s}
 	r.Use(s.consoleGate)
 	staff := api.Can("console", "use")
 	r.Handle(http.MethodGet, "/console/static/*file", api.Public, s.consoleStatic)
@@ -66,23 +67,23 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/media/:media_id/redaction", staff, s.consoleRedact)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
-	r.Handle(http.MethodGet, "/console/dossiers/new", staff, s.consoleDeskPage)
-	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, s.consoleDeskSubmit)
-	r.Handle(http.MethodGet, "/console/reports", staff, s.consoleReports)
-	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, s.consoleCaseStats)
+	r.Handle(http.MethodGet, "/console/dossiers/new", staff, desk.consoleDeskPage)
+	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, desk.consoleDeskSubmit)
+	r.Handle(http.MethodGet, "/console/reports", staff, rep.consoleReports)
+	r.Handle(http.MethodGet, "/console/reports/case-stats", staff, rep.consoleCaseStats)
 	if s.Admin != nil {
-		r.Handle(http.MethodGet, "/console/staff", api.Can("staff", "read"), s.consoleStaffList)
-		r.Handle(http.MethodGet, "/console/staff/new", api.Can("staff", "manage"), s.consoleStaffNew)
-		r.Handle(http.MethodPost, "/console/staff", api.Can("staff", "manage"), s.consoleStaffCreate)
-		r.Handle(http.MethodGet, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffEdit)
-		r.Handle(http.MethodPost, "/console/staff/:id", api.Can("staff", "manage"), s.consoleStaffSave)
-		r.Handle(http.MethodGet, "/console/policies", api.Can("policy", "read"), s.consolePolicies)
-		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), s.consolePolicyChange)
+		r.Handle(http.MethodGet, "/console/staff", api.Can("staff", "read"), adm.consoleStaffList)
+		r.Handle(http.MethodGet, "/console/staff/new", api.Can("staff", "manage"), adm.consoleStaffNew)
+		r.Handle(http.MethodPost, "/console/staff", api.Can("staff", "manage"), adm.consoleStaffCreate)
+		r.Handle(http.MethodGet, "/console/staff/:id", api.Can("staff", "manage"), adm.consoleStaffEdit)
+		r.Handle(http.MethodPost, "/console/staff/:id", api.Can("staff", "manage"), adm.consoleStaffSave)
+		r.Handle(http.MethodGet, "/console/policies", api.Can("policy", "read"), adm.consolePolicies)
+		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), adm.consolePolicyChange)
 	}
 	if s.Reports != nil {
-		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), s.consoleDashboard)
-		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), s.consoleAppendix)
-		r.Handle(http.MethodPost, "/console/appendix1", api.Can("deployment_report", "submit"), s.consoleAppendixSave)
+		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), rep.consoleDashboard)
+		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), rep.consoleAppendix)
+		r.Handle(http.MethodPost, "/console/appendix1", api.Can("deployment_report", "submit"), rep.consoleAppendixSave)
 		r.Handle(http.MethodGet, "/console/reports/appendix-1.xlsx", api.Can("report", "appendix1"), s.Reports.Appendix1XLSX)
 		r.Handle(http.MethodGet, "/console/reports/case-stats.xlsx", api.Can("report", "case_stats"), s.Reports.CaseStatsXLSX)
 	}

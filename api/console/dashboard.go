@@ -69,7 +69,7 @@ type dashboardView struct {
 	StatsURL    string
 }
 
-func (s *Handler) consoleDashboard(c *gin.Context) {
+func (s reportPages) consoleDashboard(c *gin.Context) {
 	ctx := c.Request.Context()
 	v := dashboardView{}
 	weeks, err := s.DB.CasesPerWeek(ctx, dashWeeks)

@@ -39,7 +39,7 @@ type deskView struct {
 	DateHint   string
 }
 
-func (s *Handler) deskView(c *gin.Context, code string) (deskView, error) {
+func (s deskPages) deskView(c *gin.Context, code string) (deskView, error) {
 	ctx := c.Request.Context()
 	v := deskView{Values: map[string]string{}, DateHint: dateHint}
 	procs, err := s.DB.Procedures(ctx, time.Now())
@@ -64,7 +64,7 @@ func (s *Handler) deskView(c *gin.Context, code string) (deskView, error) {
 	return v, nil
 }
 
-func (s *Handler) consoleDeskPage(c *gin.Context) {
+func (s deskPages) consoleDeskPage(c *gin.Context) {
 	v, err := s.deskView(c, c.Query("procedure"))
 	if err != nil {
 		api.WriteError(c, err)
@@ -75,7 +75,7 @@ func (s *Handler) consoleDeskPage(c *gin.Context) {
 }
 
 // consoleDeskSubmit files the dossier, then opens its case page.
-func (s *Handler) consoleDeskSubmit(c *gin.Context) {
+func (s deskPages) consoleDeskSubmit(c *gin.Context) {
 	ctx, me := c.Request.Context(), api.Actor(c)
 	v, err := s.deskView(c, c.PostForm("procedure"))
 	if err != nil {
@@ -191,7 +191,7 @@ func (s *Handler) consoleDeskSubmit(c *gin.Context) {
 
 // deskCitizen finds the citizen by phone, or opens an account for a citizen
 // who has none (no password: they set one later by a reset code). Audited.
-func (s *Handler) deskCitizen(c *gin.Context, name, phone string) (int64, error) {
+func (s deskPages) deskCitizen(c *gin.Context, name, phone string) (int64, error) {
 	ctx := c.Request.Context()
 	u, err := s.DB.UserByPhone(ctx, phone)
 	if err == nil {
@@ -215,7 +215,7 @@ func (s *Handler) deskCitizen(c *gin.Context, name, phone string) (int64, error)
 
 // storeScan keeps one scanned document of the form (PDF, JPEG or PNG,
 // checked by content), owned by the desk officer. "" when none was attached.
-func (s *Handler) storeScan(c *gin.Context, field string) (string, error) {
+func (s deskPages) storeScan(c *gin.Context, field string) (string, error) {
 	fh, err := c.FormFile(field)
 	if err != nil {
 		return "", nil

@@ -24,3 +24,11 @@ type Handler struct {
 
 // Register adds the console routes.
 func (s *Handler) Register(r *api.Server) { s.registerConsole(r) }
+
+// The console's pages are grouped by the staff job they serve; each group
+// shares the Handler's dependencies and helpers.
+type (
+	adminPages  struct{ *Handler } // staff accounts and roles, policies
+	deskPages   struct{ *Handler } // one-stop desk: dossiers received in person, printing
+	reportPages struct{ *Handler } // Phụ lục I entry, dashboard, report downloads
+)

@@ -44,7 +44,7 @@ type policiesView struct {
 	CanEdit  bool
 }
 
-func (s *Handler) policiesView(c *gin.Context) (policiesView, error) {
+func (s adminPages) policiesView(c *gin.Context) (policiesView, error) {
 	var v policiesView
 	lines, err := s.Admin.Policies()
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Handler) policiesView(c *gin.Context) (policiesView, error) {
 	return v, nil
 }
 
-func (s *Handler) consolePolicies(c *gin.Context) {
+func (s adminPages) consolePolicies(c *gin.Context) {
 	v, err := s.policiesView(c)
 	if err != nil {
 		api.WriteError(c, err)
@@ -111,7 +111,7 @@ func (s *Handler) consolePolicies(c *gin.Context) {
 }
 
 // consolePolicyChange adds (op add) or removes (op remove) a line.
-func (s *Handler) consolePolicyChange(c *gin.Context) {
+func (s adminPages) consolePolicyChange(c *gin.Context) {
 	p := admin.PolicyLine{Role: c.PostForm("role"), Domain: c.PostForm("domain"), Object: c.PostForm("object"),
 		Action: strings.TrimSpace(c.PostForm("action"))}
 	add := c.Param("op") == "add"

@@ -24,7 +24,7 @@ type reportsView struct {
 	DateHint  string
 }
 
-func (s *Handler) reportsView(c *gin.Context) reportsView {
+func (s reportPages) reportsView(c *gin.Context) reportsView {
 	now := time.Now().In(cds.VietnamTZ)
 	v := reportsView{From: vnDate(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, cds.VietnamTZ)), To: vnDate(now), DateHint: dateHint}
 	ctx := c.Request.Context()
@@ -36,14 +36,14 @@ func (s *Handler) reportsView(c *gin.Context) reportsView {
 	return v
 }
 
-func (s *Handler) consoleReports(c *gin.Context) {
+func (s reportPages) consoleReports(c *gin.Context) {
 	s.renderConsole(c, http.StatusOK, "reports", consolePage{Title: "Báo cáo Ban Chỉ đạo", Nav: "reports", Data: s.reportsView(c)})
 }
 
 // consoleCaseStats checks the dd/mm/yyyy period and sends the browser to the
 // workbook's download (reporting's handler: the report's own permission and
 // scope).
-func (s *Handler) consoleCaseStats(c *gin.Context) {
+func (s reportPages) consoleCaseStats(c *gin.Context) {
 	v := s.reportsView(c)
 	v.From, v.To, v.Agency = strings.TrimSpace(c.Query("from")), strings.TrimSpace(c.Query("to")), c.Query("agency")
 	var errs []fieldError

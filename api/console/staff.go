@@ -48,7 +48,7 @@ type roleOption struct {
 	Checked bool
 }
 
-func (s *Handler) staffRow(c *gin.Context, u postgres.User) staffRow {
+func (s adminPages) staffRow(c *gin.Context, u postgres.User) staffRow {
 	r := staffRow{User: u, AgencyName: s.names(c).Agency(u.AgencyCode)}
 	for _, role := range u.Roles {
 		r.RoleNames = append(r.RoleNames, admin.RoleName(role))
@@ -57,7 +57,7 @@ func (s *Handler) staffRow(c *gin.Context, u postgres.User) staffRow {
 }
 
 // staffAgencies are the agencies the actor may manage staff in.
-func (s *Handler) staffAgencies(c *gin.Context) []cds.Agency {
+func (s adminPages) staffAgencies(c *gin.Context) []cds.Agency {
 	ags, _ := s.DB.Agencies(c.Request.Context())
 	var out []cds.Agency
 	for _, a := range ags {
@@ -68,7 +68,7 @@ func (s *Handler) staffAgencies(c *gin.Context) []cds.Agency {
 	return out
 }
 
-func (s *Handler) consoleStaffList(c *gin.Context) {
+func (s adminPages) consoleStaffList(c *gin.Context) {
 	a := api.Actor(c)
 	v := staffListView{Agencies: s.staffAgencies(c)}
 	v.All = len(v.Agencies) > 1
@@ -95,7 +95,7 @@ func (s *Handler) consoleStaffList(c *gin.Context) {
 	s.renderConsole(c, http.StatusOK, "staff", consolePage{Title: "Tài khoản cán bộ", Nav: "staff", Data: v})
 }
 
-func (s *Handler) staffForm(c *gin.Context, u postgres.User, isNew bool) staffFormView {
+func (s adminPages) staffForm(c *gin.Context, u postgres.User, isNew bool) staffFormView {
 	v := staffFormView{User: u, New: isNew, Agencies: s.staffAgencies(c)}
 	for _, r := range cds.StaffRoles {
 		if ok, err := s.Authz.Allowed(c.Request.Context(), api.Actor(c), u.AgencyCode, "staff_role", string(r)); err == nil && ok || slices.Contains(u.Roles, r) {
@@ -105,7 +105,7 @@ func (s *Handler) staffForm(c *gin.Context, u postgres.User, isNew bool) staffFo
 	return v
 }
 
-func (s *Handler) consoleStaffNew(c *gin.Context) {
+func (s adminPages) consoleStaffNew(c *gin.Context) {
 	u := postgres.User{AgencyCode: api.Actor(c).AgencyCode, Roles: []cds.Role{cds.RoleOfficer}}
 	s.renderConsole(c, http.StatusOK, "staff_form", consolePage{Title: "Thêm tài khoản cán bộ", Nav: "staff", Data: s.staffForm(c, u, true)})
 }
@@ -131,7 +131,7 @@ func staffErrors(c *gin.Context, err error) ([]fieldError, int) {
 	return errs, api.StatusOf(e.Code)
 }
 
-func (s *Handler) consoleStaffCreate(c *gin.Context) {
+func (s adminPages) consoleStaffCreate(c *gin.Context) {
 	req := admin.StaffRequest{Username: c.PostForm("username"), FullName: c.PostForm("full_name"), Phone: strings.TrimSpace(c.PostForm("phone")),
 		AgencyCode: c.PostForm("agency_code"), Roles: formRoles(c)}
 	_, body, err := s.Admin.CreateStaff(c.Request.Context(), api.Actor(c), req, c.PostForm(idemField))
@@ -157,7 +157,7 @@ func (s *Handler) consoleStaffCreate(c *gin.Context) {
 		Flash: "Đã tạo tài khoản. Mật khẩu đầu tiên chỉ hiện một lần.", Data: v})
 }
 
-func (s *Handler) loadStaff(c *gin.Context, act string) (postgres.User, bool) {
+func (s adminPages) loadStaff(c *gin.Context, act string) (postgres.User, bool) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err == nil {
 		var u postgres.User
@@ -170,7 +170,7 @@ func (s *Handler) loadStaff(c *gin.Context, act string) (postgres.User, bool) {
 	return postgres.User{}, false
 }
 
-func (s *Handler) consoleStaffEdit(c *gin.Context) {
+func (s adminPages) consoleStaffEdit(c *gin.Context) {
 	u, ok := s.loadStaff(c, "manage")
 	if !ok {
 		return
@@ -180,7 +180,7 @@ func (s *Handler) consoleStaffEdit(c *gin.Context) {
 
 // consoleStaffSave applies the form: name, phone, agency and status, then
 // the roles (each change audited; sessions end on agency, role or status).
-func (s *Handler) consoleStaffSave(c *gin.Context) {
+func (s adminPages) consoleStaffSave(c *gin.Context) {
 	u, ok := s.loadStaff(c, "manage")
 	if !ok {
 		return
