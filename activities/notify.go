@@ -23,21 +23,19 @@ type NotifyInput struct {
 	Payload   map[string]any `json:"payload,omitempty"`
 }
 
-// Notify writes the notification to the outbox table. Delivery is done by
-// DrainOutbox, so a retry of this activity cannot send anything twice.
+// Notify writes the notification to the person's inbox and queues one
+// delivery per channel their preferences allow (notify.DefaultChannels when
+// they chose nothing), in one transaction keyed by DedupeKey, so a retry of
+// this activity cannot queue anything twice. Followers of a feedback case
+// get the same public step (issue 20). Delivery is done by the
+// DeliverNotification workflow that DispatchDeliveries starts, and the
+// integration notifier (log/webhook) still gets every row from DrainOutbox.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	if in.Channel == "" {
-		in.Channel = "log"
+	if err := a.enqueue(ctx, in); err != nil {
+		return err
 	}
-	if in.Payload == nil {
-		in.Payload = map[string]any{}
-	}
-	_, err := a.DB.Pool.Exec(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body, payload)
-		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING`,
-		in.DedupeKey, in.UserID, in.Channel, in.Kind, in.Title, in.Body, in.Payload)
-	return err
+	return a.notifyFollowers(ctx, in)
 }
-
 // DrainOutbox delivers up to limit unsent notifications. Rows are locked with
 // SKIP LOCKED so several workers drain in parallel without sending a row twice;
 // a row is marked sent in the same transaction that locked it.
@@ -84,8 +82,8 @@ func (a *Activities) DrainOutbox(ctx context.Context, limit int) (int, error) {
 	return len(sent), tx.Commit(ctx)
 }
 
-// RunOutboxDrainer drains the outbox every interval until ctx ends. Each
-// worker process runs one.
+// RunOutboxDrainer drains the outbox and dispatches queued deliveries every
+// interval until ctx ends. Each worker process runs one.
 func (a *Activities) RunOutboxDrainer(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -94,6 +92,16 @@ func (a *Activities) RunOutboxDrainer(ctx context.Context, interval time.Duratio
 			n, err := a.DrainOutbox(ctx, 100)
 			if err != nil && ctx.Err() == nil {
 				a.log().Warn("outbox drain failed", "err", err)
+			}
+			if n < 100 || err != nil {
+				break
+			}
+		}
+		// Deliveries to people: start each one's delivery workflow (issue 20).
+		for {
+			n, err := a.DispatchDeliveries(ctx, 100)
+			if err != nil && ctx.Err() == nil {
+				a.log().Warn("delivery dispatch failed", "err", err)
 			}
 			if n < 100 || err != nil {
 				break

@@ -32,6 +32,8 @@ type Options struct {
 	Logger        *slog.Logger
 	// Blob overrides the default file store (for an S3-compatible store).
 	Blob cds.BlobStore
+	// Notify configures the notification channels (issue 20; cmd/app/notify.go).
+	Notify NotifyConfig
 }
 
 // App is the wired application.
@@ -87,12 +89,18 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 			return nil, err
 		}
 	}
+	// Issue 20: notification channels and their handler (explicit, not a hook).
+	notifyHandler, err := wireNotify(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	// Hooks may adjust the API settings (a.Opts.API), e.g. the OIDC provider.
 	if a.Opts.API.TaskQueue == "" {
 		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API,
 		OnCalendarChange: a.Activities.InvalidateCalendar})
+	notifyHandler.Register(a.API) // issue 20
 	return a, nil
 }
 

@@ -1,0 +1,206 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/cmd/app"
+	"github.com/caobang/congdanso/cmd/app/apptest"
+)
+
+type simItem struct {
+	Channel    string            `json:"channel"`
+	Recipient  string            `json:"recipient"`
+	RequestKey string            `json:"request_key"`
+	Title      string            `json:"title"`
+	Data       map[string]string `json:"data"`
+	Repeat     bool              `json:"repeat"`
+}
+
+// simReceived lists what the demo simulator received for one recipient, oldest first.
+func simReceived(t *testing.T, env *apptest.Env, to string) []simItem {
+	t.Helper()
+	var out struct{ Items []simItem }
+	r := env.Do(http.MethodGet, "/notifysim/messages?to="+to, "", nil)
+	if r.Status != 200 {
+		t.Fatalf("notifysim: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &out)
+	for i, j := 0, len(out.Items)-1; i < j; i, j = i+1, j-1 {
+		out.Items[i], out.Items[j] = out.Items[j], out.Items[i]
+	}
+	return out.Items
+}
+
+func countChannel(items []simItem, ch string) int {
+	n := 0
+	for _, it := range items {
+		if it.Channel == ch && !it.Repeat {
+			n++
+		}
+	}
+	return n
+}
+
+func phoneOf(t *testing.T, env *apptest.Env, id int64) string {
+	t.Helper()
+	var p string
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT phone FROM users WHERE id = $1`, id).Scan(&p); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(p, "+")
+}
+
+// TestNotificationsReachCitizenAndFollower: at each public step of a
+// feedback case the citizen and a follower get a push (through the FCM
+// protocol, OAuth JWT included) and a Zalo ZNS message (with token refresh),
+// as received by the demo simulator; the inbox lists and marks them read;
+// a follower's choice to drop Zalo is honoured; an unregistered push token
+// is dropped; /metrics counts the outcomes.
+func TestNotificationsReachCitizenAndFollower(t *testing.T) {
+	env := apptest.New(t, func(o *app.Options) { o.API.Demo = true })
+	ctx := context.Background()
+	citizen, ctok := env.Citizen("Nguyễn Văn An")
+	follower, ftok := env.Citizen("Trần Thị Bình")
+	officer, otok := env.Staff("Cán bộ Xây dựng", "SXD", cds.RoleOfficer)
+	_, ltok := env.Staff("Lãnh đạo Sở Xây dựng", "SXD", cds.RoleLeader)
+
+	ctokDev, ftokDev := "fcm-citizen-device-0001", "fcm-follower-device-0001"
+	for _, d := range []struct{ tok, dev string }{{ctok, ctokDev}, {ftok, ftokDev}, {ftok, "unregistered-follower-old-phone"}} {
+		if r := env.Do(http.MethodPost, "/api/v1/me/devices", d.tok, map[string]any{"token": d.dev, "platform": "android"}); r.Status != 201 {
+			t.Fatalf("device %s: %d %s", d.dev, r.Status, r.Body)
+		}
+	}
+	if r := env.Do(http.MethodPost, "/api/v1/me/devices", ctok, map[string]any{"token": "short"}); r.Status != 400 {
+		t.Fatalf("bad token accepted: %d", r.Status)
+	}
+	sub := env.Do(http.MethodPost, "/api/v1/feedback", ctok, submitBody("traffic", "P-THUCPHAN", nil), "Idempotency-Key", "n-1")
+	if sub.Status != 201 {
+		t.Fatalf("submit %d %s", sub.Status, sub.Body)
+	}
+	code := sub.Map(t)["code"].(string)
+	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+code+"/follow", ftok, nil); r.Status != 200 {
+		t.Fatalf("follow %d %s", r.Status, r.Body)
+	}
+	for _, s := range []struct {
+		action, tok string
+		body        map[string]any
+	}{
+		{"accept", otok, nil}, {"assign", ltok, map[string]any{"assignee_id": officer.UserID}}, {"start", otok, nil},
+		{"draft_answer", otok, map[string]any{"answer": "Đã vá ổ gà."}}, {"approve_answer", ltok, nil},
+	} {
+		if r := act(env, code, s.action, s.tok, s.body); r.Status != 200 {
+			t.Fatalf("%s: %d %s", s.action, r.Status, r.Body)
+		}
+	}
+	// Public steps, from the feedback process (hand-written): routed,
+	// accepted, in_progress, published; the follower joined after routing.
+	cPhone, fPhone := phoneOf(t, env, citizen.UserID), phoneOf(t, env, follower.UserID)
+	apptest.Eventually(t, 30*time.Second, "pushes and Zalo messages received", func() bool {
+		c, cz := simReceived(t, env, ctokDev), simReceived(t, env, cPhone)
+		f, fz := simReceived(t, env, ftokDev), simReceived(t, env, fPhone)
+		return countChannel(c, "push") == 4 && countChannel(cz, "zalo") == 4 && countChannel(f, "push") == 3 && countChannel(fz, "zalo") == 3
+	})
+	// Deliveries run in parallel, so arrival order is not step order.
+	got := map[string]int{}
+	for _, it := range simReceived(t, env, ctokDev) {
+		if it.Data["code"] != code || !strings.Contains(it.Title, code) || it.Repeat {
+			t.Errorf("citizen push %+v", it)
+		}
+		got[it.Data["status"]]++
+	}
+	for _, step := range []string{"routed", "accepted", "in_progress", "published"} {
+		if got[step] != 1 {
+			t.Errorf("citizen push for %s: %d, want 1 (all: %v)", step, got[step], got)
+		}
+	}
+	for _, it := range simReceived(t, env, cPhone) {
+		if it.Data["ma_ho_so"] != code || it.Data["trang_thai"] == "" || strings.Contains(fmt.Sprint(it.Data), "Nguyễn") {
+			t.Errorf("citizen ZNS carries %v", it.Data)
+		}
+	}
+	var left int
+	if err := env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM user_devices WHERE token LIKE 'unregistered-%'`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("unregistered token kept: %d %v", left, err)
+	}
+
+	// Inbox: newest first, paged, unread count, mark one and all read.
+	var page struct {
+		Items []struct {
+			ID         int64  `json:"id"`
+			Kind       string `json:"kind"`
+			Deliveries []struct{ Channel, Status string }
+		}
+		Unread     int     `json:"unread"`
+		NextCursor *string `json:"next_cursor"`
+	}
+	env.Do(http.MethodGet, "/api/v1/me/notifications?limit=3", ctok, nil).JSON(t, &page)
+	if len(page.Items) != 3 || page.Unread != 4 || page.NextCursor == nil || page.Items[0].Kind != "feedback.published" {
+		t.Fatalf("inbox page 1: %+v", page)
+	}
+	for _, d := range page.Items[0].Deliveries {
+		if d.Status != "sent" || (d.Channel != "push" && d.Channel != "zalo") {
+			t.Fatalf("delivery %+v", d)
+		}
+	}
+	first := page.Items[0].ID
+	env.Do(http.MethodGet, "/api/v1/me/notifications?limit=3&cursor="+*page.NextCursor, ctok, nil).JSON(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Kind != "feedback.routed" || page.NextCursor != nil {
+		t.Fatalf("inbox page 2: %+v", page)
+	}
+	if r := env.Do(http.MethodPost, fmt.Sprintf("/api/v1/me/notifications/%d/read", first), ftok, nil); r.Status != 404 {
+		t.Fatalf("someone else's notification marked: %d", r.Status)
+	}
+	if r := env.Do(http.MethodPost, fmt.Sprintf("/api/v1/me/notifications/%d/read", first), ctok, nil); r.Status != 204 {
+		t.Fatalf("mark read %d %s", r.Status, r.Body)
+	}
+	env.Do(http.MethodGet, "/api/v1/me/notifications", ctok, nil).JSON(t, &page)
+	if page.Unread != 3 {
+		t.Fatalf("unread after one read: %d", page.Unread)
+	}
+	if r := env.Do(http.MethodPost, "/api/v1/me/notifications/read", ctok, nil); r.Status != 200 || r.Map(t)["marked"] != float64(3) {
+		t.Fatalf("read all %d %s", r.Status, r.Body)
+	}
+
+	// Preferences: the follower drops Zalo for case updates; quiet hours
+	// validated; the closing step then reaches the follower by push only.
+	if r := env.Do(http.MethodPut, "/api/v1/me/notification-preferences", ftok, map[string]any{
+		"channels": map[string]any{"case": map[string]any{"zalo": false}, "gossip": map[string]any{"push": true}}}); r.Status != 400 {
+		t.Fatalf("unknown topic accepted: %d", r.Status)
+	}
+	if r := env.Do(http.MethodPut, "/api/v1/me/notification-preferences", ftok, map[string]any{
+		"channels": map[string]any{"case": map[string]any{"zalo": false}}}); r.Status != 200 {
+		t.Fatalf("prefs %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+code+"/rating", ctok, map[string]any{"score": 5}); r.Status != 200 {
+		t.Fatalf("rating %d %s", r.Status, r.Body)
+	}
+	apptest.Eventually(t, 30*time.Second, "closing step delivered", func() bool {
+		return countChannel(simReceived(t, env, ftokDev), "push") == 4 && countChannel(simReceived(t, env, cPhone), "zalo") == 5
+	})
+	time.Sleep(time.Second) // a Zalo message to the follower would have arrived with the push
+	if n := countChannel(simReceived(t, env, fPhone), "zalo"); n != 3 {
+		t.Fatalf("follower got Zalo after opting out: %d", n)
+	}
+	var chans string
+	if err := env.DB.Pool.QueryRow(ctx, `SELECT string_agg(d.channel, ',' ORDER BY d.channel) FROM notifications n
+		JOIN notification_deliveries d ON d.notification_id = n.id WHERE n.user_id = $1 AND n.kind = 'feedback.closed'`, follower.UserID).Scan(&chans); err != nil || chans != "push" {
+		t.Fatalf("follower closing deliveries %q %v", chans, err)
+	}
+	m := string(env.Do(http.MethodGet, "/metrics", "", nil).Body)
+	for _, want := range []string{`congdanso_notification_deliveries_total{channel="push",outcome="sent"}`,
+		`congdanso_notification_deliveries_total{channel="zalo",outcome="sent"}`,
+		`congdanso_notification_deliveries_total{channel="push",outcome="token_dropped"}`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if r := env.Do(http.MethodGet, "/notifysim/", "", nil); r.Status != 200 || !strings.Contains(string(r.Body), "Hộp thư mô phỏng") || !strings.Contains(string(r.Body), code) {
+		t.Fatalf("simulator page %d", r.Status)
+	}
+}
