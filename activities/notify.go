@@ -36,6 +36,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
 	}
 	return a.notifyFollowers(ctx, in)
 }
+
 // DrainOutbox delivers up to limit unsent notifications. Rows are locked with
 // SKIP LOCKED so several workers drain in parallel without sending a row twice;
 // a row is marked sent in the same transaction that locked it.

@@ -2,8 +2,8 @@ package notify
 
 import (
 	"bufio"
-	"net"
 	"mime"
+	"net"
 	"net/mail"
 	"strings"
 )

@@ -111,7 +111,7 @@ func (h *Handler) simFCM(c *gin.Context) {
 	}
 	var in struct {
 		Message struct {
-			Token        string            `json:"token"`
+			Token        string `json:"token"`
 			Notification struct{ Title, Body string }
 			Data         map[string]string `json:"data"`
 		} `json:"message"`

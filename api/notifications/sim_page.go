@@ -15,7 +15,9 @@ var channelNames = map[string]string{"push": "Thông báo đẩy / Push", "zalo"
 
 var simTmpl = template.Must(template.New("sim").Funcs(template.FuncMap{
 	"chan": func(c string) string { return channelNames[c] },
-	"when": func(m postgres.SimMessage) string { return m.ReceivedAt.In(cds.VietnamTZ).Format("15:04:05 02/01/2006") },
+	"when": func(m postgres.SimMessage) string {
+		return m.ReceivedAt.In(cds.VietnamTZ).Format("15:04:05 02/01/2006")
+	},
 }).Parse(`<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Hộp thư mô phỏng / Notification simulator</title>
