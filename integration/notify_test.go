@@ -4,9 +4,17 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/caobang/congdanso/activities"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/cmd/app"
@@ -200,7 +208,34 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	recordDelivery(t, env.Temporal, "feedback/"+code+"/2/"+fmt.Sprint(citizen.UserID)+"#push", "sent")
 	if r := env.Do(http.MethodGet, "/notifysim/", "", nil); r.Status != 200 || !strings.Contains(string(r.Body), "Hộp thư mô phỏng") || !strings.Contains(string(r.Body), code) {
 		t.Fatalf("simulator page %d", r.Status)
 	}
+}
+
+// recordDelivery writes a delivery workflow's history to workflows/testdata
+// when CONGDANSO_RECORD_HISTORY=1 (for the replay test).
+func recordDelivery(t *testing.T, tc client.Client, key, name string) {
+	if os.Getenv("CONGDANSO_RECORD_HISTORY") != "1" {
+		return
+	}
+	it := tc.GetWorkflowHistory(context.Background(), activities.DeliveryWorkflowID(key), "", false, 0)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join("..", "workflows", "testdata", "delivery_"+name+".json")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %s (%d events)", p, len(h.Events))
 }
