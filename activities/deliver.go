@@ -175,7 +175,13 @@ func (a *Activities) Deliver(ctx context.Context, id int64) error {
 	switch {
 	case sendErr == nil:
 		m.Count(j.Channel, "sent", 1)
-		return a.DB.DeliverySent(ctx, id, res.ProviderID)
+		if err := a.DB.DeliverySent(ctx, id, res.ProviderID); err != nil {
+			return err
+		}
+		if notify.TopicOf(j.Kind) == notify.TopicAccount {
+			return a.DB.ScrubSentCode(ctx, j.NotificationID)
+		}
+		return nil
 	case notify.IsPermanent(sendErr):
 		m.Count(j.Channel, "failed", 1)
 		if err := a.DB.DeliveryAttempt(ctx, id, sendErr.Error()); err != nil {

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
-	"math/big"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -43,6 +41,7 @@ func init() {
 	}
 	register(func(s *Server) {
 		s.handle(http.MethodPost, "/api/v1/auth/register", Public, s.register)
+		s.handle(http.MethodPost, "/api/v1/auth/register/verify", Public, s.registerVerify) // issue 20: OTP
 		s.handle(http.MethodPost, "/api/v1/auth/login", Public, s.login)
 		s.handle(http.MethodPost, "/api/v1/auth/refresh", Public, s.refresh)
 		s.handle(http.MethodPost, "/api/v1/auth/logout", SignedIn, s.logout)
@@ -154,17 +153,7 @@ func (s *Server) register(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	u, err := s.DB.CreateCitizen(c.Request.Context(), name, phone, hash)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	resp, err := s.startSession(c, u, "password")
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, resp)
+	s.startRegistration(c, name, phone, hash) // issue 20: active only after the SMS code (accounts_otp.go)
 }
 
 type loginReq struct {
@@ -211,6 +200,10 @@ func (s *Server) login(c *gin.Context) {
 	}
 	if !VerifyPassword(u.PasswordHash, req.Password) {
 		writeError(c, badCredentials())
+		return
+	}
+	if u.Status == "pending" { // issue 20: registered, phone not verified yet
+		writeError(c, cds.Errorf(cds.EFORBIDDEN, "Số điện thoại chưa được xác thực. Vui lòng nhập mã đã gửi bằng SMS.", "The phone number is not verified yet; enter the SMS code."))
 		return
 	}
 	if u.Status != "active" {
@@ -441,12 +434,6 @@ func (s *Server) changePassword(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"message": "Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "message_en": "Password changed; other sessions were signed out."})
 }
 
-const resetTTL = 15 * time.Minute
-
-func resetHash(userID int64, code string) []byte {
-	return sha(fmt.Sprintf("reset:%d:%s", userID, code))
-}
-
 type forgotReq struct {
 	Phone string `json:"phone"`
 }
@@ -469,10 +456,7 @@ func (s *Server) forgotPassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	u, err := s.DB.UserByPhone(ctx, phone)
 	if err == nil && u.Status == "active" {
-		n, _ := rand.Int(rand.Reader, big.NewInt(1000000))
-		code := fmt.Sprintf("%06d", n.Int64())
-		body := fmt.Sprintf("Mã đặt lại mật khẩu Công dân số Cao Bằng của bạn là %s, có hiệu lực 15 phút. Không chia sẻ mã này cho bất kỳ ai.", code)
-		err = s.DB.CreatePasswordReset(ctx, u.ID, resetHash(u.ID, code), resetTTL, "Mã đặt lại mật khẩu", body)
+		err = s.sendOTP(c, u.ID, "reset") // issue 20: 5-minute code by SMS (accounts_otp.go)
 	} else if cds.ErrorCode(err) == cds.ENOTFOUND {
 		err = nil
 	}
@@ -504,7 +488,7 @@ func (s *Server) resetPassword(c *gin.Context) {
 		writeError(c, e.WithField("new_password", e.Fields["password"]))
 		return
 	}
-	if !s.rateCheck(c, "reset.ip", s.clientIP(c)) {
+	if !s.rateCheck(c, "reset.ip", s.clientIP(c), "otp.phone", phone) { // issue 20: per phone too
 		return
 	}
 	ctx := c.Request.Context()
@@ -517,7 +501,7 @@ func (s *Server) resetPassword(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ok, err = s.DB.ConsumePasswordReset(ctx, u.ID, resetHash(u.ID, strings.TrimSpace(req.Code)), 5)
+	ok, err = s.DB.ConsumeOTP(ctx, u.ID, "reset", s.otpHash("reset", u.ID, strings.TrimSpace(req.Code)), otpMaxAttempts)
 	if err != nil {
 		writeError(c, err)
 		return

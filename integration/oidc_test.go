@@ -135,7 +135,7 @@ func TestVNeIDLoginAgainstRealProvider(t *testing.T) {
 	ctx := context.Background()
 
 	// 1. The verified phone matches a registered citizen: linked to that account.
-	r := env.Do("POST", "/api/v1/auth/register", "", map[string]string{"full_name": "Hoàng Văn Trùng", "phone": "0912000111", "password": "Caobang2026"})
+	r := env.Register("Hoàng Văn Trùng", "0912000111", "Caobang2026")
 	if r.Status != 201 {
 		t.Fatalf("register: %d %s", r.Status, r.Body)
 	}

@@ -27,13 +27,14 @@ type DeliveryStatus struct {
 	Reason  string `json:"reason,omitempty"`
 }
 
-// Inbox lists userID's notifications newest first, with ids below before
+// Inbox lists userID's notifications newest first (one-time codes are
+// not inbox material), with ids below before
 // (0: from the newest), and the unread count.
 func (db *DB) Inbox(ctx context.Context, userID, before int64, limit int) ([]InboxItem, int, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT n.id, n.kind, n.title, n.body, n.payload, n.created_at, n.read_at,
 			COALESCE((SELECT json_agg(json_build_object('channel', d.channel, 'status', d.status, 'reason', d.reason) ORDER BY d.channel)
 				FROM notification_deliveries d WHERE d.notification_id = n.id), '[]')
-		FROM notifications n WHERE n.user_id = $1 AND ($2 = 0 OR n.id < $2) ORDER BY n.id DESC LIMIT $3`, userID, before, limit)
+		FROM notifications n WHERE n.user_id = $1 AND ($2 = 0 OR n.id < $2) AND n.kind <> 'password_reset' AND n.kind NOT LIKE 'otp.%' ORDER BY n.id DESC LIMIT $3`, userID, before, limit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -46,7 +47,8 @@ func (db *DB) Inbox(ctx context.Context, userID, before int64, limit int) ([]Inb
 		return nil, 0, err
 	}
 	var unread int
-	err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&unread)
+	err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL
+		AND kind <> 'password_reset' AND kind NOT LIKE 'otp.%'`, userID).Scan(&unread)
 	return items, unread, err
 }
 

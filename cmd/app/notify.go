@@ -32,10 +32,13 @@ import (
 // simulator (/notifysim/); outside demo mode it stays off and its
 // deliveries fail with "channel not configured".
 type NotifyConfig struct {
-	FCM  *notify.FCMConfig
-	Zalo *notify.ZaloConfig
-	SMS  *notify.SMSConfig
-	SMTP *notify.SMTPConfig
+	// Simulate sends every unconfigured channel to the simulator even
+	// outside demo mode (tests; CONGDANSO_NOTIFY_SIMULATOR=1).
+	Simulate bool
+	FCM      *notify.FCMConfig
+	Zalo     *notify.ZaloConfig
+	SMS      *notify.SMSConfig
+	SMTP     *notify.SMTPConfig
 }
 
 func notifyFromEnv(c *NotifyConfig) error {
@@ -96,7 +99,7 @@ func wireNotify(ctx context.Context, a *App) (*notifications.Handler, error) {
 	}
 	h := &notifications.Handler{DB: a.DB}
 	base := strings.TrimRight(a.Opts.API.PublicBaseURL, "/")
-	if a.Opts.API.Demo {
+	if a.Opts.API.Demo || cfg.Simulate || os.Getenv("CONGDANSO_NOTIFY_SIMULATOR") == "1" {
 		sim := &notifications.SimConfig{ZaloSecretKey: "demo-zalo-secret", SMSAuth: "Bearer demo-sms-key", Secret: randBytes(32)}
 		if cfg.FCM == nil {
 			key, err := rsa.GenerateKey(rand.Reader, 2048)
