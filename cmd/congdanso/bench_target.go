@@ -192,7 +192,9 @@ func (be *benchEnv) mintActors(ctx context.Context, t *bench.Target, agency stri
 func simSMSCode(ctx context.Context, t *bench.Target, phone string) (string, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		var out struct{ Items []struct{ Channel, Title string } }
+		var out struct {
+			Items []struct{ Channel, Title string }
+		}
 		if err := t.Call(ctx, http.MethodGet, "/notifysim/messages?to="+phone, "", nil, http.StatusOK, &out); err != nil {
 			return "", err
 		}

@@ -77,7 +77,6 @@ func (e *Env) Register(name, phone, password string) Response {
 	return e.Do(http.MethodPost, "/api/v1/auth/register/verify", "", map[string]string{"phone": phone, "code": code})
 }
 
-
 // simPhone is the form the SMS simulator records: 84 and the digits.
 func simPhone(phone string) string {
 	to := strings.TrimPrefix(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(phone), "+")
