@@ -209,3 +209,17 @@ func (a *Activities) GiveUpDelivery(ctx context.Context, id int64, reason string
 	}
 	return a.DB.DeliveryFailed(ctx, id, "Đã thử lại nhiều lần, dừng gửi / gave up after retries: "+reason)
 }
+
+// notifyAssignee tells the officer a feedback case was assigned to them.
+func (a *Activities) notifyAssignee(ctx context.Context, ev FeedbackEvent) error {
+	id, _ := ev.Detail["assignee_id"].(int64)
+	if f, ok := ev.Detail["assignee_id"].(float64); ok {
+		id = int64(f)
+	}
+	if ev.Action != "assign" || id == 0 {
+		return nil
+	}
+	return a.enqueue(ctx, NotifyInput{DedupeKey: fmt.Sprintf("%s/%d/assigned/%d", ev.WorkflowID, ev.Seq, id), UserID: id,
+		Kind: "feedback.assigned", Title: fmt.Sprintf("Bạn được phân công xử lý phản ánh %s.", ev.CaseCode),
+		Payload: map[string]any{"code": ev.CaseCode, "due_at": ev.DueAt}})
+}

@@ -30,3 +30,7 @@ func (s *Server) RateCheck(c *gin.Context, pairs ...string) bool { return s.rate
 
 // ClientIP is the caller's address as the rate limits see it.
 func (s *Server) ClientIP(c *gin.Context) string { return s.clientIP(c) }
+
+// StaffCanReadFeedback reports whether the caller is staff who may read
+// feedback cases of agency (or all of them).
+func (s *Server) StaffCanReadFeedback(c *gin.Context, agency string) bool { return s.staffCanRead(c, agency) }

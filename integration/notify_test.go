@@ -200,6 +200,49 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 		JOIN notification_deliveries d ON d.notification_id = n.id WHERE n.user_id = $1 AND n.kind = 'feedback.closed'`, follower.UserID).Scan(&chans); err != nil || chans != "push" {
 		t.Fatalf("follower closing deliveries %q %v", chans, err)
 	}
+	// Staff: the officer was told of the assignment (no device and no
+	// e-mail address: both deliveries failed with the reason); the case's
+	// delivery log is theirs to read, not the citizen's.
+	apptest.Eventually(t, 30*time.Second, "assignment deliveries settled", func() bool {
+		var open int
+		_ = env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
+			WHERE n.user_id = $1 AND d.status = 'queued'`, officer.UserID).Scan(&open)
+		return open == 0
+	})
+	var officerPage struct {
+		Items []struct {
+			Kind       string
+			Deliveries []struct{ Channel, Status, Reason string }
+		}
+	}
+	env.Do(http.MethodGet, "/api/v1/me/notifications", otok, nil).JSON(t, &officerPage)
+	if len(officerPage.Items) != 1 || officerPage.Items[0].Kind != "feedback.assigned" || len(officerPage.Items[0].Deliveries) != 2 {
+		t.Fatalf("officer inbox %+v", officerPage)
+	}
+	for _, d := range officerPage.Items[0].Deliveries {
+		if d.Status != "failed" || d.Reason == "" {
+			t.Fatalf("officer delivery %+v", d)
+		}
+	}
+	var log struct {
+		Items []struct {
+			Kind, Recipient, Channel, Status string
+			Follower                         bool
+		}
+	}
+	if r := env.Do(http.MethodGet, "/api/v1/feedback/"+code+"/deliveries", ctok, nil); r.Status != 404 {
+		t.Fatalf("citizen reads the delivery log: %d", r.Status)
+	}
+	env.Do(http.MethodGet, "/api/v1/feedback/"+code+"/deliveries", ltok, nil).JSON(t, &log)
+	followerSent := 0
+	for _, it := range log.Items {
+		if it.Follower && it.Recipient == "Trần Thị Bình" && it.Status == "sent" {
+			followerSent++
+		}
+	}
+	if followerSent != 7 { // accepted, in_progress, published: push + zalo; closed: push
+		t.Fatalf("follower deliveries in the log: %d, want 7 (%+v)", followerSent, log.Items)
+	}
 	m := string(env.Do(http.MethodGet, "/metrics", "", nil).Body)
 	for _, want := range []string{`congdanso_notification_deliveries_total{channel="push",outcome="sent"}`,
 		`congdanso_notification_deliveries_total{channel="zalo",outcome="sent"}`,

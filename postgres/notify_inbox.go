@@ -158,3 +158,34 @@ func (db *DB) SimMessages(ctx context.Context, recipient string, limit int) ([]S
 			&m.UserID, &m.Person)
 	})
 }
+
+// CaseDelivery is one channel delivery of a notification about a case, for
+// the staff timeline.
+type CaseDelivery struct {
+	NotificationID int64      `json:"notification_id"`
+	At             time.Time  `json:"at"`
+	Kind           string     `json:"kind"`
+	Recipient      string     `json:"recipient"` // the person's name
+	Follower       bool       `json:"follower"`
+	Channel        string     `json:"channel"`
+	Status         string     `json:"status"`
+	Reason         string     `json:"reason,omitempty"`
+	Attempts       int        `json:"attempts"`
+	SentAt         *time.Time `json:"sent_at"`
+}
+
+// CaseDeliveries lists the deliveries of every notification about the case
+// workflowID (dedupe keys start with the workflow ID), oldest first.
+func (db *DB) CaseDeliveries(ctx context.Context, workflowID string) ([]CaseDelivery, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT n.id, n.created_at, n.kind, COALESCE(u.full_name, ''), COALESCE((n.payload->>'following')::boolean, false),
+			d.channel, d.status, d.reason, d.attempts, d.sent_at
+		FROM notifications n JOIN notification_deliveries d ON d.notification_id = n.id LEFT JOIN users u ON u.id = n.user_id
+		WHERE n.dedupe_key LIKE $1 || '/%' ORDER BY n.id, d.channel`, workflowID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseDelivery, error) {
+		var d CaseDelivery
+		return d, r.Scan(&d.NotificationID, &d.At, &d.Kind, &d.Recipient, &d.Follower, &d.Channel, &d.Status, &d.Reason, &d.Attempts, &d.SentAt)
+	})
+}

@@ -48,6 +48,7 @@ func (h *Handler) Register(s *api.Server) {
 	s.Handle(http.MethodDelete, "/api/v1/me/devices/:token", api.SignedIn, h.removeDevice)
 	s.Handle(http.MethodGet, "/api/v1/me/notification-preferences", api.SignedIn, h.getPrefs)
 	s.Handle(http.MethodPut, "/api/v1/me/notification-preferences", api.SignedIn, h.putPrefs)
+	s.Handle(http.MethodGet, "/api/v1/feedback/:id/deliveries", api.SignedIn, h.caseDeliveries(s))
 	h.registerSim(s)
 }
 
