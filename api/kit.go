@@ -33,4 +33,6 @@ func (s *Server) ClientIP(c *gin.Context) string { return s.clientIP(c) }
 
 // StaffCanReadFeedback reports whether the caller is staff who may read
 // feedback cases of agency (or all of them).
-func (s *Server) StaffCanReadFeedback(c *gin.Context, agency string) bool { return s.staffCanRead(c, agency) }
+func (s *Server) StaffCanReadFeedback(c *gin.Context, agency string) bool {
+	return s.staffCanRead(c, agency)
+}
