@@ -186,11 +186,18 @@ func (f *FCMChannel) sendOne(ctx context.Context, token string, m Message) (id s
 	for k, v := range m.Data {
 		data[k] = v
 	}
-	body, _ := json.Marshal(map[string]any{"message": map[string]any{
+	msg := map[string]any{
 		"token":        token,
 		"notification": map[string]string{"title": m.Title, "body": m.Body},
 		"data":         data,
-	}})
+	}
+	if id := m.Data["notification_id"]; id != "" {
+		// A push repeated after a crash replaces the first on the device
+		// (same tag / collapse id) instead of showing twice.
+		msg["android"] = map[string]any{"notification": map[string]string{"tag": "n" + id}}
+		msg["apns"] = map[string]any{"headers": map[string]string{"apns-collapse-id": "n" + id}}
+	}
+	body, _ := json.Marshal(map[string]any{"message": msg})
 	u := strings.TrimRight(f.Cfg.BaseURL, "/") + "/v1/projects/" + url.PathEscape(f.Cfg.ProjectID) + "/messages:send"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
