@@ -26,6 +26,7 @@ type Config struct {
 	MaxBodyBytes  int64         // request body limit outside uploads
 	TaskQueue     string        // Temporal task queue of the worker
 	Demo          bool          // demo mode (demo biller, gateway simulator)
+	VNeID         VNeIDConfig   // issue 20: claim names, acr, app redirect URIs (accounts_vneid_app.go)
 	Extra         map[string]string
 }
 

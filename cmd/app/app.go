@@ -94,6 +94,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 	if err != nil {
 		return nil, err
 	}
+	vneidFromEnv(&a.Opts.API.VNeID)
 	// Hooks may adjust the API settings (a.Opts.API), e.g. the OIDC provider.
 	if a.Opts.API.TaskQueue == "" {
 		a.Opts.API.TaskQueue = workflows.TaskQueue
