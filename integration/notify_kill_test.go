@@ -108,7 +108,7 @@ func TestNotificationsSurviveKill(t *testing.T) {
 	var total, sent int
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		if err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE d.status = 'sent') FROM notification_deliveries d
+		if err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE d.status IN ('sent', 'delivered')) FROM notification_deliveries d
 			JOIN notifications n ON n.id = d.notification_id WHERE n.user_id = ANY($1)`, []int64{citizen.UserID, follower.UserID}).Scan(&total, &sent); err != nil {
 			t.Fatal(err)
 		}

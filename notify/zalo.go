@@ -25,6 +25,8 @@ const (
 type ZaloConfig struct {
 	AppID     string
 	SecretKey string
+	// OASecretKey signs the OA webhook events (delivery receipts).
+	OASecretKey string
 	// RefreshToken seeds the token store the first time; afterwards the
 	// store holds the current one (each refresh token is single-use).
 	RefreshToken string

@@ -26,6 +26,8 @@ type Handler struct {
 	// Sim is the simulator's configuration; nil outside demo mode (the
 	// /notifysim/ routes then answer 404).
 	Sim *SimConfig
+	// ZaloAppID and ZaloOASecret check ZNS delivery receipts; empty: off.
+	ZaloAppID, ZaloOASecret string
 }
 
 // SimConfig are the demo credentials the simulator checks, as the real
@@ -36,6 +38,10 @@ type SimConfig struct {
 	ZaloSecretKey string
 	SMSAuth       string // expected Authorization header value
 	Secret        []byte // signs the access tokens the simulator issues
+	// ReceiptURL receives the ZNS delivery receipts the simulator sends,
+	// signed with ZaloAppID / ZaloOASecret as the OA webhook would.
+	ReceiptURL              string
+	ZaloAppID, ZaloOASecret string
 }
 
 // Register adds the routes. Every inbox route is SignedIn: the handler
@@ -49,6 +55,7 @@ func (h *Handler) Register(s *api.Server) {
 	s.Handle(http.MethodGet, "/api/v1/me/notification-preferences", api.SignedIn, h.getPrefs)
 	s.Handle(http.MethodPut, "/api/v1/me/notification-preferences", api.SignedIn, h.putPrefs)
 	s.Handle(http.MethodGet, "/api/v1/feedback/:id/deliveries", api.SignedIn, h.caseDeliveries(s))
+	s.Handle(http.MethodPost, "/api/v1/notifications/receipts/zalo", api.Public, h.zaloReceipt)
 	h.registerSim(s)
 }
 

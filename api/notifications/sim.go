@@ -179,6 +179,7 @@ func (h *Handler) simZNS(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
+	h.sendSimReceipt(id) // the phone got it: Zalo reports the receipt to our webhook
 	c.JSON(http.StatusOK, gin.H{"error": 0, "message": "Success", "data": gin.H{"msg_id": id, "sent_time": strconv.FormatInt(time.Now().UnixMilli(), 10)}})
 }
 

@@ -22,7 +22,7 @@ import (
 // empty are read from the environment:
 //
 //	CONGDANSO_FCM_SERVICE_ACCOUNT   path of the Firebase service-account key (JSON)
-//	CONGDANSO_ZALO_APP_ID, CONGDANSO_ZALO_SECRET_KEY, CONGDANSO_ZALO_REFRESH_TOKEN
+//	CONGDANSO_ZALO_APP_ID, CONGDANSO_ZALO_SECRET_KEY, CONGDANSO_ZALO_REFRESH_TOKEN, CONGDANSO_ZALO_OA_SECRET_KEY (receipts)
 //	CONGDANSO_ZALO_TEMPLATES        kind=templateID,… e.g. feedback=123,application=124,payment=125,otp=126
 //	CONGDANSO_SMS_URL, CONGDANSO_SMS_BRANDNAME, CONGDANSO_SMS_AUTH_HEADER, CONGDANSO_SMS_AUTH_VALUE,
 //	CONGDANSO_SMS_UNACCENTED (default true)
@@ -60,7 +60,7 @@ func notifyFromEnv(c *NotifyConfig) error {
 				tpl[k] = v
 			}
 		}
-		c.Zalo = &notify.ZaloConfig{AppID: id, SecretKey: os.Getenv("CONGDANSO_ZALO_SECRET_KEY"),
+		c.Zalo = &notify.ZaloConfig{AppID: id, SecretKey: os.Getenv("CONGDANSO_ZALO_SECRET_KEY"), OASecretKey: os.Getenv("CONGDANSO_ZALO_OA_SECRET_KEY"),
 			RefreshToken: os.Getenv("CONGDANSO_ZALO_REFRESH_TOKEN"), Templates: tpl}
 	}
 	if u := os.Getenv("CONGDANSO_SMS_URL"); u != "" && c.SMS == nil {
@@ -111,7 +111,7 @@ func wireNotify(ctx context.Context, a *App) (*notifications.Handler, error) {
 			sim.FCMKey, sim.FCMTokenURL = &key.PublicKey, cfg.FCM.TokenURL
 		}
 		if cfg.Zalo == nil {
-			cfg.Zalo = &notify.ZaloConfig{AppID: "demo-app", SecretKey: sim.ZaloSecretKey, RefreshToken: "demo-refresh-token",
+			cfg.Zalo = &notify.ZaloConfig{AppID: "demo-app", SecretKey: sim.ZaloSecretKey, OASecretKey: "demo-oa-secret", RefreshToken: "demo-refresh-token",
 				OAuthURL: base + "/notifysim/zalo/oauth/access_token", ZNSURL: base + "/notifysim/zalo/message/template",
 				Templates: map[string]string{"feedback": "300001", "application": "300002", "payment": "300003", "otp": "300000"}}
 		}
@@ -134,7 +134,11 @@ func wireNotify(ctx context.Context, a *App) (*notifications.Handler, error) {
 			a.OnClose(srv.Close)
 			cfg.SMTP = &notify.SMTPConfig{Addr: addr, From: "congdanso-demo@caobang.gov.vn"}
 		}
+		sim.ReceiptURL, sim.ZaloAppID, sim.ZaloOASecret = base+"/api/v1/notifications/receipts/zalo", cfg.Zalo.AppID, cfg.Zalo.OASecretKey
 		h.Sim = sim
+	}
+	if cfg.Zalo != nil && cfg.Zalo.OASecretKey != "" {
+		h.ZaloAppID, h.ZaloOASecret = cfg.Zalo.AppID, cfg.Zalo.OASecretKey
 	}
 	set := activities.ChannelSet{ByName: map[string]notify.Channel{}, Metrics: notify.NewMetrics(prometheus.DefaultRegisterer),
 		StartDelivery: workflows.StartDelivery}
