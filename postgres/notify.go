@@ -127,10 +127,18 @@ func (db *DB) DeliveryAttempt(ctx context.Context, id int64, lastErr string) err
 	return err
 }
 
-// DeliverySent marks a queued delivery sent.
+// DeliverySent marks a queued delivery sent, then applies a receipt the
+// provider already sent. The two statements commit one after the other: a
+// receipt stored before the second one is applied by it, one stored after
+// finds the delivery sent (DeliveryDelivered), so none is lost to the race.
 func (db *DB) DeliverySent(ctx context.Context, id int64, providerID string) error {
 	_, err := db.Pool.Exec(ctx, `UPDATE notification_deliveries SET status = 'sent', provider_id = $2, reason = '', sent_at = now(), updated_at = now()
 		WHERE id = $1 AND status = 'queued'`, id, providerID)
+	if err != nil || providerID == "" {
+		return err
+	}
+	_, err = db.Pool.Exec(ctx, `UPDATE notification_deliveries d SET status = 'delivered', delivered_at = r.delivered_at, updated_at = now()
+		FROM delivery_receipts r WHERE d.id = $1 AND d.status = 'sent' AND r.channel = d.channel AND r.provider_id = d.provider_id`, id)
 	return err
 }
 
@@ -141,8 +149,15 @@ func (db *DB) DeliveryFailed(ctx context.Context, id int64, reason string) error
 	return err
 }
 
-// DeliveryDelivered records a provider's receipt for its message id.
+// DeliveryDelivered records a provider's receipt for its message id. The
+// receipt is stored first, then applied: a delivery being marked sent at the
+// same moment either sees the stored receipt (DeliverySent) or is updated
+// here once its row lock is released, so no receipt is lost to the race.
 func (db *DB) DeliveryDelivered(ctx context.Context, channel, providerID string, at time.Time) (bool, error) {
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO delivery_receipts (channel, provider_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		channel, providerID, at); err != nil {
+		return false, err
+	}
 	tag, err := db.Pool.Exec(ctx, `UPDATE notification_deliveries SET status = 'delivered', delivered_at = $3, updated_at = now()
 		WHERE channel = $1 AND provider_id = $2 AND status IN ('sent', 'delivered')`, channel, providerID, at)
 	return tag.RowsAffected() > 0, err

@@ -27,6 +27,15 @@ CREATE INDEX notification_deliveries_undispatched ON notification_deliveries (id
 CREATE INDEX notification_deliveries_notification ON notification_deliveries (notification_id);
 CREATE INDEX notification_deliveries_provider ON notification_deliveries (channel, provider_id) WHERE provider_id <> '';
 
+-- Receipts that arrived before the delivery was marked sent (a provider can
+-- answer its webhook faster than we commit); DeliverySent applies them.
+CREATE TABLE delivery_receipts (
+    channel      text NOT NULL,
+    provider_id  text NOT NULL,
+    delivered_at timestamptz NOT NULL,
+    PRIMARY KEY (channel, provider_id)
+);
+
 -- Push tokens of the mobile app (FCM registration tokens), one row a device.
 CREATE TABLE user_devices (
     id         bigserial PRIMARY KEY,
@@ -82,7 +91,7 @@ CREATE INDEX notifysim_messages_recipient ON notifysim_messages (recipient, id);
 CREATE INDEX notifysim_messages_key ON notifysim_messages (channel, request_key);
 
 -- +goose Down
-DROP TABLE notifysim_messages, provider_tokens, notification_quiet_hours, notification_prefs, user_devices, notification_deliveries;
+DROP TABLE notifysim_messages, provider_tokens, delivery_receipts, notification_quiet_hours, notification_prefs, user_devices, notification_deliveries;
 DROP INDEX notifications_unread;
 DROP INDEX notifications_inbox;
 ALTER TABLE notifications DROP COLUMN read_at;
