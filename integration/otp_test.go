@@ -40,7 +40,7 @@ func TestRegisterWithSMSCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	apptest.Eventually(t, 10*time.Second, "code erased from the outbox", func() bool {
-		_ = env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE title LIKE '%'||$1||'%'`, code).Scan(&plain)
+		_ = env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE title LIKE '%'||$1||'%' OR body LIKE '%'||$1||'%'`, code).Scan(&plain)
 		return plain == 0
 	})
 	var stored int

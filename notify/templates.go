@@ -26,7 +26,7 @@ const openApp = "Mở ứng dụng Công dân số Cao Bằng để xem chi ti�
 //   - sms: the step sentence only (the channel unaccents and cuts it);
 //   - email (staff): the sentence and the body.
 //
-// One-time codes (topic account) carry the code in the title on every channel.
+// One-time codes (topic account) carry the code in the body; the SMS sends the body.
 func Render(channel string, s Source) (title, body string, data map[string]string) {
 	code := str(s.Payload["code"])
 	data = map[string]string{}
@@ -55,6 +55,10 @@ func Render(channel string, s Source) (title, body string, data map[string]strin
 		data["trang_thai"] = cut(strings.TrimSpace(s.Title), 100)
 		return s.Title, "", data
 	case SMS:
+		if TopicOf(s.Kind) == TopicAccount {
+			// The code travels in the body, so logs of titles never show it.
+			return s.Body, "", data
+		}
 		return s.Title, "", data
 	}
 	return s.Title, s.Body, data

@@ -48,8 +48,8 @@ func (db *DB) ActivateCitizen(ctx context.Context, id int64) (User, error) {
 // CreateOTP stores a hashed one-time code for userID and purpose (older
 // codes of that purpose stop working) and queues its SMS in the same
 // transaction: a notification row with an 'sms' delivery, which the
-// delivery workflow sends. smsText carries the code; it is erased from the
-// row once sent.
+// delivery workflow sends. smsText (the body) carries the code; it is
+// erased from the row once sent.
 func (db *DB) CreateOTP(ctx context.Context, userID int64, purpose string, codeHash []byte, ttl time.Duration, smsText string) error {
 	return mapErr(pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, userID, purpose); err != nil {
@@ -66,7 +66,9 @@ func (db *DB) CreateOTP(ctx context.Context, userID int64, purpose string, codeH
 		}
 		key := fmt.Sprintf("otp:%s:%d", purpose, id)
 		var nid int64
-		if err := tx.QueryRow(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body) VALUES ($1, $2, 'sms', $3, $4, '') RETURNING id`,
+		// The code is in the body only: the log notifier prints titles.
+		if err := tx.QueryRow(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body)
+			VALUES ($1, $2, 'sms', $3, 'Mã xác thực / verification code', $4) RETURNING id`,
 			key, userID, kind, smsText).Scan(&nid); err != nil {
 			return err
 		}
