@@ -42,7 +42,13 @@ func (a *Activities) enqueue(ctx context.Context, in NotifyInput) error {
 			return err
 		}
 		if t.Exists {
-			n.Channels = channelsFor(t, in.Kind, in.Channel)
+			// A channel this deployment has not configured gets no delivery
+			// row (and no workflow): the message stays in the inbox only.
+			for _, ch := range channelsFor(t, in.Kind, in.Channel) {
+				if a.Channels.ByName[ch] != nil {
+					n.Channels = append(n.Channels, ch)
+				}
+			}
 			n.NotBefore = quietUntil(t, notify.TopicOf(in.Kind), time.Now())
 		}
 	}
