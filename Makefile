@@ -9,7 +9,7 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
-	./$(BIN) serve --demo
+	CONGDANSO_METRICS_ADDR=$${CONGDANSO_METRICS_ADDR:-127.0.0.1:9090} ./$(BIN) serve --demo
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/congdanso

@@ -140,9 +140,8 @@ type ProcStep struct {
 }
 
 var (
-	phoneRE = regexp.MustCompile(`^(\+84|0)[0-9]{9,10}$`)
-	idRE    = regexp.MustCompile(`^[0-9]{12}$`)
-	keyRE   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	idRE  = regexp.MustCompile(`^[0-9]{12}$`)
+	keyRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 )
 
 // Validate checks a procedure definition (for publishing a version).
@@ -298,9 +297,11 @@ func checkField(f FormField, v any) (any, string) {
 			return nil, "Ngày dạng YYYY-MM-DD / date as YYYY-MM-DD"
 		}
 	case FieldPhone:
-		if !phoneRE.MatchString(s) {
+		p, ok := NormalizePhone(s)
+		if !ok {
 			return nil, "Số điện thoại không hợp lệ / invalid phone number"
 		}
+		return p, ""
 	case FieldID:
 		if !idRE.MatchString(s) {
 			return nil, "Số định danh gồm 12 chữ số / ID number must be 12 digits"

@@ -26,6 +26,11 @@ type Activities struct {
 	Logger   *slog.Logger
 	Extra    map[string]any // feature-specific clients (biller, gateway), set in cmd
 	Channels ChannelSet     // notification delivery channels (issue 20), set in cmd
+	// SLAScale > 1 (process-level tests only, --sla-scale) divides the
+	// deadlines of ComputeDue and WorkingHoursBetween and counts them in
+	// wall-clock time, as FeedbackSLA.Scale does for feedback: working time
+	// stands still at night, and the crash test needs applications to go overdue.
+	SLAScale float64
 
 	calMu   sync.Mutex
 	cal     *worktime.Calendar

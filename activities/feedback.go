@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/worktime"
 )
 
@@ -127,6 +128,9 @@ func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error
 	if ev.Actor.UserID != 0 {
 		actorID = &ev.Actor.UserID
 	}
+	if _, err := postgres.RepairDivergedEvents(ctx, tx, ev.WorkflowID, ev.Seq, ev.Action, ev.From, ev.To, ev.Actor.UserID); err != nil {
+		return err
+	}
 	tag, err := tx.Exec(ctx, `INSERT INTO case_events (workflow_id, seq, at, actor_id, actor_name, actor_agency, action, from_status, to_status, note, public, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow_id, seq) DO NOTHING`,
 		ev.WorkflowID, ev.Seq, ev.At, actorID, ev.Actor.Name, ev.Actor.AgencyCode, ev.Action, ev.From, ev.To, ev.Note, ev.Public, detail)
@@ -179,8 +183,8 @@ func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error
 		return err
 	}
 	if ev.CloseTask != "" {
-		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = $4 WHERE workflow_id = $1 AND step_key = $2 AND status = 'open'`,
-			ev.WorkflowID, ev.CloseTask, ev.At, actorID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = $4, closed_seq = $5 WHERE workflow_id = $1 AND step_key = $2 AND status = 'open'`,
+			ev.WorkflowID, ev.CloseTask, ev.At, actorID, ev.Seq); err != nil {
 			return err
 		}
 	}

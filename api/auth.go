@@ -12,7 +12,10 @@ import (
 	cds "github.com/caobang/congdanso"
 )
 
-const actorKey = "cds.actor"
+const (
+	actorKey = "cds.actor"
+	sidKey   = "cds.sid"
+)
 
 // accessClaims are the claims of a short-lived access token.
 type accessClaims struct {
@@ -25,8 +28,12 @@ type accessClaims struct {
 
 // IssueAccessToken signs an access token for actor. sessionID ties it to a
 // refresh-token family so that "log out everywhere" can be checked.
-func (s *Server) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time, error) {
-	exp := time.Now().Add(s.Config.AccessTTL)
+// A token without a session could not be revoked, so there is none.
+func (d Deps) IssueAccessToken(a cds.Actor, sessionID string) (string, time.Time, error) {
+	if sessionID == "" {
+		return "", time.Time{}, errors.New("api: an access token needs a session (use SignIn or OpenSession)")
+	}
+	exp := time.Now().Add(d.Config.AccessTTL)
 	claims := accessClaims{
 		Name: a.Name, Agency: a.AgencyCode, Roles: a.Roles, SID: sessionID,
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -37,16 +44,16 @@ func (s *Server) IssueAccessToken(a cds.Actor, sessionID string) (string, time.T
 			Audience:  jwt.ClaimStrings{"congdanso-api"},
 		},
 	}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.Config.TokenSecret)
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(d.Config.TokenSecret)
 	return tok, exp, err
 }
 
-// parseAccessToken verifies signature (HS256 only: "none" and other
+// ParseAccessToken verifies signature (HS256 only: "none" and other
 // algorithms are refused), expiry, issuer and audience.
-func (s *Server) parseAccessToken(raw string) (cds.Actor, string, error) {
+func (d Deps) ParseAccessToken(raw string) (cds.Actor, string, error) {
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
-		return s.Config.TokenSecret, nil
+		return d.Config.TokenSecret, nil
 	}, jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("congdanso"), jwt.WithAudience("congdanso-api"), jwt.WithExpirationRequired())
 	if err != nil {
 		return cds.Actor{}, "", err
@@ -58,12 +65,9 @@ func (s *Server) parseAccessToken(raw string) (cds.Actor, string, error) {
 	return cds.Actor{UserID: id, Name: claims.Name, AgencyCode: claims.Agency, Roles: claims.Roles}, claims.SID, nil
 }
 
-// sessionCheck, when set by the accounts feature, rejects tokens whose
-// session was revoked (log out everywhere). It returns nil when valid.
-var sessionCheck func(s *Server, c *gin.Context, userID int64, sid string) error
-
-// currentActor reads the bearer token (or the console session cookie) if present.
-func (s *Server) currentActor(c *gin.Context) (cds.Actor, bool, error) {
+// CurrentActor reads the bearer token, or on console paths only the console
+// session cookie, if present.
+func (s Deps) CurrentActor(c *gin.Context) (cds.Actor, bool, error) {
 	raw := ""
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
@@ -71,33 +75,57 @@ func (s *Server) currentActor(c *gin.Context) (cds.Actor, bool, error) {
 			return cds.Actor{}, false, cds.Errorf(cds.EUNAUTHORIZED, "Mã truy cập không hợp lệ.", "Invalid access token.")
 		}
 		raw = tok
-	} else if ck, err := c.Cookie(consoleCookie); err == nil && ck != "" {
+	} else if ck, err := c.Cookie(ConsoleCookie); err == nil && ck != "" && cookieAllowed(c) {
 		raw = ck
 	}
 	if raw == "" {
 		return cds.Actor{}, false, nil
 	}
-	a, sid, err := s.parseAccessToken(raw)
+	a, sid, err := s.ParseAccessToken(raw)
 	if err != nil {
 		return cds.Actor{}, false, cds.Errorf(cds.EUNAUTHORIZED, "Phiên đăng nhập đã hết hạn hoặc không hợp lệ.", "The access token is expired or invalid.")
 	}
-	if sessionCheck != nil {
-		if err := sessionCheck(s, c, a.UserID, sid); err != nil {
-			return cds.Actor{}, false, err
-		}
+	if err := s.checkSession(c, a.UserID, sid); err != nil {
+		return cds.Actor{}, false, err
 	}
 	return a, true, nil
 }
 
-// consoleCookie holds the staff console's access token (HttpOnly, SameSite).
-const consoleCookie = "cds_session"
+// checkSession ends tokens whose session (refresh-token family) was revoked
+// or expired, or whose account was disabled: one primary-key lookup per
+// signed-in request, no cache, so a revocation takes effect on the next
+// request on every instance. A token without a session is refused.
+func (s Deps) checkSession(c *gin.Context, userID int64, sid string) error {
+	ok := false
+	if sid != "" {
+		var err error
+		if ok, err = s.DB.SessionActive(c.Request.Context(), userID, sid); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return cds.Errorf(cds.EUNAUTHORIZED, "Phiên đăng nhập đã kết thúc, vui lòng đăng nhập lại.", "The session has ended; sign in again.")
+	}
+	c.Set(sidKey, sid)
+	return nil
+}
+
+// SessionID is the session of the request's token ("" without one).
+func SessionID(c *gin.Context) string {
+	v, _ := c.Get(sidKey)
+	sid, _ := v.(string)
+	return sid
+}
+
+// ConsoleCookie holds the staff console's access token (HttpOnly, SameSite).
+const ConsoleCookie = "cds_session"
 
 // authorize is the one middleware that enforces a route's Perm.
 func (s *Server) authorize(p Perm) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		a, ok, err := s.currentActor(c)
+		a, ok, err := s.CurrentActor(c)
 		if err != nil && !p.public {
-			writeError(c, err)
+			WriteError(c, err)
 			return
 		}
 		if ok {
@@ -108,7 +136,7 @@ func (s *Server) authorize(p Perm) gin.HandlerFunc {
 			return
 		}
 		if !ok {
-			writeError(c, cds.Errorf(cds.EUNAUTHORIZED, "Vui lòng đăng nhập.", "Please sign in."))
+			WriteError(c, cds.Errorf(cds.EUNAUTHORIZED, "Vui lòng đăng nhập.", "Please sign in."))
 			return
 		}
 		if p.signedIn {
@@ -117,51 +145,68 @@ func (s *Server) authorize(p Perm) gin.HandlerFunc {
 		}
 		allowed, err := s.Authz.Allowed(c.Request.Context(), a, "", p.Obj, p.Act)
 		if err != nil {
-			writeError(c, err)
+			WriteError(c, err)
 			return
 		}
 		if !allowed {
-			writeError(c, forbidden())
+			WriteError(c, Forbidden())
 			return
 		}
 		c.Next()
 	}
 }
 
-func forbidden() *cds.Error {
+// Forbidden is the error of a refused permission.
+func Forbidden() *cds.Error {
 	return cds.Errorf(cds.EFORBIDDEN, "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.")
 }
 
-// actor returns the signed-in actor (routes other than Public always have one).
-func actor(c *gin.Context) cds.Actor {
+// Actor returns the signed-in actor (routes other than Public always have one).
+func Actor(c *gin.Context) cds.Actor {
 	if v, ok := c.Get(actorKey); ok {
 		return v.(cds.Actor)
 	}
 	return cds.Actor{}
 }
 
-func actorID(c *gin.Context) int64 { return actor(c).UserID }
+// ActorID is the signed-in user's ID (0 when anonymous).
+func ActorID(c *gin.Context) int64 { return Actor(c).UserID }
 
-// allowedOn checks a case-level permission: may the actor do act on obj of agency dom?
-func (s *Server) allowedOn(c *gin.Context, dom, obj, act string) bool {
-	ok, err := s.Authz.Allowed(c.Request.Context(), actor(c), dom, obj, act)
+// AllowedOn checks a case-level permission: may the actor do act on obj of
+// agency dom? It writes the error and returns false when not.
+func (d Deps) AllowedOn(c *gin.Context, dom, obj, act string) bool {
+	ok, err := d.Authz.Allowed(c.Request.Context(), Actor(c), dom, obj, act)
 	if err != nil {
-		writeError(c, err)
+		WriteError(c, err)
 		return false
 	}
 	if !ok {
-		writeError(c, forbidden())
+		WriteError(c, Forbidden())
 		return false
 	}
 	return true
 }
 
-// pathID parses a positive integer path parameter.
-func pathID(c *gin.Context, name string) (int64, bool) {
+// PathID parses a positive integer path parameter.
+func PathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy.", "Not found."))
+		WriteError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy.", "Not found."))
 		return 0, false
 	}
 	return id, true
 }
+
+// SignedInActor returns the actor when the request carries a valid token,
+// also on Public routes.
+func SignedInActor(c *gin.Context) (cds.Actor, bool) {
+	v, ok := c.Get(actorKey)
+	if !ok {
+		return cds.Actor{}, false
+	}
+	return v.(cds.Actor), true
+}
+
+// SetActor records the actor of a request that a handler authenticated
+// itself (the console's gate and login page).
+func SetActor(c *gin.Context, a cds.Actor) { c.Set(actorKey, a) }

@@ -11,28 +11,27 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 //go:embed openapi/*.json
 var openapiFS embed.FS
 
-func init() {
-	register(func(s *Server) {
-		s.handle(http.MethodGet, "/healthz", Public, func(c *gin.Context) {
+// registerOps adds the routes every instance serves.
+func (s *Server) registerOps() {
+	{
+		s.Handle(http.MethodGet, "/healthz", Public, func(c *gin.Context) {
 			c.JSON(http.StatusOK, gin.H{"status": "ok"})
 		})
-		s.handle(http.MethodGet, "/readyz", Public, s.readyz)
-		s.handle(http.MethodGet, "/metrics", Public, gin.WrapH(promhttp.Handler()))
-		s.handle(http.MethodGet, "/openapi.json", Public, func(c *gin.Context) {
+		s.Handle(http.MethodGet, "/readyz", Public, s.readyz)
+		s.Handle(http.MethodGet, "/openapi.json", Public, func(c *gin.Context) {
 			doc, err := OpenAPI()
 			if err != nil {
-				writeError(c, err)
+				WriteError(c, err)
 				return
 			}
 			c.Data(http.StatusOK, "application/json; charset=utf-8", doc)
 		})
-	})
+	}
 }
 
 // readyz answers 200 only when PostgreSQL and Temporal both answer.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,7 +15,7 @@ import (
 // defaultLimits per action and key kind. Counters live in PostgreSQL, so the
 // limits hold across API instances. Per-IP limits are looser than per-phone
 // ones because mobile carriers put many subscribers behind one address.
-// Config.Extra["ratelimit.<name>"] = "max/window" overrides one (e.g. "5/15m").
+// Config.RateLimits overrides one by name.
 var defaultLimits = map[string]postgres.Limit{
 	"login.phone":    {Max: 5, Window: 15 * time.Minute, Lockout: time.Minute, MaxLockout: time.Hour},
 	"login.ip":       {Max: 100, Window: 15 * time.Minute, Lockout: time.Minute, MaxLockout: time.Hour},
@@ -30,38 +29,31 @@ var defaultLimits = map[string]postgres.Limit{
 	"otp.ip":    {Max: 60, Window: time.Hour, Lockout: 15 * time.Minute, MaxLockout: 6 * time.Hour},
 }
 
-func (s *Server) limit(name string) postgres.Limit {
-	l := defaultLimits[name]
-	if v := s.Config.Extra["ratelimit."+name]; v != "" {
-		max, win, ok := strings.Cut(v, "/")
-		n, err1 := strconv.Atoi(max)
-		d, err2 := time.ParseDuration(win)
-		if ok && err1 == nil && err2 == nil && n > 0 && d > 0 {
-			l.Max, l.Window = n, d
-		}
+func (d Deps) limit(name string) postgres.Limit {
+	if l, ok := d.Config.RateLimits[name]; ok && l.Max > 0 && l.Window > 0 {
+		return l
 	}
-	return l
+	return defaultLimits[name]
 }
 
-// clientIP is the peer address. Forwarded headers are trusted only when the
-// deployment says a reverse proxy sets them (Extra["trust_proxy_headers"]),
+// ClientIP is the peer address. Forwarded headers are trusted only when the
+// deployment says a reverse proxy sets them (Config.TrustProxyHeaders),
 // otherwise anyone could pick a fresh address per request.
-func (s *Server) clientIP(c *gin.Context) string {
-	if s.Config.Extra["trust_proxy_headers"] == "true" {
+func (d Deps) ClientIP(c *gin.Context) string {
+	if d.Config.TrustProxyHeaders {
 		return c.ClientIP()
 	}
 	return c.RemoteIP()
 }
 
-// rateCheck counts one attempt against each (limit name, key) pair in order
-// and writes 429 with Retry-After when one is exhausted. It returns false then.
-func (s *Server) rateCheck(c *gin.Context, pairs ...string) bool {
+// RateLimit counts one attempt against each (limit name, key) pair in order.
+// When one is exhausted it sets Retry-After and returns the 429 error.
+func (d Deps) RateLimit(c *gin.Context, pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		name, key := pairs[i], pairs[i+1]
-		ok, wait, err := s.DB.RateHit(c.Request.Context(), name+":"+key, s.limit(name))
+		ok, wait, err := d.DB.RateHit(c.Request.Context(), name+":"+key, d.limit(name))
 		if err != nil {
-			writeError(c, err)
-			return false
+			return err
 		}
 		if !ok {
 			secs := int(math.Ceil(wait.Seconds()))
@@ -69,11 +61,19 @@ func (s *Server) rateCheck(c *gin.Context, pairs ...string) bool {
 				secs = 1
 			}
 			c.Header("Retry-After", strconv.Itoa(secs))
-			writeError(c, &cds.Error{Code: cds.ERATELIMIT,
+			return &cds.Error{Code: cds.ERATELIMIT,
 				Message:   "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau " + humanWait(secs, true) + ".",
-				MessageEN: "Too many attempts. Try again in " + humanWait(secs, false) + "."})
-			return false
+				MessageEN: "Too many attempts. Try again in " + humanWait(secs, false) + "."}
 		}
+	}
+	return nil
+}
+
+// RateCheck is RateLimit that writes the error; it returns false then.
+func (d Deps) RateCheck(c *gin.Context, pairs ...string) bool {
+	if err := d.RateLimit(c, pairs...); err != nil {
+		WriteError(c, err)
+		return false
 	}
 	return true
 }

@@ -1,6 +1,10 @@
-// Package api serves the public HTTP API with gin: the mobile app's routes,
-// the staff console and Open311. Every route is registered with an explicit
-// permission (Perm), which the Casbin-backed Authorizer checks.
+// Package api is the HTTP kit shared by the interfaces in its sub-packages
+// (accounts, feedback, applications, tasks, content, payments, reporting,
+// admin, open311, console): the gin router, route registration behind an
+// explicit permission (Perm) that the Casbin-backed Authorizer checks, the
+// error table, the signed-in actor, JSON binding and paging. Each
+// sub-package is a Handler with typed dependencies and a Register method;
+// cmd/app wires them onto one Server.
 package api
 
 import (
@@ -26,8 +30,14 @@ type Config struct {
 	MaxBodyBytes  int64         // request body limit outside uploads
 	TaskQueue     string        // Temporal task queue of the worker
 	Demo          bool          // demo mode (demo biller, gateway simulator)
-	VNeID         VNeIDConfig   // issue 20: claim names, acr, app redirect URIs (accounts_vneid_app.go)
-	Extra         map[string]string
+	// SLAScale divides case deadlines (demo and tests: 1000 makes a
+	// 15-working-day SLA last minutes); 1 or less means real time.
+	SLAScale float64
+	// TrustProxyHeaders: a reverse proxy sets X-Forwarded-For, so the
+	// client address is read from it (otherwise anyone could pick one).
+	TrustProxyHeaders bool
+	// RateLimits override default limits by name ("login.phone", …).
+	RateLimits map[string]postgres.Limit
 }
 
 // Deps are the concrete clients built in cmd.
@@ -38,9 +48,11 @@ type Deps struct {
 	Blob     cds.BlobStore
 	Logger   *slog.Logger
 	Config   Config
-	// OnCalendarChange is called after an admin edits the working-time
-	// calendar (the worker drops its cached copy).
-	OnCalendarChange func()
+}
+
+// Registrar is an interface's handler: it adds its routes to the server.
+type Registrar interface {
+	Register(r *Server)
 }
 
 // Perm is the permission a route requires: a Casbin object and action.
@@ -72,19 +84,14 @@ type RouteInfo struct {
 // Server is the HTTP API.
 type Server struct {
 	Deps
-	engine *gin.Engine
-	mu     sync.Mutex
-	routes []RouteInfo
+	engine  *gin.Engine
+	mu      sync.Mutex
+	routes  []RouteInfo
+	uploads map[string]bool // routes whose handlers enforce their own body limit
 }
 
-// routeRegistrars are added by each feature file's init, so features never
-// edit a shared router file.
-var routeRegistrars []func(s *Server)
-
-// register adds a feature's routes.
-func register(f func(s *Server)) { routeRegistrars = append(routeRegistrars, f) }
-
-// New builds the server and its routes.
+// New builds the server with the operational routes (health, readiness,
+// OpenAPI; metrics have their own listener, see MetricsHandler); Mount adds each interface's routes.
 func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	if d.Logger == nil {
@@ -99,17 +106,23 @@ func New(d Deps) *Server {
 	if d.Config.MaxBodyBytes == 0 {
 		d.Config.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{Deps: d, engine: gin.New()}
+	s := &Server{Deps: d, engine: gin.New(), uploads: map[string]bool{}}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.Use(s.recoverer, s.requestLog, s.securityHeaders, s.limitBody)
 	s.engine.NoRoute(func(c *gin.Context) {
-		writeError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy đường dẫn.", "No such route."))
+		WriteError(c, cds.Errorf(cds.ENOTFOUND, "Không tìm thấy đường dẫn.", "No such route."))
 	})
 	s.engine.NoMethod(func(c *gin.Context) {
-		c.JSON(http.StatusMethodNotAllowed, errorBody(cds.Errorf(cds.EINVALID, "Phương thức không được hỗ trợ.", "Method not allowed.")))
+		c.JSON(http.StatusMethodNotAllowed, ErrorBody(cds.Errorf(cds.EINVALID, "Phương thức không được hỗ trợ.", "Method not allowed.")))
 	})
-	for _, f := range routeRegistrars {
-		f(s)
+	s.registerOps()
+	return s
+}
+
+// Mount registers the routes of each handler.
+func (s *Server) Mount(hs ...Registrar) *Server {
+	for _, h := range hs {
+		h.Register(s)
 	}
 	return s
 }
@@ -131,8 +144,8 @@ func (s *Server) Routes() []RouteInfo {
 	return out
 }
 
-// handle registers one route behind its permission check.
-func (s *Server) handle(method, path string, perm Perm, h ...gin.HandlerFunc) {
+// Handle registers one route behind its permission check.
+func (s *Server) Handle(method, path string, perm Perm, h ...gin.HandlerFunc) {
 	if !perm.public && !perm.signedIn && (perm.Obj == "" || perm.Act == "") {
 		panic("api: route " + method + " " + path + " has no policy")
 	}
@@ -147,7 +160,7 @@ func (s *Server) recoverer(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.Logger.Error("panic", "path", c.FullPath(), "panic", r)
-			writeError(c, cds.Errorf(cds.EINTERNAL, "Lỗi hệ thống.", "Internal error."))
+			WriteError(c, cds.Errorf(cds.EINTERNAL, "Lỗi hệ thống.", "Internal error."))
 			c.Abort()
 		}
 	}()
@@ -164,7 +177,7 @@ func (s *Server) requestLog(c *gin.Context) {
 		route = "unmatched"
 	}
 	s.Logger.Info("http", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
-		"ms", time.Since(start).Milliseconds(), "userID", actorID(c))
+		"ms", time.Since(start).Milliseconds(), "userID", ActorID(c))
 }
 
 func (s *Server) securityHeaders(c *gin.Context) {
@@ -177,18 +190,31 @@ func (s *Server) securityHeaders(c *gin.Context) {
 
 // limitBody caps request bodies; upload routes raise the cap themselves.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.Config.MaxBodyBytes && !isUpload(c) {
-		writeError(c, cds.Errorf(cds.ETOOLARGE, "Dữ liệu gửi lên quá lớn.", "Request body too large."))
+	if c.Request.ContentLength > s.Config.MaxBodyBytes && !s.isUpload(c) {
+		WriteError(c, cds.Errorf(cds.ETOOLARGE, "Dữ liệu gửi lên quá lớn.", "Request body too large."))
 		c.Abort()
 		return
 	}
-	if !isUpload(c) {
+	if !s.isUpload(c) {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Config.MaxBodyBytes)
 	}
 	c.Next()
 }
 
-// uploadPaths may carry large multipart bodies; their handlers enforce their own limits.
-var uploadPaths = map[string]bool{}
+// HandleUpload registers a route that may carry a large multipart body; its
+// handler enforces its own limit.
+func (s *Server) HandleUpload(method, path string, perm Perm, h ...gin.HandlerFunc) {
+	s.mu.Lock()
+	s.uploads[path] = true
+	s.mu.Unlock()
+	s.Handle(method, path, perm, h...)
+}
 
-func isUpload(c *gin.Context) bool { return uploadPaths[c.FullPath()] }
+func (s *Server) isUpload(c *gin.Context) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uploads[c.FullPath()]
+}
+
+// Use adds a middleware before every route registered after it.
+func (s *Server) Use(mw gin.HandlerFunc) { s.engine.Use(mw) }

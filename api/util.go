@@ -14,13 +14,15 @@ import (
 	"go.temporal.io/api/serviceerror"
 )
 
-func jsonDecoder(r io.Reader) *json.Decoder { return json.NewDecoder(r) }
+// JSONDecoder decodes a request body.
+func JSONDecoder(r io.Reader) *json.Decoder { return json.NewDecoder(r) }
 
-func loggerOf(c *gin.Context) *slog.Logger { return slog.Default() }
+// LoggerOf is the logger of a request.
+func LoggerOf(c *gin.Context) *slog.Logger { return slog.Default() }
 
-// isUnavailable reports errors that mean a dependency (PostgreSQL, Temporal)
+// IsUnavailable reports errors that mean a dependency (PostgreSQL, Temporal)
 // is down rather than a bug, so the client gets 503 and retries.
-func isUnavailable(err error) bool {
+func IsUnavailable(err error) bool {
 	var netErr net.Error
 	var connErr *pgconn.ConnectError
 	var unavailable *serviceerror.Unavailable

@@ -58,6 +58,7 @@ func TestAbuseOversizedBodies(t *testing.T) {
 	big := `{"title":"` + strings.Repeat("a", 2<<20) + `"}`
 	req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/v1/feedback", io.MultiReader(strings.NewReader(big)))
 	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
 	req.ContentLength = -1
 	r, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -16,17 +16,6 @@ import (
 	"github.com/caobang/congdanso/cmd/app/apptest"
 )
 
-func withExtra(kv ...string) apptest.Option {
-	return func(o *app.Options) {
-		if o.API.Extra == nil {
-			o.API.Extra = map[string]string{}
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			o.API.Extra[kv[i]] = kv[i+1]
-		}
-	}
-}
-
 func errField(t *testing.T, r apptest.Response, field string) string {
 	t.Helper()
 	var b struct {
@@ -244,7 +233,7 @@ func TestAccessTokenForgeries(t *testing.T) {
 // Retry-After; then 200 parallel logins from one IP for different phones hit
 // the per-IP limit (100).
 func TestLoginRateLimitParallel(t *testing.T) {
-	env := apptest.New(t, withExtra("trust_proxy_headers", "true"))
+	env := apptest.New(t, func(o *app.Options) { o.API.TrustProxyHeaders = true })
 	if r := env.Register("Đinh Văn Khóa", "0388123456", "Caobang2026"); r.Status != 201 {
 		t.Fatalf("register: %d %s", r.Status, r.Body)
 	}

@@ -20,7 +20,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 )
 
 // envInt reads an integer override (smaller local runs of the chaos tests).
@@ -39,6 +38,7 @@ type chaosClient struct {
 	epoch  atomic.Int64 // bumped on each kill/outage; an op that began before may have landed
 	status sync.Map     // int status → *atomic.Int64 (every answer seen)
 	netErr atomic.Int64
+	landed atomic.Int64 // actions answered 409 after a retry, found in the timeline
 }
 
 func newChaosClient(base func() string) *chaosClient {
@@ -54,7 +54,7 @@ func (c *chaosClient) count(status int) {
 func (c *chaosClient) statuses() string {
 	m := map[int]int64{}
 	c.status.Range(func(k, v any) bool { m[k.(int)] = v.(*atomic.Int64).Load(); return true })
-	return fmt.Sprintf("%v transport_errors=%d", m, c.netErr.Load())
+	return fmt.Sprintf("%v transport_errors=%d actions_409_after_retry_found_in_timeline=%d", m, c.netErr.Load(), c.landed.Load())
 }
 
 // once sends one request. status 0 means a transport error (refused, reset, EOF).
@@ -123,8 +123,10 @@ func (c *chaosClient) create(ctx context.Context, path, tok, key string, body an
 }
 
 // act POSTs a state-changing action until it gets a final answer. After a
-// failed try the action may have landed, so a later 409 counts as done.
-func (c *chaosClient) act(ctx context.Context, path, tok string, body any) error {
+// failed try the action may have landed, so a 409 after a retry is accepted
+// only when the case's timeline (GET detail, same token) shows the action;
+// otherwise it is an error.
+func (c *chaosClient) act(ctx context.Context, path, tok string, body any, detail, action string) error {
 	tried := false
 	for delay := 100 * time.Millisecond; ; {
 		st, b := c.once(http.MethodPost, path, tok, body)
@@ -134,6 +136,14 @@ func (c *chaosClient) act(ctx context.Context, path, tok string, body any) error
 		case retryable(st):
 			tried = true
 		case st == http.StatusConflict && tried:
+			landed, err := c.timelineHas(ctx, detail, tok, action)
+			if err != nil {
+				return fmt.Errorf("POST %s: 409 after a retry, and the timeline could not be read: %w", path, err)
+			}
+			if !landed {
+				return fmt.Errorf("POST %s: 409 after a retry, but no %s in the timeline: %s", path, action, b)
+			}
+			c.landed.Add(1)
 			return nil
 		default:
 			return fmt.Errorf("POST %s: %d %s", path, st, b)
@@ -149,23 +159,80 @@ func (c *chaosClient) act(ctx context.Context, path, tok string, body any) error
 	}
 }
 
-// webhookCounter is the notification receiver: deliveries per Idempotency-Key.
+// timelineHas reads a case's detail (retrying through an outage) and says
+// whether its timeline holds action.
+func (c *chaosClient) timelineHas(ctx context.Context, detail, tok, action string) (bool, error) {
+	for delay := 100 * time.Millisecond; ; {
+		st, b := c.once(http.MethodGet, detail, tok, nil)
+		if st == http.StatusOK {
+			var d struct {
+				Timeline []struct {
+					Action string `json:"action"`
+				} `json:"timeline"`
+			}
+			if err := json.Unmarshal(b, &d); err != nil {
+				return false, err
+			}
+			for _, e := range d.Timeline {
+				if e.Action == action {
+					return true, nil
+				}
+			}
+			return false, nil
+		}
+		if !retryable(st) {
+			return false, fmt.Errorf("GET %s: %d %s", detail, st, b)
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(delay):
+		}
+		if delay < 2*time.Second {
+			delay *= 2
+		}
+	}
+}
+
+// webhookCounter is the notification receiver: deliveries per
+// Idempotency-Key. Delivery is at least once, so a key may come again; it
+// must then carry the same content (else the receiver could not drop it),
+// which the cleanup checks.
 type webhookCounter struct {
-	mu  sync.Mutex
-	got map[string]int
-	srv *httptest.Server
+	mu    sync.Mutex
+	got   map[string]int
+	first map[string]string
+	bad   []string
+	srv   *httptest.Server
 }
 
 func newWebhookCounter(t *testing.T) *webhookCounter {
-	w := &webhookCounter{got: map[string]int{}}
+	w := &webhookCounter{got: map[string]int{}, first: map[string]string{}}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
+		b, err := io.ReadAll(r.Body)
+		if err != nil { // the sender was killed in the middle of the POST
+			rw.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		k := r.Header.Get("Idempotency-Key")
 		w.mu.Lock()
-		w.got[r.Header.Get("Idempotency-Key")]++
+		if prev, ok := w.first[k]; k == "" || (ok && prev != string(b)) {
+			w.bad = append(w.bad, fmt.Sprintf("key %q: %s", k, b))
+		} else if !ok {
+			w.first[k] = string(b)
+		}
+		w.got[k]++
 		w.mu.Unlock()
 		rw.WriteHeader(http.StatusNoContent)
 	}))
-	t.Cleanup(w.srv.Close)
+	t.Cleanup(func() {
+		w.srv.Close()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if len(w.bad) > 0 {
+			t.Errorf("webhook deliveries without a key or a key re-sent with other content: %v", head(w.bad, 5))
+		}
+	})
 	return w
 }
 
@@ -190,11 +257,11 @@ func (w *webhookCounter) figures() (distinct, deliveries, repeated int, keys map
 type seedUsers struct {
 	t      *testing.T
 	conn   *pgxpool.Pool
-	signer *api.Server
+	signer *childSigner
 }
 
 func newSeedUsers(t *testing.T, conn *pgxpool.Pool, secret string) *seedUsers {
-	return &seedUsers{t: t, conn: conn, signer: api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret), AccessTTL: 3 * time.Hour}})}
+	return &seedUsers{t: t, conn: conn, signer: signerOnPool(t, conn, secret, 3*time.Hour)}
 }
 
 func (s *seedUsers) user(kind, phone, name, agency string, role cds.Role) (cds.Actor, string) {
@@ -217,11 +284,7 @@ func (s *seedUsers) user(kind, phone, name, agency string, role cds.Role) (cds.A
 		s.t.Fatal(err)
 	}
 	a := cds.Actor{UserID: id, Name: name, AgencyCode: agency, Roles: []cds.Role{role}}
-	tok, _, err := s.signer.IssueAccessToken(a, "")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return a, tok
+	return a, s.signer.token(a)
 }
 
 // report prints a line to the test log and to stdout, so CI output shows it

@@ -37,7 +37,7 @@ func rssKB(pid int) int64 {
 	return 0
 }
 
-// goroutines reads go_goroutines from the child's /metrics.
+// goroutines reads go_goroutines from the child's /metrics (its own listener).
 func goroutines(base string) int64 { return metric(base, "go_goroutines") }
 
 // metric reads one unlabelled gauge from the child's /metrics.
@@ -70,14 +70,16 @@ func TestSoak(t *testing.T) {
 	}
 	rate := envInt("CONGDANSO_SOAK_RPS", 20)
 	dir := t.TempDir()
-	tport, hport := freePort(t), freePort(t)
+	tport, hport, mport := freePort(t), freePort(t), freePort(t)
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", hport)
+	metricsBase := fmt.Sprintf("http://127.0.0.1:%d", mport)
 	logPath := filepath.Join(dir, "serve.log")
 	dbName := fmt.Sprintf("cds_soak_%d", time.Now().UnixNano())
 	dsn := "postgres://postgres@127.0.0.1:5432/" + dbName + "?sslmode=disable"
 	secret := "soak-test-secret-0123456789abcdef0123456789"
 	t.Cleanup(func() { dropDatabase(dbName) })
-	p := startProc(t, logPath, []string{"DATABASE_URL=" + dsn, "CONGDANSO_TOKEN_SECRET=" + secret}, httpAddr, "serve", "--data-dir", dir,
+	p := startProc(t, logPath, []string{"DATABASE_URL=" + dsn, "CONGDANSO_TOKEN_SECRET=" + secret,
+		"CONGDANSO_METRICS_ADDR=" + strings.TrimPrefix(metricsBase, "http://")}, httpAddr, "serve", "--data-dir", dir,
 		"--http", httpAddr, "--temporal-port", fmt.Sprint(tport), "--temporal-ui-port", "0", "--sla-scale", "3600", "--log-level", "warn")
 	pid := p.cmd.Process.Pid
 	ctx := context.Background()
@@ -160,7 +162,7 @@ func TestSoak(t *testing.T) {
 	for i := 0; time.Since(start) < dur; i++ {
 		<-tick.C
 		if el := time.Since(start); el >= nextSample {
-			samples = append(samples, sample{el, rssKB(pid), goroutines(p.HTTP), metric(p.HTTP, "go_memstats_heap_inuse_bytes")})
+			samples = append(samples, sample{el, rssKB(pid), goroutines(metricsBase), metric(metricsBase, "go_memstats_heap_inuse_bytes")})
 			nextSample += sampleEvery
 		}
 		select {
@@ -176,7 +178,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	samples = append(samples, sample{time.Since(start), rssKB(pid), goroutines(p.HTTP), metric(p.HTTP, "go_memstats_heap_inuse_bytes")})
+	samples = append(samples, sample{time.Since(start), rssKB(pid), goroutines(metricsBase), metric(metricsBase, "go_memstats_heap_inuse_bytes")})
 
 	// Compare the first and last quarter after a warm-up of a minute (or a
 	// fifth of a short run).

@@ -96,7 +96,7 @@ func TestConsoleSessionCSRFAndHeaders(t *testing.T) {
 			session = ck
 		}
 	}
-	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure || session.Value == "" {
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure || session.Value == "" {
 		t.Fatalf("session cookie: %+v", session)
 	}
 	resp, page = fetch(t, c, http.MethodGet, env.URL+"/console/queues/mine", nil)

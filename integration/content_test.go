@@ -417,10 +417,7 @@ type camJSON struct {
 
 func TestContentCameras(t *testing.T) {
 	env := apptest.New(t, func(o *app.Options) {
-		if o.API.Extra == nil {
-			o.API.Extra = map[string]string{}
-		}
-		o.API.Extra["camera_stream_ttl"] = "3s" // the expiry test waits this long
+		o.Content.CameraStreamTTL = 3 * time.Second // the expiry test waits this long
 	})
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,7 +94,8 @@ func TestNotificationsSurviveKill(t *testing.T) {
 			{path + "/actions/approve_answer", ltok, map[string]any{}},
 		}
 		for _, s := range steps {
-			if err := c.act(actx, s.path, s.tok, s.body); err != nil {
+			_, action, _ := strings.Cut(s.path, "/actions/")
+			if err := c.act(actx, s.path, s.tok, s.body, path, action); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -19,7 +19,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
-	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/accounts"
 	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 )
@@ -83,12 +83,12 @@ const testACR = "vneid-muc-do-2"
 // withVNeID configures the API for the test provider with national claim names.
 func withVNeID(issuer string, key []byte, appRedirects ...string) apptest.Option {
 	return func(o *app.Options) {
-		withExtra("oidc_issuer", issuer, "oidc_client_id", "congdanso", "oidc_client_secret", "client-secret-1",
-			"id_key", base64.StdEncoding.EncodeToString(key))(o)
-		o.API.VNeID = api.VNeIDConfig{
-			Claims:    api.VNeIDClaims{Name: "HoVaTen", Phone: "SoDienThoai", PhoneVerified: "SoDienThoaiXacThuc", IDNumber: "SoDinhDanh"},
-			ACRValues: testACR, AppRedirects: appRedirects,
-		}
+		o.Accounts = accounts.Config{OIDCIssuer: issuer, OIDCClientID: "congdanso", OIDCClientSecret: "client-secret-1",
+			IDKey: base64.StdEncoding.EncodeToString(key),
+			VNeID: accounts.VNeIDConfig{
+				Claims:    accounts.VNeIDClaims{Name: "HoVaTen", Phone: "SoDienThoai", PhoneVerified: "SoDienThoaiXacThuc", IDNumber: "SoDinhDanh"},
+				ACRValues: testACR, AppRedirects: appRedirects,
+			}}
 	}
 }
 
@@ -220,7 +220,7 @@ func TestVNeIDLoginAgainstRealProvider(t *testing.T) {
 	if strings.Contains(string(enc), "001203004567") || masked != "********4567" {
 		t.Fatal("ID number stored in clear")
 	}
-	if plain, err := api.OpenIDNumber(key, "vn-1", enc); err != nil || plain != "001203004567" {
+	if plain, err := accounts.OpenIDNumber(key, "vn-1", enc); err != nil || plain != "001203004567" {
 		t.Fatalf("decrypt: %q %v", plain, err)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 )
 
@@ -87,7 +88,7 @@ func TestRegisterWithSMSCode(t *testing.T) {
 // Retry-After; registering or resetting a registered and an unknown number
 // answer byte for byte the same.
 func TestOTPAbuse(t *testing.T) {
-	env := apptest.New(t, withExtra("trust_proxy_headers", "true"))
+	env := apptest.New(t, func(o *app.Options) { o.API.TrustProxyHeaders = true })
 	if r := env.Register("Vi Văn Thử", "0966000111", "Caobang2026"); r.Status != 201 {
 		t.Fatalf("register: %d %s", r.Status, r.Body)
 	}

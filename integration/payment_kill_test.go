@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/api"
 )
 
 // TestPaymentKillBetweenIPNAndConfirmation runs the real binary in demo
@@ -51,11 +50,7 @@ func TestPaymentKillBetweenIPNAndConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A token signed with the process's secret.
-	tok, _, err := api.New(api.Deps{Config: api.Config{TokenSecret: []byte(secret)}}).
-		IssueAccessToken(cds.Actor{UserID: uid, Name: "Hoàng Thị Bình", Roles: []cds.Role{cds.RoleCitizen}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := newChildSigner(t, dsn, secret, 0).token(cds.Actor{UserID: uid, Name: "Hoàng Thị Bình", Roles: []cds.Role{cds.RoleCitizen}})
 	req, _ := http.NewRequest(http.MethodPost, p.HTTP+"/api/v1/payments", strings.NewReader(`{"bill_id":"EVN:PC01CB0002:PC01CB0002-202605"}`))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/json")

@@ -118,13 +118,17 @@ func (p *proc) waitReady(logPath string) {
 	p.t.Fatalf("congdanso did not become ready; log tail:\n%s", b)
 }
 
-// kill sends SIGKILL (no graceful shutdown) and waits for the exit.
+// kill sends SIGKILL (no graceful shutdown) to the process group and waits
+// until the process and every one of its group has exited, so that nothing
+// writes into the data directory afterwards (the cleanup removing it runs next).
 func (p *proc) kill() {
 	if p.cmd == nil || p.cmd.Process == nil {
 		return
 	}
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	pid := p.cmd.Process.Pid
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	_, _ = p.cmd.Process.Wait()
+	killGroupAndWait(p.t, pid)
 	p.cmd = nil
 	if p.log != nil {
 		p.log.Close()

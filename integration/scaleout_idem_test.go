@@ -18,7 +18,7 @@ import (
 
 // TestScaleOutIdempotencyTakeover: two instances (two pools) share the
 // idempotency keys (IdempotentResumable, as feedback submission uses). A key held by a live instance is refused to the other; once
-// the holder dies (its sessions end) a retry on the survivor takes the key over
+// the holder dies (it stops renewing its lease) a retry on the survivor takes the key over
 // and gets the values the dead one reserved, so no second case is created.
 func TestScaleOutIdempotencyTakeover(t *testing.T) {
 	ctx := context.Background()
@@ -99,7 +99,8 @@ func TestScaleOutIdempotencyTakeover(t *testing.T) {
 	}
 	var st int
 	var body []byte
-	apptest.Eventually(t, 10*time.Second, "takeover of the dead instance's key", func() bool {
+	// The lease (8 s) runs out: the dead instance can no longer renew it.
+	apptest.Eventually(t, 20*time.Second, "takeover of the dead instance's key", func() bool {
 		st, body, _, err = db2.IdempotentResumable(ctx, "feedback", uid, "k-1", func() (int, any, error) {
 			code, err := db2.IdempotencyReserve(ctx, "feedback", uid, "k-1", "code", mint)
 			return http.StatusCreated, map[string]string{"code": code}, err

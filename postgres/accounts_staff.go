@@ -56,8 +56,19 @@ func (db *DB) SetStaffRoles(ctx context.Context, id int64, roles []cds.Role) err
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(agency_code, '') FROM users WHERE id = $1 AND kind = 'staff' FOR UPDATE`, id).Scan(&agency); err != nil {
 			return err
 		}
-		return setRoles(ctx, tx, id, agency, roles)
+		if err := setRoles(ctx, tx, id, agency, roles); err != nil {
+			return err
+		}
+		// Access tokens carry roles: the grants and the end of the
+		// account's sessions commit together.
+		return revokeAll(ctx, tx, id, "roles-changed")
 	}))
+}
+
+// revokeAll ends every open session of a user inside tx.
+func revokeAll(ctx context.Context, tx pgx.Tx, userID int64, reason string) error {
+	_, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now(), revoke_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, reason)
+	return err
 }
 
 // StaffPatch changes a staff account (nil: unchanged).
@@ -69,6 +80,8 @@ type StaffPatch struct {
 }
 
 // UpdateStaff applies a patch; moving agency moves the role grants with it.
+// Moving agency or disabling the account ends its sessions in the same
+// transaction.
 func (db *DB) UpdateStaff(ctx context.Context, id int64, p StaffPatch) error {
 	return mapErr(pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET full_name = COALESCE($2, full_name), agency_code = COALESCE($3, agency_code),
@@ -84,9 +97,13 @@ func (db *DB) UpdateStaff(ctx context.Context, id int64, p StaffPatch) error {
 			if _, err := tx.Exec(ctx, `UPDATE user_roles SET agency_code = $2 WHERE user_id = $1`, id, *p.AgencyCode); err != nil {
 				return err
 			}
+			// Access tokens carry the agency: end the sessions with the move.
+			if err := revokeAll(ctx, tx, id, "agency-changed"); err != nil {
+				return err
+			}
 		}
 		if p.Status != nil && *p.Status != "active" {
-			_, err = tx.Exec(ctx, `UPDATE sessions SET revoked_at = now(), revoke_reason = 'disabled' WHERE user_id = $1 AND revoked_at IS NULL`, id)
+			err = revokeAll(ctx, tx, id, "disabled")
 		}
 		return err
 	}))

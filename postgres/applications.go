@@ -95,6 +95,9 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('application:' || $1))`, r.WorkflowID); err != nil {
 		return 0, mapErr(err)
 	}
+	if _, err := RepairDivergedEvents(ctx, tx, r.WorkflowID, r.Seq, r.Action, string(r.FromStatus), string(r.ToStatus), r.Actor.UserID); err != nil {
+		return 0, err
+	}
 	c := r.Case
 	var applied string
 	err = tx.QueryRow(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, agency_code, citizen_id, status, channel,
@@ -155,8 +158,8 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 		return 0, mapErr(err)
 	}
 	if len(r.CloseTasks) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = NULLIF($4, 0)
-			WHERE workflow_id = $1 AND step_key = ANY($2) AND status = 'open'`, r.WorkflowID, r.CloseTasks, r.At, r.Actor.UserID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = NULLIF($4, 0), closed_seq = $5
+			WHERE workflow_id = $1 AND step_key = ANY($2) AND status = 'open'`, r.WorkflowID, r.CloseTasks, r.At, r.Actor.UserID, r.Seq); err != nil {
 			return 0, mapErr(err)
 		}
 	}

@@ -2,7 +2,11 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -103,13 +107,15 @@ func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key st
 }
 
 // IdempotentResumable is Idempotent for a create that may run again after a
-// partial first run. A reservation records the PostgreSQL session (pid and
-// start time) of the instance that made it. If that instance dies before
-// answering (SIGKILL, a lost node), its sessions end and the next retry — on
-// any instance — takes the key over and runs create again; so does a retry
-// after idemLease whatever the session (behind a transaction pooler sessions
-// are not the client's). Keep what must not change between runs (a case
-// code) with IdempotencyReserve.
+// partial first run. A reservation records its owner: the instance (host,
+// process) and a lease the owning request renews while create runs. If that
+// instance dies before answering (SIGKILL, a lost node), the lease runs out
+// and the next retry — on any instance — takes the key over and runs create
+// again; so does a retry after idemLease whatever the lease. The lease does
+// not depend on a PostgreSQL session, so a dropped or recycled connection
+// (a database restart, a pooler) does not hand a live request's key to a
+// retry. Keep what must not change between runs (a case code) with
+// IdempotencyReserve.
 func (db *DB) IdempotentResumable(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
 	return db.idempotent(ctx, scope, userID, key, true, create)
 }
@@ -123,8 +129,9 @@ func (db *DB) idempotent(ctx context.Context, scope string, userID int64, key st
 		b, err := jsonMarshal(body)
 		return status, b, false, err
 	}
+	token := newOwnerToken()
 	tag, err := db.Pool.Exec(ctx, `INSERT INTO idempotency_keys (scope, user_id, key, response)
-		VALUES ($1, $2, $3, jsonb_build_object('owner', `+idemOwner+`)) ON CONFLICT DO NOTHING`, scope, userID, key)
+		VALUES ($1, $2, $3, jsonb_build_object('owner', `+idemOwner+`)) ON CONFLICT DO NOTHING`, scope, userID, key, instanceID(), token, idemOwnerLease.String())
 	if err != nil {
 		return 0, nil, false, mapErr(err)
 	}
@@ -142,13 +149,13 @@ func (db *DB) idempotent(ctx context.Context, scope string, userID int64, key st
 		if !resumable {
 			return 0, nil, false, inProgress
 		}
-		// In progress: take it over only if its owner is gone.
+		// In progress: take it over only if its owner's lease ran out (or
+		// it let go after an error: owner null).
 		tag, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys SET response = jsonb_set(COALESCE(response, '{}'::jsonb), '{owner}', `+idemOwner+`), created_at = now()
 			WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL
-			  AND (created_at < now() - $4::interval
-			       OR (response ? 'owner' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-			            WHERE a.pid = (response->'owner'->>'pid')::int AND a.backend_start = (response->'owner'->>'start')::timestamptz)))`,
-			scope, userID, key, idemLease.String())
+			  AND (created_at < now() - $7::interval
+			       OR COALESCE((response->'owner'->>'lease_until')::timestamptz, '-infinity') < now())`,
+			scope, userID, key, instanceID(), token, idemOwnerLease.String(), idemLease.String())
 		if err != nil {
 			return 0, nil, false, mapErr(err)
 		}
@@ -156,7 +163,9 @@ func (db *DB) idempotent(ctx context.Context, scope string, userID int64, key st
 			return 0, nil, false, inProgress
 		}
 	}
+	stopRenew := db.renewOwner(scope, userID, key, token)
 	status, body, err := create()
+	stopRenew()
 	if err != nil {
 		// Free the key so the citizen can retry after fixing the input. If
 		// create reserved values, part of it may have happened (a workflow
@@ -182,8 +191,70 @@ func (db *DB) idempotent(ctx context.Context, scope string, userID int64, key st
 // idemLease bounds how long a reservation holds without a live owner session.
 const idemLease = 10 * time.Minute
 
-// idemOwner is the SQL for the session that makes a reservation.
-const idemOwner = `(SELECT jsonb_build_object('pid', pid, 'start', backend_start) FROM pg_stat_activity WHERE pid = pg_backend_pid())`
+// idemOwnerLease is how long a reservation holds after its owner's last
+// renewal; the owner renews it every idemOwnerLease/4 while create runs. A
+// client retrying "in progress" answers takes a dead instance's key over
+// after at most this long.
+var idemOwnerLease = 8 * time.Second // a variable for the store test
+
+// idemOwner is the SQL for the owner of a reservation ($4 instance, $5
+// token of this reservation, $6 lease).
+const idemOwner = `jsonb_build_object('instance', $4::text, 'token', $5::text, 'lease_until', now() + $6::interval)`
+
+// renewOwner extends the reservation's lease until the returned stop is
+// called. A renewal that fails (the database is down) is retried at the next
+// tick; one that finds another owner stops.
+func (db *DB) renewOwner(scope string, userID int64, key, token string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(idemOwnerLease / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), idemOwnerLease/4)
+			tag, err := db.Pool.Exec(ctx, `UPDATE idempotency_keys
+				SET response = jsonb_set(response, '{owner,lease_until}', to_jsonb(now() + $5::interval))
+				WHERE scope=$1 AND user_id=$2 AND key=$3 AND status_code IS NULL AND response->'owner'->>'token' = $4`,
+				scope, userID, key, token, idemOwnerLease.String())
+			cancel()
+			if err == nil && tag.RowsAffected() == 0 {
+				return // answered, or taken over
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+var (
+	instanceOnce sync.Once
+	instance     string
+)
+
+// instanceID names this process in reservations (for people reading them:
+// ownership is decided by the lease).
+func instanceID() string {
+	instanceOnce.Do(func() {
+		host, _ := os.Hostname()
+		instance = fmt.Sprintf("%s/%d", host, os.Getpid())
+		if v := os.Getenv("CONGDANSO_INSTANCE"); v != "" {
+			instance = v + "@" + instance
+		}
+	})
+	return instance
+}
+
+// newOwnerToken identifies one reservation, so only its holder renews it.
+func newOwnerToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // IdempotencyReserve returns the value named name kept with the in-progress
 // key (scope, user, key), calling fresh and keeping its result the first

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bufio"
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
@@ -156,7 +155,7 @@ func (x *xlsxList) Close() error {
 
 type csvList struct {
 	bw  *bufio.Writer
-	cw  *csv.Writer
+	cw  *CSVWriter
 	rec []string
 }
 
@@ -167,7 +166,7 @@ func NewCaseListCSV(w io.Writer) (CaseListWriter, error) {
 	if _, err := bw.WriteString("\ufeff"); err != nil {
 		return nil, err
 	}
-	cw := csv.NewWriter(bw)
+	cw := NewCSVWriter(bw)
 	if err := cw.Write(CaseListHeader); err != nil {
 		return nil, err
 	}

@@ -530,31 +530,31 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 	step := w.curStep()
 	switch a.Action {
 	case ActAccept:
-		return appFirst(needStaff(), need(w.status == cds.AppReceiving))
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action)))
 	case ActRefuse:
-		return appFirst(needStaff(), need(w.status == cds.AppReceiving || (w.status == cds.AppWaiting && w.supp != nil && w.supp.Expired)), reason())
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action) && (w.status != cds.AppWaiting || (w.supp != nil && w.supp.Expired))), reason())
 	case ActForward:
-		return appFirst(needStaff(), need((w.status == cds.AppNew || w.status == cds.AppProcessing) && step.Kind == cds.StepProcess))
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action) && step.Kind == cds.StepProcess))
 	case ActReturn:
-		return appFirst(needStaff(), need((w.status == cds.AppNew || w.status == cds.AppProcessing) && w.step >= 2), reason())
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.step >= 2), reason())
 	case ActApprove:
-		if err := appFirst(needStaff(), need(w.status == cds.AppProcessing && step.Kind == cds.StepApprove)); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && step.Kind == cds.StepApprove)); err != nil {
 			return err
 		}
 		if !a.Actor.Has(step.Role) {
 			return appErr(cds.EFORBIDDEN, "Bước này cần vai trò %s.", "This step needs the %s role.", step.Role)
 		}
 	case ActIssueResult:
-		return appFirst(needStaff(), need(w.status == cds.AppProcessing && step.Kind == cds.StepResult))
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action) && step.Kind == cds.StepResult))
 	case ActReturnResult:
-		if err := appFirst(needStaff(), need(w.status == cds.AppReleasing)); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action))); err != nil {
 			return err
 		}
 		if a.Method != "in_person" && a.Method != "online" {
 			return appInvalid("Hình thức trả kết quả: in_person hoặc online.", "Return method must be in_person or online.")
 		}
 	case ActRequestSupplement:
-		if err := appFirst(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action))); err != nil {
 			return err
 		}
 		if w.suppCount > 0 {
@@ -567,16 +567,16 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return appInvalid("Thời hạn bổ sung từ 1 đến 60 ngày làm việc.", "Supplementation deadline must be 1 to 60 working days.")
 		}
 	case ActRequestFee:
-		if err := appFirst(needStaff(), need(w.status == cds.AppNew || w.status == cds.AppProcessing)); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action))); err != nil {
 			return err
 		}
 		if a.Amount <= 0 {
 			return appInvalid("Số tiền phải lớn hơn 0.", "The amount must be positive.")
 		}
 	case ActMarkPaid:
-		return appFirst(needStaff(), need(w.status == cds.AppPaying))
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action)))
 	case ActTransfer:
-		if err := appFirst(needStaff(), need(w.status.Open())); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action))); err != nil {
 			return err
 		}
 		if a.ToAgency == "" || a.ToAgency == w.agency {
@@ -584,7 +584,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 		}
 		return reason()
 	case ActDraftApology:
-		if err := appFirst(needStaff(), need(w.status.Open() && w.apology == nil), reason()); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology == nil), reason()); err != nil {
 			return err
 		}
 		if workflow.Now(ctx).After(w.due) {
@@ -594,7 +594,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return appInvalid("Ngày hẹn mới phải sau ngày hẹn hiện tại.", "The new appointment must be after the current one.")
 		}
 	case ActApproveApology, ActRejectApology:
-		if err := appFirst(needStaff(), need(w.apology != nil && w.status.Open())); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology != nil)); err != nil {
 			return err
 		}
 		if !a.Actor.Has(cds.RoleLeader) {
@@ -604,7 +604,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 			return reason()
 		}
 	case ActStop:
-		if err := appFirst(needStaff(), need(w.status.Open()), reason()); err != nil {
+		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action)), reason()); err != nil {
 			return err
 		}
 		if !a.Actor.Has(cds.RoleLeader) {
@@ -614,7 +614,7 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 		if !appIsApplicant(a, w.in.Citizen.UserID) {
 			return appErr(cds.EFORBIDDEN, "Chỉ người nộp hồ sơ được bổ sung.", "Only the applicant may supplement.")
 		}
-		if err := need(w.status == cds.AppWaiting); err != nil {
+		if err := need(appAllows(w.status, a.Action)); err != nil {
 			return err
 		}
 		if len(a.DocumentIDs) == 0 && len(a.Form) == 0 && strings.TrimSpace(a.Note) == "" {
@@ -630,12 +630,12 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 		if !appIsApplicant(a, w.in.Citizen.UserID) {
 			return appErr(cds.EFORBIDDEN, "Chỉ người nộp hồ sơ được rút hồ sơ.", "Only the applicant may withdraw.")
 		}
-		return need(w.status == cds.AppReceiving || w.status.Open())
+		return need(appAllows(w.status, a.Action))
 	case ActRate:
 		if !appIsApplicant(a, w.in.Citizen.UserID) {
 			return appErr(cds.EFORBIDDEN, "Chỉ người nộp hồ sơ được đánh giá.", "Only the applicant may rate.")
 		}
-		if err := need(w.status == cds.AppDone && w.rating == 0); err != nil {
+		if err := need(appAllows(w.status, a.Action) && w.rating == 0); err != nil {
 			return err
 		}
 		if a.Score < 1 || a.Score > 5 {

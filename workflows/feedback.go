@@ -66,28 +66,20 @@ const (
 )
 
 // FeedbackStaffActions are the actions staff call through
-// POST /api/v1/feedback/{id}/actions/{action}.
-var FeedbackStaffActions = []string{FBActAccept, FBActAssign, FBActStart, FBActRequestInfo, FBActDraftAnswer,
-	FBActApproveAnswer, FBActReturnDraft, FBActTransfer, FBActNotOurs, FBActReject, FBActMarkDuplicate, FBActClose}
-
-// feedbackTransitions lists, per action, the states it may be taken from.
-var feedbackTransitions = map[string][]string{
-	FBActAccept:        {FBRouted},
-	FBActAssign:        {FBAccepted, FBAssigned, FBInProgress},
-	FBActStart:         {FBAssigned},
-	FBActRequestInfo:   {FBAssigned, FBInProgress},
-	FBActReplyInfo:     {FBAwaitingInfo},
-	FBActDraftAnswer:   {FBAssigned, FBInProgress},
-	FBActApproveAnswer: {FBAnswerDrafted},
-	FBActReturnDraft:   {FBAnswerDrafted},
-	FBActTransfer:      {FBRouted, FBAccepted, FBAssigned, FBInProgress, FBTransferred},
-	FBActNotOurs:       {FBRouted, FBAccepted, FBAssigned, FBInProgress},
-	FBActReject:        {FBRouted, FBAccepted, FBAssigned, FBInProgress, FBTransferred},
-	FBActMarkDuplicate: {FBRouted, FBAccepted, FBAssigned, FBInProgress, FBTransferred},
-	FBActClose:         {FBPublished},
-	FBActRate:          {FBPublished},
-	FBActWithdraw:      {FBRouted, FBTransferred, FBAccepted, FBAssigned, FBInProgress, FBAwaitingInfo},
-}
+// POST /api/v1/feedback/{id}/actions/{action} (from FeedbackStates).
+var FeedbackStaffActions = func() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range FeedbackStates {
+		for _, m := range st.Moves {
+			if m.By == ByStaff && !seen[m.Action] {
+				seen[m.Action] = true
+				out = append(out, m.Action)
+			}
+		}
+	}
+	return out
+}()
 
 // FeedbackSLA are the deadlines of one case, set from its category and priority.
 type FeedbackSLA struct {
@@ -295,20 +287,6 @@ func (w *feedbackCase) validate(action string, a FeedbackAction) error {
 	return nil
 }
 
-// publicStatuses are the steps the citizen is told about.
-var publicStatuses = map[string]string{
-	FBRouted:       "Phản ánh %s đã được chuyển đến cơ quan xử lý.",
-	FBAccepted:     "Phản ánh %s đã được cơ quan tiếp nhận.",
-	FBInProgress:   "Phản ánh %s đang được xử lý.",
-	FBAwaitingInfo: "Phản ánh %s cần bổ sung thông tin.",
-	FBTransferred:  "Phản ánh %s đang được chuyển cơ quan xử lý.",
-	FBPublished:    "Phản ánh %s đã có kết quả trả lời.",
-	FBClosed:       "Phản ánh %s đã kết thúc.",
-	FBRejected:     "Phản ánh %s không được tiếp nhận.",
-	FBDuplicate:    "Phản ánh %s trùng với phản ánh đã có.",
-	FBWithdrawn:    "Phản ánh %s đã được rút.",
-}
-
 // transition is one recorded step: the state change plus the read-model write.
 type transition struct {
 	actor   cds.Actor
@@ -355,28 +333,23 @@ func (w *feedbackCase) apply(ctx workflow.Context, t transition) activities.Feed
 	return ev
 }
 
-// taskFor is the human task a state waits on (nil when it waits on the citizen or nobody).
+// taskFor is the human task a state waits on (nil when it waits on the
+// citizen or nobody), from FeedbackStates.
 func (w *feedbackCase) taskFor(status string) *activities.FeedbackTask {
+	st, _ := FeedbackStateOf(status)
+	if st.Task == "" {
+		return nil
+	}
 	prio := 0
 	if w.in.Urgent {
 		prio = 1
 	}
-	t := &activities.FeedbackTask{Agency: w.agency, Priority: prio, DueAt: w.due}
-	switch status {
-	case FBRouted:
-		t.Action, t.Role, t.DueAt = "accept", string(cds.RoleOfficer), w.acceptDue
-	case FBTransferred:
-		t.Action, t.Role = "route", string(cds.RoleCoordinator)
-	case FBAccepted:
-		t.Action, t.Role = "assign", string(cds.RoleLeader)
-	case FBAssigned:
-		t.Action, t.Role, t.AssigneeID = "start", string(cds.RoleOfficer), w.assignee
-	case FBInProgress:
-		t.Action, t.Role, t.AssigneeID = "draft", string(cds.RoleOfficer), w.assignee
-	case FBAnswerDrafted:
-		t.Action, t.Role = "approve", string(cds.RoleLeader)
-	default:
-		return nil
+	t := &activities.FeedbackTask{Agency: w.agency, Priority: prio, DueAt: w.due, Action: st.Task, Role: string(st.TaskRole)}
+	if status == FBRouted {
+		t.DueAt = w.acceptDue // accepting has its own, shorter deadline
+	}
+	if st.Held {
+		t.AssigneeID = w.assignee
 	}
 	return t
 }
@@ -391,8 +364,9 @@ func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, 
 	if !notify {
 		return nil
 	}
-	msg, ok := publicStatuses[ev.To]
-	if !ok {
+	st, _ := FeedbackStateOf(ev.To)
+	msg := st.Notice
+	if msg == "" {
 		return nil
 	}
 	return w.exec(ctx, acts.Notify, activities.NotifyInput{
@@ -409,7 +383,8 @@ func (w *feedbackCase) step(ctx workflow.Context, t transition) error {
 }
 
 func terminal(s string) bool {
-	return s == FBClosed || s == FBRejected || s == FBDuplicate || s == FBWithdrawn
+	st, _ := FeedbackStateOf(s)
+	return st.Terminal
 }
 
 func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
@@ -586,11 +561,8 @@ func (w *feedbackCase) nextDeadline() time.Time {
 // clockRunning: the answer clock runs from receipt to publication and stands
 // still while the citizen is asked for more.
 func (w *feedbackCase) clockRunning() bool {
-	switch w.status {
-	case FBPublished, FBRated, FBClosed, FBRejected, FBDuplicate, FBWithdrawn, FBAwaitingInfo, FBAnswerApproved:
-		return false
-	}
-	return !w.clock.Paused()
+	st, _ := FeedbackStateOf(w.status)
+	return st.Clock && !w.clock.Paused()
 }
 
 var system = cds.Actor{Name: "Hệ thống"}
@@ -660,33 +632,30 @@ func (w *feedbackCase) act(ctx workflow.Context, action string, a FeedbackAction
 	}
 	w.pending++
 	defer func() { w.pending-- }()
-	t := transition{actor: a.Actor, action: action, note: a.Note, public: true, notify: true}
+	t := transition{actor: a.Actor, action: action, to: feedbackTarget(action), note: a.Note, public: true, notify: true}
 	var before, after func() error // around the write, after the state change
 	switch action {
 	case FBActAccept:
-		t.to = FBAccepted
 	case FBActAssign:
 		w.assignee = a.AssigneeID
-		t.to, t.public, t.notify = FBAssigned, false, false
+		t.public, t.notify = false, false
 		t.detail = map[string]any{"assignee_id": a.AssigneeID, "assignee_name": a.AssigneeName}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.AssigneeID = a.AssigneeID }
 	case FBActStart:
-		t.to = FBInProgress
 	case FBActRequestInfo:
-		t.to = FBAwaitingInfo
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoRequest = &a.Note }
 		before = func() error { return w.pauseClock(ctx) }
 	case FBActReplyInfo:
-		t.to, t.notify = FBInProgress, false
+		t.notify = false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoReply = &a.Note }
 		before = func() error { return w.resumeClock(ctx) }
 	case FBActDraftAnswer:
-		t.to, t.public, t.notify = FBAnswerDrafted, false, false
+		t.public, t.notify = false, false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.Answer = &a.Answer; ev.AnswerMedia = a.MediaIDs }
 	case FBActReturnDraft:
-		t.to, t.public, t.notify = FBInProgress, false, false
+		t.public, t.notify = false, false
 	case FBActApproveAnswer:
-		t.to, t.public, t.notify = FBAnswerApproved, false, false
+		t.public, t.notify = false, false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.AnswerBy = a.Actor.Name }
 		after = func() error {
 			w.closeAt = workflow.Now(ctx).Add(w.scaledCalendar(w.in.SLA.AutoCloseHours))
@@ -697,26 +666,25 @@ func (w *feedbackCase) act(ctx workflow.Context, action string, a FeedbackAction
 		return w.locked(func() error { return w.routeTo(ctx, a.AgencyCode, a.Actor, FBActTransfer, a.Note) })
 	case FBActNotOurs:
 		w.agency, w.assignee = CoordinatorAgency, 0
-		t.to = FBTransferred
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }
 	case FBActReject:
-		t.to, t.finish, t.closeIt = FBRejected, true, true
+		t.finish, t.closeIt = true, true
 	case FBActMarkDuplicate:
 		w.dupOf = a.OriginalCode
-		t.to, t.finish, t.closeIt = FBDuplicate, true, true
+		t.finish, t.closeIt = true, true
 		t.detail = map[string]any{"original_code": a.OriginalCode}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.DuplicateOf = a.OriginalCode }
 	case FBActClose:
-		t.to, t.closeIt = FBClosed, true
+		t.closeIt = true
 	case FBActRate:
-		t.to, t.notify = FBRated, false
+		t.notify = false
 		t.detail = map[string]any{"score": a.Score}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.Rating = a.Score; ev.RatingComment = a.Note }
 		after = func() error {
 			return w.step(ctx, transition{actor: system, action: "close", to: FBClosed, public: true, notify: true, closeIt: true})
 		}
 	case FBActWithdraw:
-		t.to, t.finish, t.closeIt = FBWithdrawn, true, true
+		t.finish, t.closeIt = true, true
 	default:
 		return w.view(), errors.New("unknown action " + action)
 	}

@@ -16,13 +16,20 @@ import (
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/notify"
 	"github.com/caobang/congdanso/postgres"
 )
 
 // Handler serves the notification routes.
 type Handler struct {
-	DB *postgres.DB
+	api.Deps
+	Cases *cases.Service // who may read a feedback case (its deliveries)
+	Settings
+}
+
+// Settings are the channel-side settings cmd/app builds with the channels.
+type Settings struct {
 	// Sim is the simulator's configuration; nil outside demo mode (the
 	// /notifysim/ routes then answer 404).
 	Sim *SimConfig
@@ -54,7 +61,7 @@ func (h *Handler) Register(s *api.Server) {
 	s.Handle(http.MethodDelete, "/api/v1/me/devices/:token", api.SignedIn, h.removeDevice)
 	s.Handle(http.MethodGet, "/api/v1/me/notification-preferences", api.SignedIn, h.getPrefs)
 	s.Handle(http.MethodPut, "/api/v1/me/notification-preferences", api.SignedIn, h.putPrefs)
-	s.Handle(http.MethodGet, "/api/v1/feedback/:id/deliveries", api.SignedIn, h.caseDeliveries(s))
+	s.Handle(http.MethodGet, "/api/v1/feedback/:id/deliveries", api.Can("feedback", "deliveries"), h.caseDeliveries)
 	s.Handle(http.MethodPost, "/api/v1/notifications/receipts/zalo", api.Public, h.zaloReceipt)
 	h.registerSim(s)
 }

@@ -20,28 +20,28 @@ import (
 // Environment: CONGDANSO_OIDC_ISSUER, CONGDANSO_OIDC_CLIENT_ID,
 // CONGDANSO_OIDC_CLIENT_SECRET, CONGDANSO_OIDC_REDIRECT_URL,
 // CONGDANSO_OIDC_SCOPES, CONGDANSO_ID_KEY (base64, 32 bytes; several
-// instances must share it). Values already in Options.API.Extra win (tests).
+// instances must share it). Values already in Options.Accounts win (tests).
 func init() {
 	AddHook(func(ctx context.Context, a *App) error {
-		if a.Opts.API.Extra == nil {
-			a.Opts.API.Extra = map[string]string{}
-		}
-		x := a.Opts.API.Extra
-		for key, env := range map[string]string{
-			"oidc_issuer": "CONGDANSO_OIDC_ISSUER", "oidc_client_id": "CONGDANSO_OIDC_CLIENT_ID",
-			"oidc_client_secret": "CONGDANSO_OIDC_CLIENT_SECRET", "oidc_redirect_url": "CONGDANSO_OIDC_REDIRECT_URL",
-			"oidc_scopes": "CONGDANSO_OIDC_SCOPES", "id_key": "CONGDANSO_ID_KEY",
+		x := &a.Opts.Accounts
+		for _, f := range []struct {
+			v   *string
+			env string
+		}{
+			{&x.OIDCIssuer, "CONGDANSO_OIDC_ISSUER"}, {&x.OIDCClientID, "CONGDANSO_OIDC_CLIENT_ID"},
+			{&x.OIDCClientSecret, "CONGDANSO_OIDC_CLIENT_SECRET"}, {&x.OIDCRedirectURL, "CONGDANSO_OIDC_REDIRECT_URL"},
+			{&x.OIDCScopes, "CONGDANSO_OIDC_SCOPES"}, {&x.IDKey, "CONGDANSO_ID_KEY"},
 		} {
-			if x[key] == "" {
-				x[key] = os.Getenv(env)
+			if *f.v == "" {
+				*f.v = os.Getenv(f.env)
 			}
 		}
-		if x["id_key"] == "" {
+		if x.IDKey == "" {
 			k, err := idKeyFile(a.Opts.DataDir)
 			if err != nil {
 				return fmt.Errorf("app: id key: %w", err)
 			}
-			x["id_key"] = k
+			x.IDKey = k
 		}
 		return nil
 	})

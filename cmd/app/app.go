@@ -18,7 +18,19 @@ import (
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/accounts"
+	"github.com/caobang/congdanso/api/admin"
+	"github.com/caobang/congdanso/api/applications"
+	"github.com/caobang/congdanso/api/console"
+	"github.com/caobang/congdanso/api/content"
+	"github.com/caobang/congdanso/api/feedback"
+	"github.com/caobang/congdanso/api/notifications"
+	"github.com/caobang/congdanso/api/open311"
+	"github.com/caobang/congdanso/api/payments"
+	"github.com/caobang/congdanso/api/reporting"
+	"github.com/caobang/congdanso/api/tasks"
 	"github.com/caobang/congdanso/blob"
+	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/policy"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
@@ -28,12 +40,18 @@ import (
 type Options struct {
 	DataDir       string
 	API           api.Config
+	Accounts      accounts.Config // VNeID provider and ID-number key (filled from the environment when empty)
+	Content       content.Config  // camera stream links
+	Open311       open311.Settings
 	WorkerPollers int
 	Logger        *slog.Logger
 	// Blob overrides the default file store (for an S3-compatible store).
 	Blob cds.BlobStore
 	// Notify configures the notification channels (issue 20; cmd/app/notify.go).
 	Notify NotifyConfig
+	// Register, when set, replaces workflows.Register in NewWorker (a test
+	// that records histories swaps the deadline arithmetic for seconds).
+	Register func(worker.Registry, *activities.Activities)
 }
 
 // App is the wired application.
@@ -44,9 +62,13 @@ type App struct {
 	Authz      *policy.Authorizer
 	Activities *activities.Activities
 	API        *api.Server
-	Blob       cds.BlobStore
-	Logger     *slog.Logger
-	closers    []func()
+	Cases      *cases.Service
+	// Payments is the payment feature's wiring (nil: payments answer 503).
+	Payments *payments.Config
+	Blob     cds.BlobStore
+	Logger   *slog.Logger
+	notify   notifications.Settings // simulator and receipt keys (notify.go)
+	closers  []func()
 }
 
 // Hook lets a feature add wiring (clients, schedules, background loops)
@@ -84,25 +106,49 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		DB: db, Blob: a.Blob, Temporal: tc, Logger: o.Logger, Extra: map[string]any{},
 		Notifier: activities.LogNotifier{Log: o.Logger.Info},
 	}
+	// The test-only SLA divisor of feedback applies to applications' deadlines too.
+	if o.API.SLAScale > 1 {
+		a.Activities.SLAScale = o.API.SLAScale
+	}
 	for _, h := range hooks {
 		if err := h(ctx, a); err != nil {
 			return nil, err
 		}
 	}
 	// Issue 20: notification channels and their handler (explicit, not a hook).
-	notifyHandler, err := wireNotify(ctx, a)
+	notifySettings, err := wireNotify(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	vneidFromEnv(&a.Opts.API.VNeID)
+	a.notify = notifySettings
+	vneidFromEnv(&a.Opts.Accounts.VNeID)
 	// Hooks may adjust the API settings (a.Opts.API), e.g. the OIDC provider.
 	if a.Opts.API.TaskQueue == "" {
 		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
-	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API,
-		OnCalendarChange: a.Activities.InvalidateCalendar})
-	notifyHandler.Register(a.API) // issue 20
+	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
+	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale}
+	a.API.Mount(a.Handlers()...)
 	return a, nil
+}
+
+// Handlers are the interfaces of the HTTP API, each with its dependencies.
+func (a *App) Handlers() []api.Registrar {
+	d := a.API.Deps // with the server's defaults filled in
+	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
+	return []api.Registrar{
+		acc,
+		&admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar},
+		&feedback.Handler{Deps: d, Cases: a.Cases},
+		&applications.Handler{Deps: d, Cases: a.Cases},
+		&tasks.Handler{Deps: d, Cases: a.Cases},
+		&content.Handler{Deps: d, Content: a.Opts.Content},
+		&payments.Handler{Deps: d, Payments: a.Payments},
+		&reporting.Handler{Deps: d, Cases: a.Cases},
+		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc},
+		&notifications.Handler{Deps: d, Cases: a.Cases, Settings: a.notify},
+	}
 }
 
 // OnClose registers cleanup run by Close.
@@ -125,7 +171,12 @@ func (a *App) NewWorker() worker.Worker {
 		MaxConcurrentWorkflowTaskPollers: pollers,
 		MaxConcurrentActivityTaskPollers: pollers,
 	})
-	workflows.Register(w, a.Activities)
+	register := workflows.Register
+	if a.Opts.Register != nil {
+		register = a.Opts.Register
+	}
+	register(w, a.Activities)
+	(&cases.Exporter{DB: a.DB, Blob: a.Blob, Logger: a.Logger}).Register(w)
 	return w
 }
 

@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/caobang/congdanso/activities"
-	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/content"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -132,11 +132,11 @@ func seedContent(ctx context.Context, a *App, out io.Writer) error {
 	}
 	news := 0
 	for i, n := range demoNews {
-		slug := api.Slugify(n.title)
+		slug := content.Slugify(n.title)
 		if _, err := a.DB.NewsBySlug(ctx, slug); err == nil {
 			continue
 		}
-		html, err := api.RenderMarkdown(n.body)
+		html, err := content.RenderMarkdown(n.body)
 		if err != nil {
 			return err
 		}

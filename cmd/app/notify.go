@@ -91,20 +91,20 @@ func (t tokenStore) Invalidate(ctx context.Context, name string) error {
 }
 
 // wireNotify builds the channels (the simulator's in demo mode), gives them
-// to the activities and returns the HTTP handler to register.
-func wireNotify(ctx context.Context, a *App) (*notifications.Handler, error) {
+// to the activities and returns the settings of the HTTP handler.
+func wireNotify(ctx context.Context, a *App) (notifications.Settings, error) {
 	cfg := a.Opts.Notify
 	if err := notifyFromEnv(&cfg); err != nil {
-		return nil, err
+		return notifications.Settings{}, err
 	}
-	h := &notifications.Handler{DB: a.DB}
+	h := notifications.Settings{}
 	base := strings.TrimRight(a.Opts.API.PublicBaseURL, "/")
 	if a.Opts.API.Demo || cfg.Simulate || os.Getenv("CONGDANSO_NOTIFY_SIMULATOR") == "1" {
 		sim := &notifications.SimConfig{ZaloSecretKey: "demo-zalo-secret", SMSAuth: "Bearer demo-sms-key", Secret: randBytes(32)}
 		if cfg.FCM == nil {
 			key, err := rsa.GenerateKey(rand.Reader, 2048)
 			if err != nil {
-				return nil, err
+				return notifications.Settings{}, err
 			}
 			cfg.FCM = &notify.FCMConfig{ProjectID: "congdanso-demo", ClientEmail: "demo@congdanso-demo.iam.gserviceaccount.com",
 				PrivateKey: key, TokenURL: base + "/notifysim/oauth2/token", BaseURL: base + "/notifysim/fcm"}
@@ -129,7 +129,7 @@ func wireNotify(ctx context.Context, a *App) (*notifications.Handler, error) {
 			}}
 			addr, err := srv.Start()
 			if err != nil {
-				return nil, err
+				return notifications.Settings{}, err
 			}
 			a.OnClose(srv.Close)
 			cfg.SMTP = &notify.SMTPConfig{Addr: addr, From: "congdanso-demo@caobang.gov.vn"}

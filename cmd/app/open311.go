@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/open311"
 )
 
 // The Open311 feature's wiring: discovery facts from the environment
@@ -14,10 +14,13 @@ import (
 // client application whose api_key the demo seed prints once.
 func init() {
 	AddHook(func(ctx context.Context, a *App) error {
-		api.SetOpen311Settings(api.Open311Settings{
-			Jurisdiction: os.Getenv("CONGDANSO_OPEN311_JURISDICTION"),
-			Contact:      os.Getenv("CONGDANSO_OPEN311_CONTACT"),
-		})
+		o := &a.Opts.Open311
+		if o.Jurisdiction == "" {
+			o.Jurisdiction = os.Getenv("CONGDANSO_OPEN311_JURISDICTION")
+		}
+		if o.Contact == "" {
+			o.Contact = os.Getenv("CONGDANSO_OPEN311_CONTACT")
+		}
 		return nil
 	})
 	AddDemoSeed(func(ctx context.Context, a *App, out io.Writer) error {
@@ -26,7 +29,7 @@ func init() {
 		if err := a.DB.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM open311_clients WHERE name = $1)`, name).Scan(&exists); err != nil || exists {
 			return err
 		}
-		key := api.Open311NewKey()
+		key := open311.NewKey()
 		if _, err := a.DB.Open311CreateClient(ctx, name, key, 600, 0); err != nil {
 			return err
 		}

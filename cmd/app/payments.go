@@ -10,7 +10,7 @@ import (
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/activities"
-	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/payments"
 	"github.com/caobang/congdanso/vnpay"
 )
 
@@ -73,7 +73,7 @@ func wirePayments(ctx context.Context, a *App) error {
 			return err
 		}
 	}
-	pc := &api.PaymentsConfig{
+	pc := &payments.Config{
 		VNPay: cfg, Biller: biller, Simulator: demo, FinanceAgency: "STC",
 		Expiry: envDuration("CONGDANSO_PAYMENT_EXPIRY", 15*time.Minute),
 		Grace:  envDuration("CONGDANSO_PAYMENT_GRACE", 5*time.Minute),
@@ -82,7 +82,7 @@ func wirePayments(ctx context.Context, a *App) error {
 		a.Logger.Warn("payments: CONGDANSO_VNPAY_HASH_SECRET is not set; payments are disabled")
 		pc.Biller = nil
 	}
-	api.SetPayments(a.DB, pc)
+	a.Payments = pc
 	a.Activities.Extra[activities.PaymentsKey] = &activities.PaymentDeps{
 		Biller:  biller,
 		Gateway: &activities.Gateway{VNPay: cfg, Client: &http.Client{Timeout: 20 * time.Second}, IPAddr: "127.0.0.1"},

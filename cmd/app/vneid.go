@@ -4,7 +4,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/api/accounts"
 )
 
 // vneidFromEnv fills the VNeID settings left empty (tests set them directly):
@@ -12,7 +12,7 @@ import (
 //	CONGDANSO_VNEID_CLAIMS         name=HoVaTen,phone=SoDienThoai,phone_verified=…,id_number=SoDinhDanh
 //	CONGDANSO_VNEID_ACR_VALUES     the level of assurance to ask for (acr_values)
 //	CONGDANSO_VNEID_APP_REDIRECTS  the app's redirect URIs, comma-separated (exact match)
-func vneidFromEnv(c *api.VNeIDConfig) {
+func vneidFromEnv(c *accounts.VNeIDConfig) {
 	for _, kv := range strings.Split(os.Getenv("CONGDANSO_VNEID_CLAIMS"), ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if !ok || v == "" {

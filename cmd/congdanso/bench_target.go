@@ -163,7 +163,7 @@ func (be *benchEnv) mintActors(ctx context.Context, t *bench.Target, agency stri
 		if err != nil {
 			return err
 		}
-		tok, _, err := srv.IssueAccessToken(u.Actor(), "")
+		tok, err := srv.SignIn(ctx, u.Actor(), "bench")
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (be *benchEnv) mintActors(ctx context.Context, t *bench.Target, agency stri
 		if err != nil {
 			return err
 		}
-		tok, _, err := srv.IssueAccessToken(u.Actor(), "")
+		tok, err := srv.SignIn(ctx, u.Actor(), "bench")
 		if err != nil {
 			return err
 		}

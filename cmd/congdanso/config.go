@@ -28,10 +28,14 @@ type Config struct {
 	TemporalPort         int
 	TemporalUIPort       int
 	HTTPAddr             string
-	PublicBaseURL        string
-	Demo                 bool
-	TokenSecret          string
-	LogLevel             string
+	// MetricsAddr is the private listen address of /metrics ("off": none);
+	// MetricsToken, when set, is the bearer token a scrape must send.
+	MetricsAddr   string
+	MetricsToken  string
+	PublicBaseURL string
+	Demo          bool
+	TokenSecret   string
+	LogLevel      string
 	// Instance names this process in logs and to Temporal (e.g. "worker-2").
 	Instance        string
 	DBMaxConns      int
@@ -73,6 +77,8 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.IntVar(&c.TemporalPort, "temporal-port", envInt("CONGDANSO_TEMPORAL_PORT", 7233), "embedded Temporal frontend port (0: any free port)")
 	fs.IntVar(&c.TemporalUIPort, "temporal-ui-port", envInt("CONGDANSO_TEMPORAL_UI_PORT", 8233), "embedded Temporal Web UI port (0: no UI)")
 	fs.StringVar(&c.HTTPAddr, "http", env("CONGDANSO_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address")
+	fs.StringVar(&c.MetricsAddr, "metrics", env("CONGDANSO_METRICS_ADDR", "off"), "listen address of /metrics, apart from the public API (off: none)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("CONGDANSO_METRICS_TOKEN", ""), "bearer token a metrics scrape must send (empty: none)")
 	fs.StringVar(&c.PublicBaseURL, "public-url", env("CONGDANSO_PUBLIC_URL", ""), "public base URL (default http://<http addr>)")
 	fs.BoolVar(&c.Demo, "demo", env("CONGDANSO_DEMO", "") == "1" || env("CONGDANSO_DEMO", "") == "true", "load demo data and run the demo biller and payment simulator")
 	fs.StringVar(&c.TokenSecret, "token-secret", env("CONGDANSO_TOKEN_SECRET", ""), "HMAC secret for access tokens (default: generated once under the data dir)")

@@ -216,8 +216,7 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 	}
 	a, err := app.Build(ctx, app.Options{
 		DataDir: cfg.DataDir, WorkerPollers: cfg.WorkerPollers, Logger: logger,
-		API: api.Config{TokenSecret: secret, PublicBaseURL: cfg.PublicBaseURL, Demo: cfg.Demo,
-			Extra: map[string]string{"sla_scale": fmt.Sprint(cfg.SLAScale)}},
+		API: api.Config{TokenSecret: secret, PublicBaseURL: cfg.PublicBaseURL, Demo: cfg.Demo, SLAScale: cfg.SLAScale},
 	}, db, tc)
 	if err != nil {
 		return err
@@ -243,6 +242,11 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 		stopWorker = w.Stop
 		a.RunBackground(bg)
 	}
+	stopMetrics, err := startMetrics(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	var srv *http.Server
 	errCh := make(chan error, 1)
 	if withAPI {

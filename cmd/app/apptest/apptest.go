@@ -88,10 +88,17 @@ func NewDB(t testing.TB) (*postgres.DB, string) {
 }
 
 // New starts the application. Everything stops when the test ends.
-func New(t *testing.T, opts ...Option) *Env {
+// t may be a *testing.F (fuzz targets run against the real app too).
+func New(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	db, dsn := NewDB(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	var ts *temporaltest.TestServer
+	if tt, ok := t.(*testing.T); ok {
+		ts = temporaltest.NewServer(temporaltest.WithT(tt))
+	} else {
+		ts = temporaltest.NewServer()
+		t.Cleanup(ts.Stop)
+	}
 	tc := ts.GetDefaultClient()
 	o := app.Options{
 		DataDir: t.TempDir(),
@@ -180,10 +187,11 @@ func (e *Env) Staff(name, agency string, roles ...cds.Role) (cds.Actor, string) 
 	return a, e.Token(a)
 }
 
-// Token issues an access token for a.
+// Token signs a in: a real session, then an access token tied to it (the
+// API checks the session on every request).
 func (e *Env) Token(a cds.Actor) string {
 	e.T.Helper()
-	tok, _, err := e.App.API.IssueAccessToken(a, "")
+	tok, err := e.App.API.SignIn(context.Background(), a, "test")
 	if err != nil {
 		e.T.Fatal(err)
 	}

@@ -1,0 +1,352 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/caobang/congdanso/workflows"
+	"github.com/caobang/congdanso/workflows/replaytrace"
+)
+
+// chaosJob is one submission of the crash test and the staff flow it runs.
+type chaosJob struct {
+	kind  string // feedback | application
+	i     int
+	key   string
+	title string
+	// feedback: 0 untouched, 1 accepted, 2 answered and published;
+	// application: 0 accepted, 1 resolved and returned (done).
+	flow      int
+	code      string
+	appID     int64
+	epoch     int64 // kills before the 201
+	stuck     bool
+	actionErr error
+}
+
+// chaosOutcome is one acceptable end of a flow, written by hand from the
+// process: the final status, whether the overdue timer must have fired, and
+// the notifications the citizen gets (one per public transition).
+type chaosOutcome struct {
+	status  string
+	overdue bool
+	notices []string
+}
+
+// chaosExpect lists the acceptable outcomes of each flow. A published
+// report closes by itself 168 h (scaled: 168 s) after publication.
+var chaosExpect = map[string]map[int][]chaosOutcome{
+	"feedback": {
+		0: {{"routed", true, []string{"feedback.routed"}}},
+		1: {{"accepted", true, []string{"feedback.routed", "feedback.accepted"}}},
+		2: {{"published", false, []string{"feedback.routed", "feedback.accepted", "feedback.published"}},
+			{"closed", false, []string{"feedback.routed", "feedback.accepted", "feedback.published", "feedback.closed"}}},
+	},
+	"application": {
+		0: {{"new", true, []string{"application.accepted"}}},
+		1: {{"done", false, []string{"application.accepted", "application.resolved"}}},
+	},
+}
+
+// pgCount runs a count query; an error fails the test (it never reads as zero).
+func pgCount(t *testing.T, conn *pgxpool.Pool, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := conn.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// chaosPending counts the cases whose overdue timer must fire and has not.
+func chaosPending(t *testing.T, conn *pgxpool.Pool, jobs []*chaosJob) int {
+	var due []string
+	for _, j := range jobs {
+		if j.code != "" && chaosExpect[j.kind][j.flow][0].overdue {
+			due = append(due, j.code)
+		}
+	}
+	return pgCount(t, conn, `SELECT count(*) FROM cases WHERE code = ANY($1) AND NOT overdue`, due)
+}
+
+// checkFinalStates compares every answered case with its flow's expectation:
+// status, overdue, the published answer, and the citizen's notifications.
+func checkFinalStates(t *testing.T, conn *pgxpool.Pool, jobs []*chaosJob) (wrong int) {
+	t.Helper()
+	ctx := context.Background()
+	type st struct {
+		status   string
+		overdue  bool
+		answered bool
+		notices  []string
+	}
+	got := map[string]*st{}
+	rows, err := conn.Query(ctx, `SELECT c.code, c.status, c.overdue, COALESCE(r.answer <> '' AND r.published_at IS NOT NULL, false)
+		FROM cases c LEFT JOIN feedback_reports r ON r.workflow_id = c.workflow_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var code string
+		s := &st{}
+		if err := rows.Scan(&code, &s.status, &s.overdue, &s.answered); err != nil {
+			t.Fatal(err)
+		}
+		got[code] = s
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = conn.Query(ctx, `SELECT n.payload->>'code', n.kind FROM notifications n JOIN cases c ON c.code = n.payload->>'code'
+		WHERE n.user_id = c.citizen_id ORDER BY n.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var code, kind string
+		if err := rows.Scan(&code, &kind); err != nil {
+			t.Fatal(err)
+		}
+		if s := got[code]; s != nil {
+			s.notices = append(s.notices, kind)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	for _, j := range jobs {
+		if j.code == "" {
+			continue
+		}
+		s := got[j.code]
+		if s == nil {
+			bad = append(bad, j.code+": no case row")
+			continue
+		}
+		n := append([]string(nil), s.notices...)
+		sort.Strings(n)
+		var why []string
+		for _, want := range chaosExpect[j.kind][j.flow] {
+			w := append([]string(nil), want.notices...)
+			sort.Strings(w)
+			switch {
+			case s.status != want.status:
+				why = append(why, "status "+s.status+", want "+want.status)
+			case want.overdue && !s.overdue:
+				why = append(why, "overdue never fired")
+			case j.kind == "feedback" && j.flow == 2 && !s.answered:
+				why = append(why, "no published answer")
+			case strings.Join(n, ",") != strings.Join(w, ","):
+				why = append(why, fmt.Sprintf("citizen notifications %v, want %v", s.notices, want.notices))
+			default:
+				why = nil
+			}
+			if why == nil {
+				break
+			}
+		}
+		if why != nil {
+			bad = append(bad, fmt.Sprintf("%s (%s flow %d): %s", j.code, j.kind, j.flow, strings.Join(why, "; ")))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		t.Errorf("%d cases did not end where their flow leads: %v", len(bad), head(bad, 10))
+	}
+	return len(bad)
+}
+
+// compareEventsWithHistory replays every case's workflow history and compares
+// the timeline events the workflow wrote (seq, action) with case_events: a
+// duplicated, missing or extra row fails.
+func compareEventsWithHistory(t *testing.T, tc client.Client, conn *pgxpool.Pool) (bad int) {
+	t.Helper()
+	// A timer (auto-close) may fire between the two reads: differences are
+	// looked at again before they count.
+	var diffs []string
+	for try := 0; try < 3; try++ {
+		if try > 0 {
+			time.Sleep(3 * time.Second)
+		}
+		var n int
+		if diffs, n = eventsVersusHistory(t, tc, conn); len(diffs) == 0 {
+			report(t, "chaos: case_events equal the events of all %d workflow histories (replayed)", n)
+			return 0
+		}
+	}
+	sort.Strings(diffs)
+	t.Errorf("%d cases: timeline differs from the workflow history: %v", len(diffs), head(diffs, 10))
+	return len(diffs)
+}
+
+func eventsVersusHistory(t *testing.T, tc client.Client, conn *pgxpool.Pool) ([]string, int) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `SELECT c.workflow_id, c.kind, COALESCE(string_agg(e.seq || ':' || e.action, ',' ORDER BY e.seq), '')
+		FROM cases c LEFT JOIN case_events e ON e.workflow_id = c.workflow_id GROUP BY c.workflow_id, c.kind`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ wf, kind, events string }
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.wf, &x.kind, &x.events)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actionOf := func(a any) (string, bool) {
+		x, ok := a.(workflows.ApplicationAction)
+		return x.Action, ok
+	}
+	var mu sync.Mutex
+	var diffs []string
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 6)
+	for _, c := range list {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			var h historypb.History
+			it := tc.GetWorkflowHistory(ctx, c.wf, "", false, 0)
+			for it.HasNext() {
+				ev, err := it.Next()
+				if err != nil {
+					mu.Lock()
+					diffs = append(diffs, c.wf+": history: "+err.Error())
+					mu.Unlock()
+					return
+				}
+				h.Events = append(h.Events, ev)
+			}
+			var tr replaytrace.Trace
+			if c.kind == "feedback" {
+				err = tr.Replay(&h, workflows.FeedbackWorkflowName, workflows.FeedbackCase, nil)
+			} else {
+				err = tr.Replay(&h, workflows.ApplicationWorkflowName, workflows.ServiceApplication, actionOf)
+			}
+			var want []string
+			for _, e := range tr.Events {
+				want = append(want, fmt.Sprintf("%d:%s", e.Seq, e.Action))
+			}
+			if msg := ""; err != nil || strings.Join(want, ",") != c.events {
+				if err != nil {
+					msg = "replay: " + err.Error()
+				} else {
+					msg = fmt.Sprintf("history wrote %s, case_events has %s", strings.Join(want, ","), c.events)
+				}
+				mu.Lock()
+				diffs = append(diffs, c.wf+": "+msg)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return diffs, len(list)
+}
+
+// compareReadModel queries every case's workflow and compares status,
+// agency, overdue (and the event sequence for feedback) with the `cases`
+// row. Timers may still fire between the two reads, so mismatches are
+// re-checked a few times before they count.
+func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries int) int {
+	t.Helper()
+	ctx := context.Background()
+	var bad []string
+	for try := 0; try < tries; try++ {
+		rows, err := conn.Query(ctx, `SELECT workflow_id, kind, status, COALESCE(agency_code, ''), overdue, last_seq FROM cases ORDER BY workflow_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			wf, kind, status, agency string
+			overdue                  bool
+			seq                      int
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.wf, &x.kind, &x.status, &x.agency, &x.overdue, &x.seq)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad = bad[:0]
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 8)
+		for _, c := range list {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				var got string
+				if c.kind == "feedback" {
+					var v workflows.FeedbackView
+					val, err := tc.QueryWorkflow(ctx, c.wf, "", workflows.FeedbackQueryState)
+					if err == nil {
+						err = val.Get(&v)
+					}
+					if err != nil {
+						got = "query: " + err.Error()
+					} else if v.Status != c.status || v.AgencyCode != c.agency || v.Overdue != c.overdue || v.Seq != c.seq {
+						got = fmt.Sprintf("workflow %s/%s/overdue=%v/seq=%d, read model %s/%s/overdue=%v/seq=%d", v.Status, v.AgencyCode, v.Overdue, v.Seq, c.status, c.agency, c.overdue, c.seq)
+					}
+				} else {
+					var v workflows.ApplicationView
+					val, err := tc.QueryWorkflow(ctx, c.wf, "", workflows.QueryApplication)
+					if err == nil {
+						err = val.Get(&v)
+					}
+					if err != nil {
+						got = "query: " + err.Error()
+					} else if string(v.Status) != c.status || v.AgencyCode != c.agency || v.Overdue != c.overdue {
+						got = fmt.Sprintf("workflow %s/%s/overdue=%v, read model %s/%s/overdue=%v", v.Status, v.AgencyCode, v.Overdue, c.status, c.agency, c.overdue)
+					}
+				}
+				if got != "" {
+					mu.Lock()
+					bad = append(bad, c.wf+": "+got)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(bad) == 0 {
+			report(t, "chaos: read model equals the queried state of all %d workflows", len(list))
+			return 0
+		}
+		time.Sleep(3 * time.Second)
+	}
+	sort.Strings(bad)
+	t.Errorf("%d cases differ from their workflow: %v", len(bad), head(bad, 10))
+	return len(bad)
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func head(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+package workflows
+
+import (
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/caobang/congdanso/workflows/replaytrace"
+)
+
+// Every transition a case can take must be replayed from a recorded history,
+// deadlines fired by timers included: a transition that no history contains
+// could change its commands without any replay test noticing.
+//
+// The tables are written by hand from the state machine (the feedback
+// process of the category SLA, the ten national statuses of an application):
+// one entry per event the workflow writes to the timeline, "action" or
+// "action@from" when the same action leaves from states that take different
+// code paths, "update:action" or "signal:name" when two messages write the
+// same event. They are not read from the workflow code; only the check that
+// no new action is missing from them is.
+var feedbackTransitionsReplayed = []string{
+	"submit", "route",
+	"accept", "assign", "start", "request_info", "reply_info",
+	"draft_answer", "return_draft", "approve_answer", "publish",
+	"transfer", "not_ours", "reject", "mark_duplicate", "withdraw",
+	"rate", "close@rated", "close@published", "auto_close",
+	// fired by timers
+	"accept_overdue", "reminder", "overdue",
+}
+
+var applicationTransitionsReplayed = []string{
+	"submit", "accept", "refuse", "forward", "approve", "return",
+	"issue_result", "return_result",
+	"request_supplement", "supplement",
+	"request_fee", "fee_paid", "update:mark_paid", "signal:" + SignalFeePaid, // paid at the desk, or by BillPayment
+	"transfer", "draft_apology", "approve_apology", "reject_apology",
+	"stop", "withdraw", "rate",
+	// fired by timers
+	"step_overdue", "overdue", "supplement_expired",
+}
+
+// replayedTransitions replays every history matching glob and returns the
+// events they write and the updates and signals they handle.
+func replayedTransitions(t *testing.T, glob, name string, wf any) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", glob))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no histories %s: %v", glob, err)
+	}
+	actionOf := func(a any) (string, bool) {
+		x, ok := a.(ApplicationAction)
+		return x.Action, ok
+	}
+	var tr replaytrace.Trace
+	for _, f := range files {
+		if err := tr.ReplayFile(f, name, wf, actionOf); err != nil {
+			t.Fatalf("replay %s: %v", f, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range tr.Events {
+		seen[e.Action], seen[e.Action+"@"+e.From] = true, true
+	}
+	for _, u := range tr.Updates {
+		seen["update:"+u] = true
+	}
+	for _, s := range tr.Signals {
+		seen["signal:"+s] = true
+	}
+	return seen
+}
+
+func checkCovered(t *testing.T, want []string, seen map[string]bool) {
+	t.Helper()
+	var missing []string
+	for _, tr := range want {
+		if !seen[tr] {
+			missing = append(missing, tr)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("transitions in no recorded history: %v (record one from a real run; never edit an old one)", missing)
+	}
+}
+
+func TestReplayCoversEveryFeedbackTransition(t *testing.T) {
+	want := map[string]bool{}
+	for _, tr := range feedbackTransitionsReplayed {
+		want[tr] = true
+	}
+	// A new staff or citizen action must be added to the table above.
+	var unlisted []string
+	for a := range feedbackTransitions {
+		if !want[a] && !want[a+"@"+FBRated] && !want[a+"@"+FBPublished] {
+			unlisted = append(unlisted, a)
+		}
+	}
+	sort.Strings(unlisted)
+	if len(unlisted) > 0 {
+		t.Errorf("actions missing from feedbackTransitionsReplayed: %v", unlisted)
+	}
+	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*.json", FeedbackWorkflowName, FeedbackCase))
+}
+
+func TestReplayCoversEveryApplicationTransition(t *testing.T) {
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*.json", ApplicationWorkflowName, ServiceApplication))
+}
