@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/caobang/congdanso/activities"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 )
@@ -249,8 +251,14 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 			Follower                         bool
 		}
 	}
-	if r := env.Do(http.MethodGet, "/api/v1/feedback/"+code+"/deliveries", ctok, nil); r.Status != 404 {
+	// The delivery log is for feedback staff (403 for a citizen, even the
+	// reporter); staff of another agency get the 404 of a missing case.
+	if r := env.Do(http.MethodGet, "/api/v1/feedback/"+code+"/deliveries", ctok, nil); r.Status != 403 {
 		t.Fatalf("citizen reads the delivery log: %d", r.Status)
+	}
+	_, other := env.Staff("Cán bộ Sở Y tế", "SYT", cds.RoleOfficer)
+	if r := env.Do(http.MethodGet, "/api/v1/feedback/"+code+"/deliveries", other, nil); r.Status != 404 {
+		t.Fatalf("officer of another agency reads the delivery log: %d", r.Status)
 	}
 	env.Do(http.MethodGet, "/api/v1/feedback/"+code+"/deliveries", ltok, nil).JSON(t, &log)
 	followerSent := 0
@@ -262,7 +270,10 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 	if followerSent != 7 { // accepted, in_progress, published: push + zalo; closed: push
 		t.Fatalf("follower deliveries in the log: %d, want 7 (%+v)", followerSent, log.Items)
 	}
-	m := string(env.Do(http.MethodGet, "/metrics", "", nil).Body)
+	// /metrics has its own listener (CONGDANSO_METRICS_ADDR): read it from its handler.
+	rec := httptest.NewRecorder()
+	api.MetricsHandler("").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m := rec.Body.String()
 	for _, want := range []string{`congdanso_notification_deliveries_total{channel="push",outcome="sent"}`,
 		`congdanso_notification_deliveries_total{channel="zalo",outcome="sent"}`,
 		`congdanso_notification_deliveries_total{channel="push",outcome="token_dropped"}`} {
