@@ -282,7 +282,8 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 		}
 	}
 	recordDelivery(t, env.Temporal, "feedback/"+code+"/2/"+fmt.Sprint(citizen.UserID)+"#push", "sent")
-	if r := env.Do(http.MethodGet, "/notifysim/", "", nil); r.Status != 200 || !strings.Contains(string(r.Body), "Hộp thư mô phỏng") || !strings.Contains(string(r.Body), code) {
+	if r := env.Do(http.MethodGet, "/notifysim/", "", nil); r.Status != 200 || !strings.Contains(string(r.Body), "Hộp thư mô phỏng") ||
+		!strings.Contains(string(r.Body), code) || !strings.Contains(string(r.Body), "Trần Thị Bình") {
 		t.Fatalf("simulator page %d", r.Status)
 	}
 }

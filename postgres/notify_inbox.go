@@ -144,7 +144,7 @@ func (db *DB) SimMessages(ctx context.Context, recipient string, limit int) ([]S
 	rows, err := db.Pool.Query(ctx, `SELECT m.id, m.channel, m.recipient, m.request_key, m.title, m.body, m.data, m.provider_id, m.repeat, m.received_at,
 			COALESCE(u.id, 0), COALESCE(u.full_name, '')
 		FROM notifysim_messages m LEFT JOIN LATERAL (
-			SELECT id, full_name FROM users WHERE (m.channel IN ('sms','zalo') AND phone = '0' || substr(m.recipient, 3))
+			SELECT id, full_name FROM users WHERE (m.channel IN ('sms','zalo') AND phone IN ('+' || m.recipient, '0' || substr(m.recipient, 3)))
 				OR (m.channel = 'email' AND email = m.recipient)
 				OR (m.channel = 'push' AND id = (SELECT user_id FROM user_devices WHERE token = m.recipient))
 			LIMIT 1) u ON true
