@@ -25,6 +25,7 @@ type Activities struct {
 	Temporal client.Client // to signal other workflows (a paid fee resumes its application)
 	Logger   *slog.Logger
 	Extra    map[string]any // feature-specific clients (biller, gateway), set in cmd
+	Channels ChannelSet     // notification delivery channels (issue 20), set in cmd
 	// SLAScale > 1 (process-level tests only, --sla-scale) divides the
 	// deadlines of ComputeDue and WorkingHoursBetween and counts them in
 	// wall-clock time, as FeedbackSLA.Scale does for feedback: working time

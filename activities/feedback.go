@@ -85,6 +85,11 @@ type FeedbackEvent struct {
 // RecordFeedback applies ev to the read model once: if the event row exists
 // the transaction already committed and nothing is written again.
 func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error {
+	// Issue 20: the assignee is told here rather than by a new workflow step
+	// (no workflow change); deduplicated, so a retry enqueues nothing new.
+	if err := a.notifyAssignee(ctx, ev); err != nil {
+		return err
+	}
 	tx, err := a.DB.Pool.Begin(ctx)
 	if err != nil {
 		return err

@@ -23,26 +23,29 @@ type NotifyInput struct {
 	Payload   map[string]any `json:"payload,omitempty"`
 }
 
-// Notify writes the notification to the outbox table. Delivery is done by
-// DrainOutbox, so a retry of this activity cannot send anything twice.
+// Notify writes the notification to the person's inbox and queues one
+// delivery per channel their preferences allow (notify.DefaultChannels when
+// they chose nothing), in one transaction keyed by DedupeKey, so a retry of
+// this activity cannot queue anything twice. Followers of a feedback case
+// get the same public step (issue 20). Delivery is done by the
+// DeliverNotification workflow that DispatchDeliveries starts, and the
+// integration notifier (log/webhook) still gets every row from DrainOutbox.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	if in.Channel == "" {
-		in.Channel = "log"
-	}
-	if in.Payload == nil {
-		in.Payload = map[string]any{}
-	}
 	// Notifications are optional processing: nothing is queued for a user
 	// who withdrew consent or deleted the account (docs/personal-data.md).
+	// One-time codes do not come this way (postgres.CreateOTP).
 	if in.UserID != 0 {
 		if off, err := a.DB.NotificationsWithdrawn(ctx, in.UserID); err != nil || off {
-			return err
+			if err != nil {
+				return err
+			}
+			return a.notifyFollowers(ctx, in)
 		}
 	}
-	_, err := a.DB.Pool.Exec(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body, payload)
-		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING`,
-		in.DedupeKey, in.UserID, in.Channel, in.Kind, in.Title, in.Body, in.Payload)
-	return err
+	if err := a.enqueue(ctx, in); err != nil {
+		return err
+	}
+	return a.notifyFollowers(ctx, in)
 }
 
 // DrainOutbox delivers up to limit unsent notifications. Rows are locked with
@@ -91,8 +94,8 @@ func (a *Activities) DrainOutbox(ctx context.Context, limit int) (int, error) {
 	return len(sent), tx.Commit(ctx)
 }
 
-// RunOutboxDrainer drains the outbox every interval until ctx ends. Each
-// worker process runs one.
+// RunOutboxDrainer drains the outbox and dispatches queued deliveries every
+// interval until ctx ends. Each worker process runs one.
 func (a *Activities) RunOutboxDrainer(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -101,6 +104,16 @@ func (a *Activities) RunOutboxDrainer(ctx context.Context, interval time.Duratio
 			n, err := a.DrainOutbox(ctx, 100)
 			if err != nil && ctx.Err() == nil {
 				a.log().Warn("outbox drain failed", "err", err)
+			}
+			if n < 100 || err != nil {
+				break
+			}
+		}
+		// Deliveries to people: start each one's delivery workflow (issue 20).
+		for {
+			n, err := a.DispatchDeliveries(ctx, 100)
+			if err != nil && ctx.Err() == nil {
+				a.log().Warn("delivery dispatch failed", "err", err)
 			}
 			if n < 100 || err != nil {
 				break

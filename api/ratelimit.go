@@ -23,6 +23,10 @@ var defaultLimits = map[string]postgres.Limit{
 	"register.phone": {Max: 5, Window: time.Hour, Lockout: 10 * time.Minute, MaxLockout: 6 * time.Hour},
 	"reset.phone":    {Max: 3, Window: time.Hour, Lockout: 15 * time.Minute, MaxLockout: 6 * time.Hour},
 	"reset.ip":       {Max: 30, Window: time.Hour, Lockout: 15 * time.Minute, MaxLockout: 6 * time.Hour},
+	// Issue 20: code checks (registration and reset). Five tries void a
+	// code; these bound guessing across fresh codes.
+	"otp.phone": {Max: 10, Window: time.Hour, Lockout: 15 * time.Minute, MaxLockout: 6 * time.Hour},
+	"otp.ip":    {Max: 60, Window: time.Hour, Lockout: 15 * time.Minute, MaxLockout: 6 * time.Hour},
 }
 
 func (d Deps) limit(name string) postgres.Limit {

@@ -209,7 +209,7 @@ func TestIDORAccountsAndAgencies(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	reg := func(name, phone string) (string, string) {
-		r := env.Do("POST", "/api/v1/auth/register", "", map[string]string{"full_name": name, "phone": phone, "password": "Caobang2026"})
+		r := env.Register(name, phone, "Caobang2026")
 		m := r.Map(t)
 		if r.Status != 201 {
 			t.Fatalf("register: %d %s", r.Status, r.Body)

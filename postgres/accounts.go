@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -252,56 +251,6 @@ func (db *DB) RevokeSessionByRefresh(ctx context.Context, userID int64, tokenHas
 func (db *DB) RevokeAllSessions(ctx context.Context, userID int64, reason string) (int64, error) {
 	tag, err := db.Pool.Exec(ctx, `UPDATE sessions SET revoked_at = now(), revoke_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, reason)
 	return tag.RowsAffected(), mapErr(err)
-}
-
-// CreatePasswordReset stores a hashed reset code and queues its notification
-// in the same transaction (the outbox delivers it).
-func (db *DB) CreatePasswordReset(ctx context.Context, userID int64, codeHash []byte, ttl time.Duration, title, body string) error {
-	return mapErr(pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		// A new code replaces the older ones.
-		if _, err := tx.Exec(ctx, `UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
-			return err
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO password_resets (user_id, code_hash, expires_at) VALUES ($1, $2, now() + $3::interval) RETURNING id`,
-			userID, codeHash, fmt.Sprintf("%d seconds", int(ttl.Seconds()))).Scan(&id); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body) VALUES ($1, $2, 'sms', 'password_reset', $3, $4)`,
-			fmt.Sprintf("password-reset:%d", id), userID, title, body)
-		return err
-	}))
-}
-
-// ConsumePasswordReset checks a code against the user's current reset. A code
-// allows maxAttempts tries; a right code is used once.
-func (db *DB) ConsumePasswordReset(ctx context.Context, userID int64, codeHash []byte, maxAttempts int) (bool, error) {
-	var ok bool
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		var id int64
-		var stored []byte
-		var attempts int
-		err := tx.QueryRow(ctx, `SELECT id, code_hash, attempts FROM password_resets WHERE user_id = $1 AND used_at IS NULL AND expires_at > now()
-			ORDER BY id DESC LIMIT 1 FOR UPDATE`, userID).Scan(&id, &stored, &attempts)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if attempts >= maxAttempts {
-			_, err := tx.Exec(ctx, `UPDATE password_resets SET used_at = now() WHERE id = $1`, id)
-			return err
-		}
-		ok = constantTimeEqual(stored, codeHash)
-		if ok {
-			_, err = tx.Exec(ctx, `UPDATE password_resets SET used_at = now(), attempts = attempts + 1 WHERE id = $1`, id)
-		} else {
-			_, err = tx.Exec(ctx, `UPDATE password_resets SET attempts = attempts + 1 WHERE id = $1`, id)
-		}
-		return err
-	})
-	return ok, mapErr(err)
 }
 
 func constantTimeEqual(a, b []byte) bool {

@@ -17,6 +17,7 @@ import (
 
 func (s *Handler) registerAccounts(r *api.Server) {
 	r.Handle(http.MethodPost, "/api/v1/auth/register", api.Public, s.register)
+	r.Handle(http.MethodPost, "/api/v1/auth/register/verify", api.Public, s.registerVerify) // issue 20: OTP (otp.go)
 	r.Handle(http.MethodPost, "/api/v1/auth/login", api.Public, s.login)
 	r.Handle(http.MethodPost, "/api/v1/auth/refresh", api.Public, s.refresh)
 	r.Handle(http.MethodPost, "/api/v1/auth/logout", api.SignedIn, s.logout)
@@ -115,17 +116,9 @@ func (s *Handler) register(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	u, err := s.DB.CreateCitizenWithConsent(c.Request.Context(), name, phone, hash, consents...)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	resp, err := s.startSession(c, u, "password")
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, resp)
+	// Issue 20: the account is active only after the SMS code (otp.go);
+	// the consents given here are recorded with the pending account.
+	s.startRegistration(c, name, phone, hash, consents...)
 }
 
 type loginReq struct {
@@ -183,6 +176,9 @@ func (s *Handler) SignIn(c *gin.Context, phoneIn, username, password string) (To
 	}
 	if !api.VerifyPassword(u.PasswordHash, password) {
 		return Tokens{}, badCredentials()
+	}
+	if u.Status == "pending" { // issue 20: registered, phone not verified yet
+		return Tokens{}, cds.Errorf(cds.EFORBIDDEN, "Số điện thoại chưa được xác thực. Vui lòng nhập mã đã gửi bằng SMS.", "The phone number is not verified yet; enter the SMS code.")
 	}
 	if u.Status != "active" {
 		return Tokens{}, cds.Errorf(cds.EFORBIDDEN, "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên.", "The account is disabled.")
@@ -370,5 +366,3 @@ func (s *Handler) patchMe(c *gin.Context) {
 	}
 	s.getMe(c)
 }
-
-const resetTTL = 15 * time.Minute

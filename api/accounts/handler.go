@@ -11,9 +11,10 @@ import (
 // Config is the VNeID (OIDC) provider and the key of ID numbers at rest.
 type Config struct {
 	OIDCIssuer, OIDCClientID, OIDCClientSecret string
-	OIDCRedirectURL                            string // default: PublicBaseURL + /api/v1/auth/vneid/callback
-	OIDCScopes                                 string // space-separated; default "openid profile phone"
-	IDKey                                      string // base64 AES-256 key; instances must share it
+	OIDCRedirectURL                            string      // default: PublicBaseURL + /api/v1/auth/vneid/callback
+	OIDCScopes                                 string      // space-separated; default "openid profile phone"
+	IDKey                                      string      // base64 AES-256 key; instances must share it
+	VNeID                                      VNeIDConfig // claim names, acr, app redirect URIs (vneid_app.go, issue 20)
 }
 
 // Handler serves the accounts routes.

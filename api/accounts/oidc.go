@@ -29,6 +29,8 @@ const vneidProvider = "vneid"
 func (s *Handler) registerOidc(r *api.Server) {
 	r.Handle(http.MethodGet, "/api/v1/auth/vneid/start", api.Public, s.vneidStart)
 	r.Handle(http.MethodGet, "/api/v1/auth/vneid/callback", api.Public, s.vneidCallback)
+	r.Handle(http.MethodPost, "/api/v1/auth/vneid/token", api.Public, s.vneidToken)         // issue 20: app code exchange
+	r.Handle(http.MethodDelete, "/api/v1/me/identities/vneid", api.SignedIn, s.vneidUnlink) // issue 20
 }
 
 // oidcClient is the discovered provider, built on first use (the provider may
@@ -88,11 +90,19 @@ func (s *Handler) vneidStart(c *gin.Context) {
 		return
 	}
 	st := postgres.OIDCState{State: api.RandomToken(24), Nonce: api.RandomToken(24), Verifier: oauth2.GenerateVerifier(), LinkUserID: api.ActorID(c)}
+	if st.AppRedirect, st.AppState, st.AppChallenge, err = s.appParams(c); err != nil { // issue 20: mobile app
+		api.WriteError(c, err)
+		return
+	}
 	if err := s.DB.SaveOIDCState(ctx, st, oidcStateTTL); err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	u := oc.config.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)}
+	if acr := s.vneidConfig().ACRValues; acr != "" { // issue 20: level of assurance
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", acr))
+	}
+	u := oc.config.AuthCodeURL(st.State, opts...)
 	if c.Query("format") == "json" {
 		c.JSON(http.StatusOK, gin.H{"authorization_url": u, "expires_in": int(oidcStateTTL.Seconds())})
 		return
@@ -102,12 +112,14 @@ func (s *Handler) vneidStart(c *gin.Context) {
 
 // vneidClaims are the claims read from the ID token and the userinfo endpoint.
 // SoDinhDanh is the personal ID number (CCCD) as VNeID names it.
+// Claim names are configurable (VNeIDConfig.Claims, issue 20).
 type vneidClaims struct {
-	Subject       string `json:"sub"`
-	Name          string `json:"name"`
-	Phone         string `json:"phone_number"`
-	PhoneVerified bool   `json:"phone_number_verified"`
-	SoDinhDanh    string `json:"SoDinhDanh"`
+	Subject       string
+	Name          string
+	Phone         string
+	PhoneVerified bool
+	SoDinhDanh    string
+	ACR           string
 }
 
 func (s *Handler) vneidCallback(c *gin.Context) {
@@ -149,23 +161,19 @@ func (s *Handler) vneidCallback(c *gin.Context) {
 		return
 	}
 	var cl vneidClaims
-	if err := idt.Claims(&cl); err != nil {
+	var raw map[string]any
+	if err := idt.Claims(&raw); err != nil {
 		api.WriteError(c, invalid)
 		return
 	}
+	s.mapClaims(raw, &cl)
 	// The userinfo endpoint carries the phone and ID number when the ID token does not.
 	if ui, err := oc.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil && ui.Subject == idt.Subject {
-		var more vneidClaims
+		var more map[string]any
 		if ui.Claims(&more) == nil {
-			if more.Name != "" {
-				cl.Name = more.Name
-			}
-			if more.Phone != "" {
-				cl.Phone, cl.PhoneVerified = more.Phone, more.PhoneVerified
-			}
-			if more.SoDinhDanh != "" {
-				cl.SoDinhDanh = more.SoDinhDanh
-			}
+			acr := cl.ACR
+			s.mapClaims(more, &cl)
+			cl.ACR = acr // the level of assurance is the ID token's
 		}
 	}
 	cl.Subject = idt.Subject
@@ -174,36 +182,37 @@ func (s *Handler) vneidCallback(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	if u.Status != "active" {
-		api.WriteError(c, cds.Errorf(cds.EFORBIDDEN, "Tài khoản đã bị khóa.", "The account is disabled."))
-		return
-	}
-	resp, err := s.startSession(c, u, "vneid")
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
 	msg := map[string][2]string{
 		"existing":  {"Đăng nhập bằng VNeID thành công.", "Signed in with VNeID."},
 		"signed_in": {"Đã liên kết tài khoản VNeID với tài khoản của bạn.", "VNeID linked to your account."},
-		"phone":     {"Đã liên kết VNeID với tài khoản có cùng số điện thoại.", "VNeID linked to the account with the same phone number."},
+		"id_number": {"Đã liên kết VNeID với tài khoản có cùng số định danh cá nhân.", "VNeID linked to the account with the same personal ID number."},
 		"created":   {"Tạo mới tài khoản liên kết.", "A new linked account was created."},
 	}[how]
 	id, _, _ := s.DB.IdentityOfUser(ctx, u.ID, vneidProvider)
-	c.JSON(http.StatusOK, gin.H{"access_token": resp.AccessToken, "refresh_token": resp.RefreshToken, "token_type": resp.TokenType,
-		"expires_in": resp.ExpiresIn, "session_id": resp.SessionID, "user": resp.User,
-		"link": gin.H{"result": how, "message": msg[0], "message_en": msg[1], "id_number_masked": id.IDMasked}})
+	link := map[string]any{"result": how, "message": msg[0], "message_en": msg[1], "id_number_masked": id.IDMasked}
+	if st.AppRedirect != "" { // issue 20: back to the app with a one-time code
+		s.redirectToApp(c, st, u, cl.ACR, link)
+		return
+	}
+	s.finishVNeID(c, u, cl.ACR, link)
 }
 
 // linkVNeID finds or creates the account for a VNeID identity: the account
-// already linked; else the signed-in account; else the account whose phone
-// equals the provider-verified phone; else a new linked account.
+// already linked to this subject; else the account already linked to the
+// same personal ID number (số định danh cá nhân); else the signed-in
+// account; else a new account. A phone number never links accounts (it can
+// change hands); a provider-verified phone that is free becomes the new
+// account's phone without an SMS code (issue 20).
 func (s *Handler) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims) (postgres.User, string, error) {
 	enc, masked, err := s.sealIDNumber(cl.Subject, cl.SoDinhDanh)
 	if err != nil {
 		return postgres.User{}, "", err
 	}
-	ident := postgres.Identity{Provider: vneidProvider, Subject: cl.Subject, IDNumberEnc: enc, IDMasked: masked}
+	mac, err := s.idNumberHMAC(cl.SoDinhDanh)
+	if err != nil {
+		return postgres.User{}, "", err
+	}
+	ident := postgres.Identity{Provider: vneidProvider, Subject: cl.Subject, IDNumberEnc: enc, IDMasked: masked, IDNumberHMAC: mac}
 	existing, err := s.DB.IdentityBySubject(ctx, vneidProvider, cl.Subject)
 	switch {
 	case err == nil:
@@ -219,36 +228,45 @@ func (s *Handler) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims)
 	case cds.ErrorCode(err) != cds.ENOTFOUND:
 		return postgres.User{}, "", err
 	}
-	phone, phoneOK := api.NormalizePhone(cl.Phone)
-	phoneOK = phoneOK && cl.PhoneVerified
 	var u postgres.User
 	how := ""
-	if signedIn != 0 {
-		u, err = s.DB.UserByID(ctx, signedIn)
-		how = "signed_in"
-	} else if phoneOK {
-		u, err = s.DB.UserByPhone(ctx, phone)
-		how = "phone"
-		if cds.ErrorCode(err) == cds.ENOTFOUND {
-			how = ""
+	if mac != nil {
+		if owner, found, err := s.DB.UserByIDNumber(ctx, mac); err != nil {
+			return postgres.User{}, "", err
+		} else if found {
+			if signedIn != 0 && signedIn != owner {
+				return postgres.User{}, "", cds.Errorf(cds.ECONFLICT, "Số định danh này đã liên kết với một tài khoản khác.", "This ID number is linked to another account.")
+			}
+			u, err = s.DB.UserByID(ctx, owner)
+			how = "id_number"
+			if err != nil {
+				return postgres.User{}, "", err
+			}
 		}
+	}
+	if how == "" && signedIn != 0 {
+		if u, err = s.DB.UserByID(ctx, signedIn); err != nil {
+			return postgres.User{}, "", err
+		}
+		how = "signed_in"
 	}
 	if how == "" {
 		name := strings.Join(strings.Fields(cl.Name), " ")
 		if name == "" {
 			name = "Công dân VNeID"
 		}
-		if !phoneOK {
+		phone, ok := api.NormalizePhone(cl.Phone)
+		if !ok || !cl.PhoneVerified {
 			phone = ""
+		} else if _, err := s.DB.UserByPhone(ctx, phone); err == nil {
+			phone = "" // the number belongs to another account: not taken over
+		} else if cds.ErrorCode(err) != cds.ENOTFOUND {
+			return postgres.User{}, "", err
 		}
-		u, err = s.DB.CreateCitizen(ctx, name, phone, "")
+		if u, err = s.DB.CreateCitizen(ctx, name, phone, ""); err != nil {
+			return postgres.User{}, "", err
+		}
 		how = "created"
-	}
-	if err != nil {
-		return postgres.User{}, "", err
-	}
-	if u.Kind != "citizen" && how == "phone" {
-		return postgres.User{}, "", cds.Errorf(cds.ECONFLICT, "Số điện thoại thuộc tài khoản cán bộ; không thể liên kết tự động.", "The phone belongs to a staff account; no automatic link.")
 	}
 	ident.UserID = u.ID
 	if err := s.DB.LinkIdentity(ctx, ident); err != nil {

@@ -1,9 +1,6 @@
 package accounts
 
 import (
-	"crypto/rand"
-	"fmt"
-	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,10 +52,6 @@ func (s *Handler) changePassword(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"message": "Đã đổi mật khẩu. Các phiên đăng nhập khác đã được đăng xuất.", "message_en": "Password changed; other sessions were signed out."})
 }
 
-func resetHash(userID int64, code string) []byte {
-	return sha(fmt.Sprintf("reset:%d:%s", userID, code))
-}
-
 type forgotReq struct {
 	Phone string `json:"phone"`
 }
@@ -81,10 +74,7 @@ func (s *Handler) forgotPassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	u, err := s.DB.UserByPhone(ctx, phone)
 	if err == nil && u.Status == "active" {
-		n, _ := rand.Int(rand.Reader, big.NewInt(1000000))
-		code := fmt.Sprintf("%06d", n.Int64())
-		body := fmt.Sprintf("Mã đặt lại mật khẩu Công dân số Cao Bằng của bạn là %s, có hiệu lực 15 phút. Không chia sẻ mã này cho bất kỳ ai.", code)
-		err = s.DB.CreatePasswordReset(ctx, u.ID, resetHash(u.ID, code), resetTTL, "Mã đặt lại mật khẩu", body)
+		err = s.sendOTP(c, u.ID, "reset") // issue 20: 5-minute code by SMS (otp.go)
 	} else if cds.ErrorCode(err) == cds.ENOTFOUND {
 		err = nil
 	}
@@ -116,7 +106,7 @@ func (s *Handler) resetPassword(c *gin.Context) {
 		api.WriteError(c, e.WithField("new_password", e.Fields["password"]))
 		return
 	}
-	if !s.RateCheck(c, "reset.ip", s.ClientIP(c)) {
+	if !s.RateCheck(c, "reset.ip", s.ClientIP(c), "otp.phone", phone) { // issue 20: per phone too
 		return
 	}
 	ctx := c.Request.Context()
@@ -129,7 +119,7 @@ func (s *Handler) resetPassword(c *gin.Context) {
 		api.WriteError(c, err)
 		return
 	}
-	ok, err = s.DB.ConsumePasswordReset(ctx, u.ID, resetHash(u.ID, strings.TrimSpace(req.Code)), 5)
+	ok, err = s.DB.ConsumeOTP(ctx, u.ID, "reset", s.otpHash("reset", u.ID, strings.TrimSpace(req.Code)), otpMaxAttempts)
 	if err != nil {
 		api.WriteError(c, err)
 		return

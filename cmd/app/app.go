@@ -25,6 +25,7 @@ import (
 	"github.com/caobang/congdanso/api/content"
 	"github.com/caobang/congdanso/api/feedback"
 	"github.com/caobang/congdanso/api/figures"
+	"github.com/caobang/congdanso/api/notifications"
 	"github.com/caobang/congdanso/api/open311"
 	"github.com/caobang/congdanso/api/payments"
 	"github.com/caobang/congdanso/api/reporting"
@@ -49,6 +50,8 @@ type Options struct {
 	Logger        *slog.Logger
 	// Blob overrides the default file store (for an S3-compatible store).
 	Blob cds.BlobStore
+	// Notify configures the notification channels (issue 20; cmd/app/notify.go).
+	Notify NotifyConfig
 	// Register, when set, replaces workflows.Register in NewWorker (a test
 	// that records histories swaps the deadline arithmetic for seconds).
 	Register func(worker.Registry, *activities.Activities)
@@ -67,6 +70,7 @@ type App struct {
 	Payments *payments.Config
 	Blob     cds.BlobStore
 	Logger   *slog.Logger
+	notify   notifications.Settings // simulator and receipt keys (notify.go)
 	closers  []func()
 }
 
@@ -114,6 +118,13 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 			return nil, err
 		}
 	}
+	// Issue 20: notification channels and their handler (explicit, not a hook).
+	notifySettings, err := wireNotify(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	a.notify = notifySettings
+	vneidFromEnv(&a.Opts.Accounts.VNeID)
 	// Hooks may adjust the API settings (a.Opts.API), e.g. the OIDC provider.
 	if a.Opts.API.TaskQueue == "" {
 		a.Opts.API.TaskQueue = workflows.TaskQueue
@@ -144,6 +155,7 @@ func (a *App) Handlers() []api.Registrar {
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
 		&transparency.Handler{Deps: d},
 		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm},
+		&notifications.Handler{Deps: d, Cases: a.Cases, Settings: a.notify},
 	}
 }
 

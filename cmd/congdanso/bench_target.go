@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -125,8 +126,17 @@ func (be *benchEnv) actors(ctx context.Context, agency string, caseURL func(code
 	} else {
 		phone := fmt.Sprintf("+8498%07d", time.Now().UnixNano()%10000000)
 		body := map[string]string{"full_name": "Công dân đo tải", "phone": phone, "password": "Bench-" + randHex(6) + "x9"}
-		if err := t.Call(ctx, http.MethodPost, "/api/v1/auth/register", "", body, http.StatusCreated, &r); err != nil {
+		// Issue 20: registration is confirmed by an SMS code; a demo target's
+		// SMS simulator shows it (/notifysim/messages).
+		if err := t.Call(ctx, http.MethodPost, "/api/v1/auth/register", "", body, http.StatusAccepted, nil); err != nil {
 			return nil, fmt.Errorf("register a bench citizen: %w", err)
+		}
+		code, err := simSMSCode(ctx, t, "84"+phone[3:])
+		if err != nil {
+			return nil, fmt.Errorf("register a bench citizen (a demo target is needed, or --citizen phone:password): %w", err)
+		}
+		if err := t.Call(ctx, http.MethodPost, "/api/v1/auth/register/verify", "", map[string]string{"phone": phone, "code": code}, http.StatusCreated, &r); err != nil {
+			return nil, fmt.Errorf("verify a bench citizen: %w", err)
 		}
 	}
 	t.Citizens = []string{r.AccessToken}
@@ -177,3 +187,27 @@ func (be *benchEnv) mintActors(ctx context.Context, t *bench.Target, agency stri
 	}
 	return nil
 }
+
+// simSMSCode polls the demo SMS simulator for the code sent to phone (84…).
+func simSMSCode(ctx context.Context, t *bench.Target, phone string) (string, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var out struct {
+			Items []struct{ Channel, Title string }
+		}
+		if err := t.Call(ctx, http.MethodGet, "/notifysim/messages?to="+phone, "", nil, http.StatusOK, &out); err != nil {
+			return "", err
+		}
+		for _, it := range out.Items {
+			if it.Channel == "sms" {
+				if code := sixDigits.FindString(it.Title); code != "" {
+					return code, nil
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return "", fmt.Errorf("no SMS code for %s within 30 s", phone)
+}
+
+var sixDigits = regexp.MustCompile(`\b\d{6}\b`)

@@ -104,6 +104,9 @@ func New(t testing.TB, opts ...Option) *Env {
 		DataDir: t.TempDir(),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		API:     api.Config{TokenSecret: []byte("test-secret-0123456789abcdef0123456789"), PublicBaseURL: "http://placeholder"},
+		// Messages go to the built-in simulator, where tests read them
+		// (e.g. the SMS code of a registration).
+		Notify: app.NotifyConfig{Simulate: true},
 	}
 	if testing.Verbose() {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
