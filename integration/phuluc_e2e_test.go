@@ -76,8 +76,8 @@ func registerCitizen(t *testing.T, env *apptest.Env, name, commune string) (stri
 	buf := make([]byte, 3)
 	_, _ = rand.Read(buf)
 	phone := fmt.Sprintf("098%07d", (int(buf[0])<<16|int(buf[1])<<8|int(buf[2]))%10000000)
-	body := map[string]string{"full_name": name, "phone": phone, "password": "Caobang2026"}
-	wantStatus(t, "register "+name, env.Do(http.MethodPost, "/api/v1/auth/register", "", body), http.StatusCreated)
+	// Registration through the SMS code, as the app does it.
+	wantStatus(t, "register "+name, env.Register(name, phone, "Caobang2026"), http.StatusCreated)
 	r := env.Do(http.MethodPost, "/api/v1/auth/login", "", map[string]string{"phone": phone, "password": "Caobang2026"})
 	wantStatus(t, "login "+name, r, http.StatusOK)
 	tok, _ := r.Map(t)["access_token"].(string)
