@@ -32,3 +32,7 @@ func (s *Handler) Register(r *api.Server) {
 	s.registerPersonalData(r)
 	s.registerOidc(r)
 }
+
+// vneid is the VNeID / national-portal sign-in (oidc.go, vneid_app.go),
+// sharing the Handler's dependencies.
+type vneid struct{ *Handler }

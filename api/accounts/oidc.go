@@ -27,10 +27,11 @@ const vneidProvider = "vneid"
 // The provider is configured through Config (filled in cmd from the
 // CONGDANSO_OIDC_* environment).
 func (s *Handler) registerOidc(r *api.Server) {
-	r.Handle(http.MethodGet, "/api/v1/auth/vneid/start", api.Public, s.vneidStart)
-	r.Handle(http.MethodGet, "/api/v1/auth/vneid/callback", api.Public, s.vneidCallback)
-	r.Handle(http.MethodPost, "/api/v1/auth/vneid/token", api.Public, s.vneidToken)         // issue 20: app code exchange
-	r.Handle(http.MethodDelete, "/api/v1/me/identities/vneid", api.SignedIn, s.vneidUnlink) // issue 20
+	v := vneid{s}
+	r.Handle(http.MethodGet, "/api/v1/auth/vneid/start", api.Public, v.vneidStart)
+	r.Handle(http.MethodGet, "/api/v1/auth/vneid/callback", api.Public, v.vneidCallback)
+	r.Handle(http.MethodPost, "/api/v1/auth/vneid/token", api.Public, v.vneidToken)         // issue 20: app code exchange
+	r.Handle(http.MethodDelete, "/api/v1/me/identities/vneid", api.SignedIn, v.vneidUnlink) // issue 20
 }
 
 // oidcClient is the discovered provider, built on first use (the provider may
@@ -43,7 +44,7 @@ type oidcClient struct {
 
 const oidcStateTTL = 10 * time.Minute
 
-func (s *Handler) oidc(ctx context.Context) (*oidcClient, error) {
+func (s vneid) oidc(ctx context.Context) (*oidcClient, error) {
 	s.oidcMu.Lock()
 	defer s.oidcMu.Unlock()
 	if s.oidcClient != nil {
@@ -82,7 +83,7 @@ func (s *Handler) oidc(ctx context.Context) (*oidcClient, error) {
 // State, nonce and verifier stay server-side. A signed-in caller (bearer)
 // links the VNeID identity to their account; ?format=json returns the URL
 // instead of redirecting (for the mobile app's in-app browser).
-func (s *Handler) vneidStart(c *gin.Context) {
+func (s vneid) vneidStart(c *gin.Context) {
 	ctx := c.Request.Context()
 	oc, err := s.oidc(ctx)
 	if err != nil {
@@ -122,7 +123,7 @@ type vneidClaims struct {
 	ACR           string
 }
 
-func (s *Handler) vneidCallback(c *gin.Context) {
+func (s vneid) vneidCallback(c *gin.Context) {
 	ctx := c.Request.Context()
 	invalid := cds.Errorf(cds.EINVALID, "Phiên đăng nhập VNeID không hợp lệ hoặc đã hết hạn, vui lòng thử lại.", "The VNeID sign-in is invalid or expired; start again.")
 	if e := c.Query("error"); e != "" {
@@ -203,7 +204,7 @@ func (s *Handler) vneidCallback(c *gin.Context) {
 // account; else a new account. A phone number never links accounts (it can
 // change hands); a provider-verified phone that is free becomes the new
 // account's phone without an SMS code (issue 20).
-func (s *Handler) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims) (postgres.User, string, error) {
+func (s vneid) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims) (postgres.User, string, error) {
 	enc, masked, err := s.sealIDNumber(cl.Subject, cl.SoDinhDanh)
 	if err != nil {
 		return postgres.User{}, "", err
@@ -277,7 +278,7 @@ func (s *Handler) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims)
 }
 
 // idKey returns the AES-256 key for ID numbers at rest.
-func (s *Handler) idKey() ([]byte, error) {
+func (s vneid) idKey() ([]byte, error) {
 	k, err := base64.StdEncoding.DecodeString(s.Accounts.IDKey)
 	if err != nil || len(k) != 32 {
 		return nil, errors.New("api: id_key must be 32 bytes, base64")
@@ -287,7 +288,7 @@ func (s *Handler) idKey() ([]byte, error) {
 
 // sealIDNumber encrypts an ID number with AES-256-GCM (random nonce first;
 // the subject is bound in as additional data) and masks it for display.
-func (s *Handler) sealIDNumber(subject, id string) ([]byte, string, error) {
+func (s vneid) sealIDNumber(subject, id string) ([]byte, string, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
 		return nil, "", nil

@@ -45,7 +45,7 @@ type VNeIDClaims struct {
 	Name, Phone, PhoneVerified, IDNumber string
 }
 
-func (s *Handler) vneidConfig() VNeIDConfig {
+func (s vneid) vneidConfig() VNeIDConfig {
 	c := s.Accounts.VNeID
 	def := func(p *string, v string) {
 		if *p == "" {
@@ -60,7 +60,7 @@ func (s *Handler) vneidConfig() VNeIDConfig {
 }
 
 // mapClaims reads the configured claims from raw into cl (non-empty values win).
-func (s *Handler) mapClaims(raw map[string]any, cl *vneidClaims) {
+func (s vneid) mapClaims(raw map[string]any, cl *vneidClaims) {
 	n := s.vneidConfig().Claims
 	str := func(k string) string {
 		switch v := raw[k].(type) {
@@ -93,7 +93,7 @@ func (s *Handler) mapClaims(raw map[string]any, cl *vneidClaims) {
 
 // idNumberHMAC is the keyed hash that finds a person's account by ID number
 // without storing the number in clear.
-func (s *Handler) idNumberHMAC(id string) ([]byte, error) {
+func (s vneid) idNumberHMAC(id string) ([]byte, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
 		return nil, nil
@@ -111,7 +111,7 @@ var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
 // appParams reads the app's redirect URI, state and PKCE challenge from
 // the start request; a redirect URI off the allow-list is refused.
-func (s *Handler) appParams(c *gin.Context) (redirect, state, challenge string, err error) {
+func (s vneid) appParams(c *gin.Context) (redirect, state, challenge string, err error) {
 	redirect = c.Query("redirect_uri")
 	if redirect == "" {
 		return "", "", "", nil
@@ -136,7 +136,7 @@ const appCodeTTL = time.Minute
 
 // redirectToApp ends the callback of an app sign-in: a one-time code, bound
 // to the app's PKCE challenge, sent to the app's redirect URI.
-func (s *Handler) redirectToApp(c *gin.Context, st postgres.OIDCState, u postgres.User, acr string, link map[string]any) {
+func (s vneid) redirectToApp(c *gin.Context, st postgres.OIDCState, u postgres.User, acr string, link map[string]any) {
 	code := api.RandomToken(32)
 	if err := s.DB.CreateAppCode(c.Request.Context(), sha(code), postgres.AppCode{UserID: u.ID, Challenge: st.AppChallenge, ACR: acr, Link: link}, appCodeTTL); err != nil {
 		api.WriteError(c, err)
@@ -165,7 +165,7 @@ type appTokenReq struct {
 }
 
 // vneidToken exchanges the app's one-time code and PKCE verifier for tokens.
-func (s *Handler) vneidToken(c *gin.Context) {
+func (s vneid) vneidToken(c *gin.Context) {
 	var req appTokenReq
 	if !api.BindJSON(c, &req) {
 		return
@@ -200,7 +200,7 @@ func (s *Handler) vneidToken(c *gin.Context) {
 }
 
 // finishVNeID opens the session (recording the acr) and answers with tokens.
-func (s *Handler) finishVNeID(c *gin.Context, u postgres.User, acr string, link map[string]any) {
+func (s vneid) finishVNeID(c *gin.Context, u postgres.User, acr string, link map[string]any) {
 	if u.Status != "active" {
 		api.WriteError(c, cds.Errorf(cds.EFORBIDDEN, "Tài khoản đã bị khóa.", "The account is disabled."))
 		return
@@ -219,7 +219,7 @@ func (s *Handler) finishVNeID(c *gin.Context, u postgres.User, acr string, link 
 
 // vneidUnlink removes the caller's VNeID link. An account with no password
 // would be locked out, so it must set one first (409).
-func (s *Handler) vneidUnlink(c *gin.Context) {
+func (s vneid) vneidUnlink(c *gin.Context) {
 	ctx := c.Request.Context()
 	u, err := s.DB.UserByID(ctx, api.ActorID(c))
 	if err != nil {

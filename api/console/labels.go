@@ -31,8 +31,14 @@ var actionLabels = map[string]string{
 	"process":        "Xử lý",
 }
 
+// actionLabel names an action: the feedback name where a dossier action has
+// the same code (accept, approve, transfer, withdraw, rate), else the
+// dossier's, else the code itself.
 func actionLabel(a string) string {
 	if l, ok := actionLabels[a]; ok {
+		return l
+	}
+	if l, ok := dossierActionLabels[a]; ok {
 		return l
 	}
 	return a

@@ -27,16 +27,6 @@ var dossierActionLabels = map[string]string{
 	workflows.ActRate:              "Công dân đánh giá",
 }
 
-// The feedback actions keep their own names where a dossier action has the
-// same code (accept, approve, transfer, withdraw, rate).
-func init() {
-	for k, v := range dossierActionLabels {
-		if _, taken := actionLabels[k]; !taken {
-			actionLabels[k] = v
-		}
-	}
-}
-
 // caseActionLabel names an action of a case of kind.
 func caseActionLabel(kind, action string) string {
 	if kind == string(cds.KindApplication) {
