@@ -62,6 +62,26 @@ func (b *browserRun) screenshot(name string) chromedp.Action {
 	})
 }
 
+// waitFlash waits until the page shows a flash message starting with
+// prefix. It polls, ignoring errors while the page navigates: the flash of
+// an earlier step may still be on the page being left.
+func waitFlash(prefix string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		js := fmt.Sprintf(`(document.getElementById("flash") || {textContent: ""}).textContent.startsWith(%q)`, prefix)
+		for {
+			var ok bool
+			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
 func (b *browserRun) run(step string, actions ...chromedp.Action) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 40*time.Second)
@@ -221,7 +241,11 @@ func TestConsoleDossierE2E(t *testing.T) {
 			chromedp.Click(fmt.Sprintf(`#claim-%d`, id), chromedp.ByQuery),
 			chromedp.WaitVisible(`#do-`+action, chromedp.ByQuery)}
 		steps = append(steps, fill...)
-		steps = append(steps, chromedp.Click(`#do-`+action, chromedp.ByQuery), chromedp.WaitVisible(`#flash`, chromedp.ByQuery), b.screenshot(step))
+		// The claim's flash is still on the page when the action is clicked:
+		// wait for the action's own flash, i.e. for the page after the
+		// action, before taking the screenshot.
+		steps = append(steps, chromedp.Click(`#do-`+action, chromedp.ByQuery),
+			waitFlash("Đã thực hiện"), b.screenshot(step))
 		b.run(step, steps...)
 		if id2, _ := appTask(t, env, code); id2 == id {
 			t.Fatalf("%s: task %d still open", step, id)
