@@ -89,6 +89,8 @@ var demoStaff = []struct {
 	// land in this officer's queue; its admin confirms workplaces.
 	{"hoaan.chuyenvien", "Hoàng Văn An", "X-HOAAN", cds.RoleOfficer},
 	{"hoaan.quantri", "Lương Thị Xã", "X-HOAAN", cds.RoleAdmin},
+	// The unit admin of Sở Xây dựng manages its staff accounts and roles.
+	{"sxd.quantri", "Phạm Văn Quản", "SXD", cds.RoleUnitAdmin},
 	{"bcd.thanhvien", "Mã Văn Đạo", "BCD-CDS", cds.RoleSteering},
 	{"quantri", "Quản trị hệ thống", postgres.ProvinceCode, cds.RoleAdmin},
 }
