@@ -74,7 +74,7 @@ func (s *Service) SubmitFeedback(ctx context.Context, sub FeedbackSubmission) (i
 		in := sub.Input
 		in.Code = code
 		cat := sub.Category
-		in.SLA = workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Scale: s.SLA()}
+		in.SLA = workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Reminder: float64(cat.ReminderPct) / 100, Scale: s.SLA()}
 		if in.Urgent {
 			in.SLA.AcceptHours, in.SLA.AnswerHours = cat.UrgentAcceptHours, cat.UrgentAnswerHours
 		}

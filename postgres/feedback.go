@@ -17,14 +17,15 @@ type FeedbackCategory struct {
 	AnswerHours       float64 `json:"answer_hours"`
 	UrgentAcceptHours float64 `json:"urgent_accept_hours"`
 	UrgentAnswerHours float64 `json:"urgent_answer_hours"`
-	Level             string  `json:"level"` // commune or province: where the case is handled
+	Level             string  `json:"level"`        // commune or province: where the case is handled
+	ReminderPct       int     `json:"reminder_pct"` // % of the answer time used when the assignee is reminded
 }
 
-const categoryCols = `code, name_vi, name_en, dup_radius_m, accept_hours, answer_hours, urgent_accept_hours, urgent_answer_hours, level`
+const categoryCols = `code, name_vi, name_en, dup_radius_m, accept_hours, answer_hours, urgent_accept_hours, urgent_answer_hours, level, reminder_pct`
 
 func scanCategory(r pgx.Row) (FeedbackCategory, error) {
 	var c FeedbackCategory
-	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours, &c.UrgentAnswerHours, &c.Level)
+	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours, &c.UrgentAnswerHours, &c.Level, &c.ReminderPct)
 	return c, err
 }
 

@@ -45,20 +45,31 @@ func (db *DB) Calendar(ctx context.Context) (*worktime.Calendar, error) {
 	return worktime.New(days)
 }
 
-// UpsertCalendarDay adds or changes one calendar entry.
-func (db *DB) UpsertCalendarDay(ctx context.Context, d worktime.Day) error {
-	_, err := db.Pool.Exec(ctx, `INSERT INTO work_calendar_days (day, kind, name) VALUES ($1, $2, $3)
-		ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_at = now()`, d.Date, d.Kind, d.Name)
-	return mapErr(err)
+// UpsertCalendarDay adds or changes one calendar entry and writes its
+// audit line, in one transaction.
+func (db *DB) UpsertCalendarDay(ctx context.Context, d worktime.Day, audit AuditEntry) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO work_calendar_days (day, kind, name) VALUES ($1, $2, $3)
+		ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, updated_at = now()`, d.Date, d.Kind, d.Name); err != nil {
+			return mapErr(err)
+		}
+		return auditTx(ctx, tx, audit)
+	})
 }
 
-// DeleteCalendarDay removes an entry.
-func (db *DB) DeleteCalendarDay(ctx context.Context, date string) error {
-	tag, err := db.Pool.Exec(ctx, `DELETE FROM work_calendar_days WHERE day = $1`, date)
-	if err == nil && tag.RowsAffected() == 0 {
-		return cds.Errorf(cds.ENOTFOUND, "Không có ngày %s trong lịch.", "Date %s is not in the calendar.", date)
-	}
-	return mapErr(err)
+// DeleteCalendarDay removes an entry (ENOTFOUND when absent) and writes its
+// audit line, in one transaction.
+func (db *DB) DeleteCalendarDay(ctx context.Context, date string, audit AuditEntry) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM work_calendar_days WHERE day = $1`, date)
+		if err != nil {
+			return mapErr(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return cds.Errorf(cds.ENOTFOUND, "Không có ngày %s trong lịch.", "Date %s is not in the calendar.", date)
+		}
+		return auditTx(ctx, tx, audit)
+	})
 }
 
 // UpsertAgency inserts or updates an agency (the directory fields are left alone on update).

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,7 +55,19 @@ func (db *DB) Open311CreateClient(ctx context.Context, name, key string, ratePer
 		return c, mapErr(err)
 	}
 	c.Name, c.KeyPrefix, c.RatePerMinute = name, key[:10], ratePerMinute
+	if createdBy != 0 {
+		if err := auditTx(ctx, tx, AuditEntry{ActorID: createdBy, Action: "open311.client.create", ObjType: "open311_client",
+			ObjID: strconv.FormatInt(c.ID, 10), Detail: map[string]any{"name": c.Name, "key_prefix": c.KeyPrefix}}); err != nil {
+			return c, err
+		}
+	}
 	return c, mapErr(tx.Commit(ctx))
+}
+
+// Open311Client returns one client (keys are never returned).
+func (db *DB) Open311Client(ctx context.Context, id int64) (Open311Client, error) {
+	c, err := scanOpen311Client(db.Pool.QueryRow(ctx, `SELECT `+open311ClientCols+` FROM open311_clients WHERE id = $1`, id))
+	return c, mapErr(err)
 }
 
 const open311ClientCols = `id, user_id, name, key_prefix, rate_per_minute, created_at, revoked_at`
@@ -81,11 +94,20 @@ func (db *DB) Open311Clients(ctx context.Context) ([]Open311Client, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Open311Client, error) { return scanOpen311Client(r) })
 }
 
-// Open311RevokeClient disables a key (idempotent; ENOTFOUND for unknown ids).
-func (db *DB) Open311RevokeClient(ctx context.Context, id int64) (Open311Client, error) {
-	c, err := scanOpen311Client(db.Pool.QueryRow(ctx, `UPDATE open311_clients SET revoked_at = COALESCE(revoked_at, now())
+// Open311RevokeClient disables a key (idempotent; ENOTFOUND for unknown
+// ids) and writes the audit line of by in the same transaction.
+func (db *DB) Open311RevokeClient(ctx context.Context, id, by int64) (Open311Client, error) {
+	var c Open311Client
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		var err error
+		c, err = scanOpen311Client(tx.QueryRow(ctx, `UPDATE open311_clients SET revoked_at = COALESCE(revoked_at, now())
 		WHERE id = $1 RETURNING `+open311ClientCols, id))
-	return c, mapErr(err)
+		if err != nil {
+			return mapErr(err)
+		}
+		return auditTx(ctx, tx, AuditEntry{ActorID: by, Action: "open311.client.revoke", ObjType: "open311_client", ObjID: strconv.FormatInt(id, 10)})
+	})
+	return c, err
 }
 
 // Open311Hit counts one request of a client in the current minute and

@@ -92,6 +92,7 @@ func (db *DB) ProcedureVersions(ctx context.Context, code string) ([]ProcedureVe
 // PublishProcedureVersion stores p as the next version of its procedure
 // (creating the procedure if new) and returns the version number. Versions
 // already published are never changed, so accepted dossiers keep theirs.
+// The audit line (actor by) is written in the same transaction.
 func (db *DB) PublishProcedureVersion(ctx context.Context, p cds.Procedure, by int64) (int, error) {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
@@ -119,6 +120,10 @@ func (db *DB) PublishProcedureVersion(ctx context.Context, p cds.Procedure, by i
 	if _, err := tx.Exec(ctx, `INSERT INTO procedure_versions (procedure_code, version, effective_from, spec, published_by)
 		VALUES ($1, $2, $3, $4, NULLIF($5, 0))`, p.Code, v, p.EffectiveFrom, spec, by); err != nil {
 		return 0, mapErr(err)
+	}
+	if err := auditTx(ctx, tx, AuditEntry{ActorID: by, Action: "procedure.publish", ObjType: "procedure", ObjID: p.Code,
+		Detail: map[string]any{"version": v}}); err != nil {
+		return 0, err
 	}
 	return v, mapErr(tx.Commit(ctx))
 }

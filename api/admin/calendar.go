@@ -1,39 +1,58 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/worktime"
 )
 
 // The working-time calendar table (holidays and make-up working days) is
-// edited by admins here; deadlines computed after a change use it (the
-// worker's cached copy refreshes within a minute, at once in this process).
+// edited by admins here and on the console's calendar page, through the same
+// two operations; deadlines computed after a change use it (the worker's
+// cached copy refreshes within a minute, at once in this process).
 func (s *Handler) registerCalendar(r *api.Server) {
 	r.Handle(http.MethodGet, "/api/v1/admin/calendar", api.Can("calendar", "manage"), s.listCalendar)
 	r.Handle(http.MethodPut, "/api/v1/admin/calendar/:date", api.Can("calendar", "manage"), s.putCalendarDay)
 	r.Handle(http.MethodDelete, "/api/v1/admin/calendar/:date", api.Can("calendar", "manage"), s.deleteCalendarDay)
 }
 
+// CalendarYear lists the entries of one year (0: every year), by date.
+func (s *Handler) CalendarYear(ctx context.Context, year int) ([]worktime.Day, error) {
+	days, err := s.DB.CalendarDays(ctx)
+	if err != nil || year == 0 {
+		return days, err
+	}
+	out := days[:0:0]
+	for _, d := range days {
+		if t, err := time.Parse("2006-01-02", d.Date); err == nil && t.Year() == year {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 func (s *Handler) listCalendar(c *gin.Context) {
-	days, err := s.DB.CalendarDays(c.Request.Context())
+	var year int
+	if y := c.Query("year"); y != "" {
+		t, err := time.Parse("2006", y)
+		if err != nil {
+			api.WriteError(c, cds.Errorf(cds.EINVALID, "Năm không hợp lệ.", "Invalid year.").WithField("year", "YYYY"))
+			return
+		}
+		year = t.Year()
+	}
+	days, err := s.CalendarYear(c.Request.Context(), year)
 	if err != nil {
 		api.WriteError(c, err)
 		return
-	}
-	if y := c.Query("year"); y != "" {
-		out := days[:0:0]
-		for _, d := range days {
-			if len(d.Date) >= 4 && d.Date[:4] == y {
-				out = append(out, d)
-			}
-		}
-		days = out
 	}
 	c.JSON(http.StatusOK, gin.H{"items": days})
 }
@@ -41,6 +60,49 @@ func (s *Handler) listCalendar(c *gin.Context) {
 type calendarDayReq struct {
 	Kind worktime.DayKind `json:"kind"`
 	Name string           `json:"name"`
+}
+
+// PutCalendarDay adds or changes the entry of date d (a holiday, or a
+// Saturday or Sunday worked), audited in the same transaction. Putting the
+// same entry again changes nothing but the audit trail.
+func (s *Handler) PutCalendarDay(ctx context.Context, a cds.Actor, d time.Time, kind worktime.DayKind, name string) (worktime.Day, error) {
+	e := cds.Errorf(cds.EINVALID, "Dữ liệu ngày trong lịch không hợp lệ, chưa lưu gì.", "Invalid calendar entry; nothing was saved.")
+	switch kind {
+	case worktime.Holiday:
+	case worktime.Workday:
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			e.WithField("kind", "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật / a make-up working day must be a Saturday or Sunday")
+		}
+	default:
+		e.WithField("kind", "Chọn ngày nghỉ hoặc ngày làm bù / choose holiday or make-up working day (holiday | workday)")
+	}
+	if n := utf8.RuneCountInString(name); n == 0 || n > 200 {
+		e.WithField("name", "Tên ngày 1–200 ký tự / name, 1–200 characters")
+	}
+	if len(e.Fields) > 0 {
+		return worktime.Day{}, e
+	}
+	day := worktime.Day{Date: d.Format("2006-01-02"), Kind: kind, Name: name}
+	if err := s.DB.UpsertCalendarDay(ctx, day, postgres.AuditEntry{ActorID: a.UserID, Action: "calendar-put", ObjType: "calendar", ObjID: day.Date, Detail: day}); err != nil {
+		return day, err
+	}
+	if s.OnCalendarChange != nil {
+		s.OnCalendarChange()
+	}
+	return day, nil
+}
+
+// DeleteCalendarDay removes the entry of date d (ENOTFOUND when there is
+// none), audited in the same transaction.
+func (s *Handler) DeleteCalendarDay(ctx context.Context, a cds.Actor, d time.Time) error {
+	date := d.Format("2006-01-02")
+	if err := s.DB.DeleteCalendarDay(ctx, date, postgres.AuditEntry{ActorID: a.UserID, Action: "calendar-delete", ObjType: "calendar", ObjID: date}); err != nil {
+		return err
+	}
+	if s.OnCalendarChange != nil {
+		s.OnCalendarChange()
+	}
+	return nil
 }
 
 // parseCalendarDate accepts YYYY-MM-DD only.
@@ -62,32 +124,10 @@ func (s *Handler) putCalendarDay(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	e := cds.Errorf(cds.EINVALID, "Dữ liệu ngày trong lịch không hợp lệ.", "Invalid calendar entry.")
-	switch req.Kind {
-	case worktime.Holiday:
-	case worktime.Workday:
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			e.WithField("kind", "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật / a make-up working day must be a Saturday or Sunday")
-		}
-	default:
-		e.WithField("kind", "holiday | workday")
-	}
-	if n := len([]rune(req.Name)); n == 0 || n > 200 {
-		e.WithField("name", "1–200 ký tự / characters")
-	}
-	if len(e.Fields) > 0 {
-		api.WriteError(c, e)
-		return
-	}
-	day := worktime.Day{Date: d.Format("2006-01-02"), Kind: req.Kind, Name: req.Name}
-	ctx := c.Request.Context()
-	if err := s.DB.UpsertCalendarDay(ctx, day); err != nil {
+	day, err := s.PutCalendarDay(c.Request.Context(), api.Actor(c), d, req.Kind, req.Name)
+	if err != nil {
 		api.WriteError(c, err)
 		return
-	}
-	_ = s.DB.Audit(ctx, api.ActorID(c), "calendar-put", "calendar", day.Date, day)
-	if s.OnCalendarChange != nil {
-		s.OnCalendarChange()
 	}
 	c.JSON(http.StatusOK, day)
 }
@@ -97,15 +137,9 @@ func (s *Handler) deleteCalendarDay(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	date := d.Format("2006-01-02")
-	if err := s.DB.DeleteCalendarDay(ctx, date); err != nil {
+	if err := s.DeleteCalendarDay(c.Request.Context(), api.Actor(c), d); err != nil {
 		api.WriteError(c, err)
 		return
-	}
-	_ = s.DB.Audit(ctx, api.ActorID(c), "calendar-delete", "calendar", date, nil)
-	if s.OnCalendarChange != nil {
-		s.OnCalendarChange()
 	}
 	c.Status(http.StatusNoContent)
 }

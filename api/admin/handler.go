@@ -17,4 +17,5 @@ func (s *Handler) Register(r *api.Server) {
 	s.registerAdmin(r)
 	s.registerAgencies(r)
 	s.registerCalendar(r)
+	s.registerCategories(r)
 }

@@ -1,6 +1,8 @@
 package applications
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -62,26 +64,59 @@ func (s *Handler) publishProcedure(c *gin.Context) {
 		return
 	}
 	p.Code = c.Param("code")
-	if p.EffectiveFrom.IsZero() {
-		p.EffectiveFrom = time.Now()
-	}
-	if e := p.Validate(); e != nil {
-		api.WriteError(c, e)
-		return
-	}
-	if p.AgencyCode != "" {
-		if _, err := s.DB.ApplicationAgency(c.Request.Context(), p.AgencyCode); err != nil {
-			api.WriteError(c, cds.Errorf(cds.EINVALID, "Cơ quan không tồn tại.", "No such agency.").WithField("agency_code", "unknown"))
-			return
-		}
-	}
-	v, err := s.DB.PublishProcedureVersion(c.Request.Context(), p, api.ActorID(c))
+	v, err := s.PublishProcedure(c.Request.Context(), api.Actor(c), p, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(c.Request.Context(), api.ActorID(c), "procedure.publish", "procedure", p.Code, map[string]any{"version": v})
-	c.JSON(http.StatusCreated, gin.H{"code": p.Code, "version": v, "effective_from": p.EffectiveFrom.In(cds.VietnamTZ)})
+	c.JSON(http.StatusCreated, v)
+}
+
+// PublishedVersion is the answer to a publication.
+type PublishedVersion struct {
+	Code          string    `json:"code"`
+	Version       int       `json:"version"`
+	EffectiveFrom time.Time `json:"effective_from"`
+}
+
+// PublishProcedure stores p as the next version of procedure p.Code (the JSON
+// route and the console's form): validated, effective now when no date is
+// given and never before today (a version in force in the past would
+// rewrite history), idempotent by key, the version and its audit line in
+// one transaction.
+func (s *Handler) PublishProcedure(ctx context.Context, a cds.Actor, p cds.Procedure, key string) (PublishedVersion, error) {
+	var out PublishedVersion
+	if p.EffectiveFrom.IsZero() {
+		p.EffectiveFrom = time.Now()
+	}
+	e := p.Validate()
+	y, m, d := time.Now().In(cds.VietnamTZ).Date()
+	if p.EffectiveFrom.Before(time.Date(y, m, d, 0, 0, 0, 0, cds.VietnamTZ)) {
+		if e == nil {
+			e = cds.Errorf(cds.EINVALID, "Thủ tục không hợp lệ.", "Invalid procedure.")
+		}
+		e.WithField("effective_from", "Ngày hiệu lực không được trước hôm nay / the effective date may not be before today")
+	}
+	if e != nil {
+		e.Message, e.MessageEN = e.Message+" Chưa công bố phiên bản nào.", e.MessageEN+" No version was published."
+		return out, e
+	}
+	if p.AgencyCode != "" {
+		if _, err := s.DB.ApplicationAgency(ctx, p.AgencyCode); err != nil {
+			return out, cds.Errorf(cds.EINVALID, "Cơ quan không tồn tại.", "No such agency.").WithField("agency_code", "Cơ quan không tồn tại / unknown agency")
+		}
+	}
+	_, body, _, err := s.DB.Idempotent(ctx, "procedure-publish", a.UserID, key, func() (int, any, error) {
+		v, err := s.DB.PublishProcedureVersion(ctx, p, a.UserID)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, PublishedVersion{Code: p.Code, Version: v, EffectiveFrom: p.EffectiveFrom.In(cds.VietnamTZ)}, nil
+	})
+	if err == nil {
+		err = json.Unmarshal(body, &out)
+	}
+	return out, err
 }
 
 // appInstantParam reads an optional time query parameter (RFC 3339 or

@@ -80,6 +80,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 		r.Handle(http.MethodGet, "/console/policies", api.Can("policy", "read"), adm.consolePolicies)
 		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), adm.consolePolicyChange)
 	}
+	s.registerAdminScreens(r)
 	if s.Reports != nil {
 		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), rep.consoleDashboard)
 		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), rep.consoleAppendix)
@@ -296,7 +297,8 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 }
 
 // navPerms are the permissions behind the navigation's links.
-var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"}}
+var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"},
+	"categories": {"category", "manage"}, "procedures": {"procedure", "publish"}, "calendar": {"calendar", "manage"}, "open311": {"open311_client", "manage"}}
 
 // consoleCounts are the navigation badges (one query).
 func (s *Handler) consoleCounts(c *gin.Context) map[string]int {

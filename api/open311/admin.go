@@ -1,10 +1,11 @@
 package open311
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -12,11 +13,14 @@ import (
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/postgres"
 )
 
 // Admins issue one Open311 api_key per client application. The key is
-// returned once and stored only as its SHA-256 hash. These POSTs take no
+// returned once and stored only as its SHA-256 hash. The JSON POSTs take no
 // Idempotency-Key on purpose: the stored replay would keep the key in clear.
+// The console's form does send one: its replay keeps only the client's id,
+// so a form sent twice creates one client and shows the key once.
 func (s *Handler) registerAdmin(r *api.Server) {
 	r.Handle(http.MethodGet, "/api/v1/admin/open311/clients", api.Can("open311_client", "manage"), s.open311ListClients)
 	r.Handle(http.MethodPost, "/api/v1/admin/open311/clients", api.Can("open311_client", "manage"), s.open311CreateClient)
@@ -30,8 +34,61 @@ func NewKey() string {
 	return "o311_" + base64.RawURLEncoding.EncodeToString(b)
 }
 
+// Clients lists the client applications, newest first.
+func (s *Handler) Clients(ctx context.Context) ([]postgres.Open311Client, error) {
+	return s.DB.Open311Clients(ctx)
+}
+
+// CreateClient issues a client application its api_key. With a key
+// (Idempotency-Key) a repeated call returns the same client and an empty
+// api_key: the key exists in clear only in the first answer.
+func (s *Handler) CreateClient(ctx context.Context, a cds.Actor, name string, ratePerMinute int, key string) (postgres.Open311Client, string, error) {
+	var cl postgres.Open311Client
+	name = strings.TrimSpace(name)
+	e := cds.Errorf(cds.EINVALID, "Thông tin ứng dụng chưa hợp lệ, chưa tạo gì.", "Invalid client application; nothing was created.")
+	if n := utf8.RuneCountInString(name); n < 3 || n > 200 {
+		e.WithField("name", "Tên ứng dụng từ 3 đến 200 ký tự / 3 to 200 characters")
+	}
+	if ratePerMinute == 0 {
+		ratePerMinute = 60
+	}
+	if ratePerMinute < 1 || ratePerMinute > 100000 {
+		e.WithField("rate_limit_per_minute", "Từ 1 đến 100000 yêu cầu mỗi phút / 1 to 100000 requests a minute")
+	}
+	if len(e.Fields) > 0 {
+		return cl, "", e
+	}
+	var apiKey string
+	_, body, replay, err := s.DB.Idempotent(ctx, "open311-client", a.UserID, key, func() (int, any, error) {
+		apiKey = NewKey()
+		c, err := s.DB.Open311CreateClient(ctx, name, apiKey, ratePerMinute, a.UserID)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, map[string]int64{"id": c.ID}, nil
+	})
+	if err != nil {
+		return cl, "", err
+	}
+	if replay {
+		apiKey = ""
+	}
+	var out struct{ ID int64 }
+	if err := json.Unmarshal(body, &out); err != nil {
+		return cl, "", err
+	}
+	cl, err = s.DB.Open311Client(ctx, out.ID)
+	return cl, apiKey, err
+}
+
+// RevokeClient disables a client's key (revoking twice changes nothing more),
+// audited in the same transaction.
+func (s *Handler) RevokeClient(ctx context.Context, a cds.Actor, id int64) (postgres.Open311Client, error) {
+	return s.DB.Open311RevokeClient(ctx, id, a.UserID)
+}
+
 func (s *Handler) open311ListClients(c *gin.Context) {
-	items, err := s.DB.Open311Clients(c.Request.Context())
+	items, err := s.Clients(c.Request.Context())
 	if err != nil {
 		api.WriteError(c, err)
 		return
@@ -47,29 +104,11 @@ func (s *Handler) open311CreateClient(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	req.Name = strings.TrimSpace(req.Name)
-	e := api.InvalidInput()
-	if n := utf8.RuneCountInString(req.Name); n < 3 || n > 200 {
-		e.WithField("name", "Tên ứng dụng từ 3 đến 200 ký tự / 3 to 200 characters")
-	}
-	if req.RatePerMinute == 0 {
-		req.RatePerMinute = 60
-	}
-	if req.RatePerMinute < 1 || req.RatePerMinute > 100000 {
-		e.WithField("rate_limit_per_minute", "1..100000")
-	}
-	if len(e.Fields) > 0 {
-		api.WriteError(c, e)
-		return
-	}
-	ctx := c.Request.Context()
-	key := NewKey()
-	cl, err := s.DB.Open311CreateClient(ctx, req.Name, key, req.RatePerMinute, api.ActorID(c))
+	cl, key, err := s.CreateClient(c.Request.Context(), api.Actor(c), req.Name, req.RatePerMinute, "")
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(ctx, api.ActorID(c), "open311.client.create", "open311_client", strconv.FormatInt(cl.ID, 10), map[string]any{"name": cl.Name, "key_prefix": cl.KeyPrefix})
 	c.JSON(http.StatusCreated, gin.H{"id": cl.ID, "user_id": cl.UserID, "name": cl.Name, "key_prefix": cl.KeyPrefix,
 		"rate_limit_per_minute": cl.RatePerMinute, "created_at": cl.CreatedAt.In(cds.VietnamTZ), "api_key": key})
 }
@@ -79,11 +118,10 @@ func (s *Handler) open311RevokeClient(c *gin.Context) {
 	if !ok {
 		return
 	}
-	cl, err := s.DB.Open311RevokeClient(c.Request.Context(), id)
+	cl, err := s.RevokeClient(c.Request.Context(), api.Actor(c), id)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(c.Request.Context(), api.ActorID(c), "open311.client.revoke", "open311_client", strconv.FormatInt(cl.ID, 10), nil)
 	c.JSON(http.StatusOK, cl)
 }

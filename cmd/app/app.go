@@ -141,20 +141,22 @@ func (a *App) Handlers() []api.Registrar {
 	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
 	rep := &reporting.Handler{Deps: d, Cases: a.Cases}
 	adm := &admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar}
+	apps := &applications.Handler{Deps: d, Cases: a.Cases}
+	o311 := &open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311}
 	return []api.Registrar{
 		acc,
 		adm,
 		&feedback.Handler{Deps: d, Cases: a.Cases},
-		&applications.Handler{Deps: d, Cases: a.Cases},
+		apps,
 		&tasks.Handler{Deps: d, Cases: a.Cases},
 		&content.Handler{Deps: d, Content: a.Opts.Content},
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		rep,
 		&figures.Handler{Deps: d},
 		&workplace.Handler{Deps: d},
-		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
+		o311,
 		&transparency.Handler{Deps: d},
-		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm, Apps: apps, Open311: o311},
 		&notifications.Handler{Deps: d, Cases: a.Cases, Settings: a.notify},
 	}
 }

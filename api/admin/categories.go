@@ -1,0 +1,197 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/worktime"
+)
+
+// Feedback categories with their routing and SLAs, edited by the provincial
+// admin: one operation each (SaveCategory) behind the JSON routes and the
+// console's form. A change applies to cases filed after it; running cases
+// keep the SLA and agency they were given.
+func (s *Handler) registerCategories(r *api.Server) {
+	r.Handle(http.MethodGet, "/api/v1/admin/feedback-categories", api.Can("category", "manage"), s.listCategories)
+	r.Handle(http.MethodPost, "/api/v1/admin/feedback-categories", api.Can("category", "manage"), s.createCategory)
+	r.Handle(http.MethodPut, "/api/v1/admin/feedback-categories/:code", api.Can("category", "manage"), s.putCategory)
+}
+
+// CategoryRequest is a category as the admin enters it: SLAs in working
+// days (accept, answer) and working hours (urgent cases), the reminder as a
+// percentage of the answer time, routing as a level and an agency.
+// A new field goes here, in postgres.CategorySetting and in the console's
+// field list (api/console/categories.go).
+type CategoryRequest struct {
+	Code              string  `json:"code"`
+	Name              string  `json:"name"`
+	NameEN            string  `json:"name_en"`
+	Level             string  `json:"level"`       // commune | province
+	AgencyCode        string  `json:"agency_code"` // receives the category's cases in any commune; "" = the coordinator
+	AcceptDays        float64 `json:"accept_days"`
+	AnswerDays        float64 `json:"answer_days"`
+	UrgentAcceptHours float64 `json:"urgent_accept_hours"`
+	UrgentAnswerHours float64 `json:"urgent_answer_hours"`
+	ReminderPct       int     `json:"reminder_pct"`
+	DupRadiusM        int     `json:"dup_radius_m"`
+	Sort              int     `json:"sort"`
+	Active            bool    `json:"active"`
+}
+
+var categoryCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+// CategoryRequestOf is the form of an existing category.
+func CategoryRequestOf(c postgres.CategorySetting) CategoryRequest {
+	return CategoryRequest{Code: c.Code, Name: c.NameVI, NameEN: c.NameEN, Level: c.Level, AgencyCode: c.AgencyCode,
+		AcceptDays: c.AcceptHours / worktime.HoursPerDay, AnswerDays: c.AnswerHours / worktime.HoursPerDay,
+		UrgentAcceptHours: c.UrgentAcceptHours, UrgentAnswerHours: c.UrgentAnswerHours, ReminderPct: c.ReminderPct,
+		DupRadiusM: c.DupRadiusM, Sort: c.Sort, Active: c.Active}
+}
+
+func between(v, lo, hi float64) bool { return !math.IsNaN(v) && v >= lo && v <= hi }
+
+func (s *Handler) checkCategory(ctx context.Context, r *CategoryRequest, create bool) error {
+	e := cds.Errorf(cds.EINVALID, "Thông tin lĩnh vực phản ánh chưa hợp lệ, chưa lưu gì.", "Invalid category; nothing was saved.")
+	r.Code, r.Name, r.NameEN = strings.TrimSpace(r.Code), strings.TrimSpace(r.Name), strings.TrimSpace(r.NameEN)
+	if create && !categoryCodeRE.MatchString(r.Code) {
+		e.WithField("code", "Mã 2–32 ký tự: chữ thường không dấu, số, dấu gạch dưới / 2–32 lowercase letters, digits, underscores")
+	}
+	if n := utf8.RuneCountInString(r.Name); n < 2 || n > 100 {
+		e.WithField("name", "Tên tiếng Việt 2–100 ký tự / Vietnamese name, 2–100 characters")
+	}
+	if n := utf8.RuneCountInString(r.NameEN); n < 2 || n > 100 {
+		e.WithField("name_en", "Tên tiếng Anh 2–100 ký tự / English name, 2–100 characters")
+	}
+	if r.Level != "commune" && r.Level != "province" {
+		e.WithField("level", "Chọn cấp xã hoặc cấp tỉnh / choose commune or province level")
+	}
+	if r.AgencyCode != "" {
+		if ok, err := s.DB.AgencyExists(ctx, r.AgencyCode); err != nil {
+			return err
+		} else if !ok {
+			e.WithField("agency_code", "Cơ quan không tồn tại / no such agency")
+		}
+	}
+	if !between(r.AcceptDays, 0.125, 30) {
+		e.WithField("accept_days", "Thời hạn tiếp nhận từ 0,125 đến 30 ngày làm việc / 0.125 to 30 working days")
+	}
+	if !between(r.AnswerDays, 0.5, 90) {
+		e.WithField("answer_days", "Thời hạn trả lời từ 0,5 đến 90 ngày làm việc / 0.5 to 90 working days")
+	} else if between(r.AcceptDays, 0.125, 30) && r.AnswerDays < r.AcceptDays {
+		e.WithField("answer_days", "Thời hạn trả lời không ngắn hơn thời hạn tiếp nhận / the answer time may not be shorter than the acceptance time")
+	}
+	if !between(r.UrgentAcceptHours, 0.5, 40) {
+		e.WithField("urgent_accept_hours", "Từ 0,5 đến 40 giờ làm việc / 0.5 to 40 working hours")
+	}
+	if !between(r.UrgentAnswerHours, 1, 240) {
+		e.WithField("urgent_answer_hours", "Từ 1 đến 240 giờ làm việc / 1 to 240 working hours")
+	} else if r.UrgentAnswerHours < r.UrgentAcceptHours {
+		e.WithField("urgent_answer_hours", "Không ngắn hơn thời hạn tiếp nhận khẩn / not shorter than the urgent acceptance time")
+	}
+	if r.ReminderPct < 50 || r.ReminderPct > 95 {
+		e.WithField("reminder_pct", "Nhắc hạn khi đã dùng 50–95% thời hạn / remind at 50–95% of the time")
+	}
+	if r.DupRadiusM < 10 || r.DupRadiusM > 5000 {
+		e.WithField("dup_radius_m", "Bán kính 10–5000 m / radius 10–5000 m")
+	}
+	if r.Sort < 0 || r.Sort > 9999 {
+		e.WithField("sort", "Thứ tự 0–9999 / order 0–9999")
+	}
+	if len(e.Fields) > 0 {
+		return e
+	}
+	return nil
+}
+
+// SaveCategory creates (create true, idempotent by key) or updates a
+// category with its routing and SLAs; the change and its audit line are
+// one transaction. It returns the category as stored.
+func (s *Handler) SaveCategory(ctx context.Context, a cds.Actor, r CategoryRequest, create bool, key string) (postgres.CategorySetting, error) {
+	var out postgres.CategorySetting
+	if err := s.checkCategory(ctx, &r, create); err != nil {
+		return out, err
+	}
+	c := postgres.CategorySetting{Sort: r.Sort, Active: r.Active, AgencyCode: r.AgencyCode}
+	c.FeedbackCategory = postgres.FeedbackCategory{Code: r.Code, NameVI: r.Name, NameEN: r.NameEN, Level: r.Level, DupRadiusM: r.DupRadiusM,
+		AcceptHours: r.AcceptDays * worktime.HoursPerDay, AnswerHours: r.AnswerDays * worktime.HoursPerDay,
+		UrgentAcceptHours: r.UrgentAcceptHours, UrgentAnswerHours: r.UrgentAnswerHours, ReminderPct: r.ReminderPct}
+	action := "category-update"
+	if create {
+		action = "category-create"
+	}
+	audit := postgres.AuditEntry{ActorID: a.UserID, Action: action, ObjType: "feedback_category", ObjID: r.Code, Detail: r}
+	if !create {
+		if err := s.DB.SaveCategorySetting(ctx, c, false, audit); err != nil {
+			return out, err
+		}
+		return s.DB.CategorySettingByCode(ctx, r.Code)
+	}
+	_, body, _, err := s.DB.Idempotent(ctx, "admin-category", a.UserID, key, func() (int, any, error) {
+		if err := s.DB.SaveCategorySetting(ctx, c, true, audit); err != nil {
+			if cds.ErrorCode(err) == cds.ECONFLICT {
+				return 0, nil, cds.Errorf(cds.ECONFLICT, "Đã có lĩnh vực mã %s, chưa lưu gì.", "A category with code %s exists; nothing was saved.", r.Code).
+					WithField("code", "Mã đã dùng / code taken")
+			}
+			return 0, nil, err
+		}
+		return http.StatusCreated, map[string]string{"code": r.Code}, nil
+	})
+	if err != nil {
+		return out, err
+	}
+	var created struct{ Code string }
+	if err := json.Unmarshal(body, &created); err != nil {
+		return out, err
+	}
+	return s.DB.CategorySettingByCode(ctx, created.Code)
+}
+
+func (s *Handler) listCategories(c *gin.Context) {
+	items, err := s.DB.CategorySettings(c.Request.Context())
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": nil})
+}
+
+func (s *Handler) createCategory(c *gin.Context) {
+	r := CategoryRequest{Active: true, ReminderPct: 75, DupRadiusM: 200}
+	if !api.BindJSON(c, &r) {
+		return
+	}
+	out, err := s.SaveCategory(c.Request.Context(), api.Actor(c), r, true, c.GetHeader("Idempotency-Key"))
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, out)
+}
+
+func (s *Handler) putCategory(c *gin.Context) {
+	var r CategoryRequest
+	if !api.BindJSON(c, &r) {
+		return
+	}
+	r.Code = c.Param("code")
+	if _, err := s.DB.CategorySettingByCode(c.Request.Context(), r.Code); err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	out, err := s.SaveCategory(c.Request.Context(), api.Actor(c), r, false, "")
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
