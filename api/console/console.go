@@ -111,6 +111,7 @@ func mustConsoleTemplates() map[string]*template.Template {
 		"statusLabel": statusLabel,
 		"kindLabel":   kindLabel,
 		"pathEscape":  url.PathEscape,
+		"vnd":         vndAmount,
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0

@@ -15,3 +15,11 @@ func TestParseVNDate(t *testing.T) {
 		}
 	}
 }
+
+func TestVNDAmount(t *testing.T) {
+	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1.000", 20000: "20.000", 1234567: "1.234.567", -50000: "-50.000"} {
+		if got := vndAmount(in); got != want {
+			t.Errorf("vndAmount(%d) = %q, want %q", in, got, want)
+		}
+	}
+}

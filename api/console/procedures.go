@@ -172,3 +172,17 @@ func (s adminPages) consoleProcedurePublish(c *gin.Context) {
 	v.Form = f
 	s.renderConsole(c, status, "procedure", consolePage{Title: v.Current.Name, Nav: "procedures", Errors: errs, Data: v})
 }
+
+// vndAmount writes an amount of dong with dots between thousands (20.000).
+func vndAmount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
