@@ -40,6 +40,22 @@ type feedbackCase struct {
 	overdue   bool
 	dupOf     string
 
+	// fbInfoDeadline: the citizen's deadline, whether they were reminded, and
+	// when the waiting case closes.
+	infoV        workflow.Version
+	infoDue      time.Time
+	infoReminded bool
+	infoCloseAt  time.Time
+	// fbComplaint: who approved the last answer, until when the citizen may
+	// complain, times reopened.
+	complaintV     workflow.Version
+	approver       int64
+	complaintUntil time.Time
+	reopened       int
+	// fbClockStart: the answer clock waits for acceptance.
+	clockV       workflow.Version
+	clockWaiting bool
+
 	ready   bool             // the routed step is in the read model (the 201 may go out)
 	v       workflow.Version // fbLocalWrites and later: writes run as local activities
 	version int              // bumped by each transition; wakes the deadline loop
@@ -59,13 +75,16 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbLocalWrites)
 	// Cases started before fbHandlerLock keep the pending counter.
 	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
+	w.infoV = workflow.GetVersion(ctx, fbInfoDeadlineChange, workflow.DefaultVersion, fbInfoDeadline)
+	w.complaintV = workflow.GetVersion(ctx, fbComplaintChange, workflow.DefaultVersion, fbComplaint)
+	w.clockV = workflow.GetVersion(ctx, fbClockStartChange, workflow.DefaultVersion, fbClockStart)
 	return w.run(ctx)
 }
 
 func (w *feedbackCase) view() FeedbackView {
 	return FeedbackView{Code: w.in.Code, Status: w.status, AgencyCode: w.agency, AssigneeID: w.assignee, DueAt: w.due,
 		AcceptDueAt: w.acceptDue, RemindAt: w.mark, ClockPaused: w.clock.Paused(), Overdue: w.overdue,
-		Reminded: w.reminded, Seq: w.seq, DuplicateOf: w.dupOf}
+		Reminded: w.reminded, Seq: w.seq, DuplicateOf: w.dupOf, InfoDueAt: w.infoDueShown(), Reopened: w.reopened}
 }
 
 func (w *feedbackCase) setup(ctx workflow.Context) error {
@@ -174,6 +193,9 @@ func (w *feedbackCase) taskFor(status string) *activities.FeedbackTask {
 	if st.Held {
 		t.AssigneeID = w.assignee
 	}
+	if status == FBReopened {
+		t.AssigneeID = w.approver // back to the leader who approved the answer
+	}
 	return t
 }
 
@@ -222,6 +244,10 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 	}
 	w.in.SLA = sla
 	w.clock = worktime.NewClock(w.scaled(sla.AnswerHours), w.received)
+	if w.clockV >= fbClockStart && sla.ClockFrom == ClockFromAcceptance {
+		// The clock stands still until an agency accepts the case.
+		w.clock, w.clockWaiting = worktime.Clock{Budget: w.scaled(sla.AnswerHours)}, true
+	}
 	if err := w.serially(ctx, func() error { return w.start(ctx) }); err != nil {
 		return w.view(), err
 	}
@@ -265,8 +291,10 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 
 // start records the submission and routes the case.
 func (w *feedbackCase) start(ctx workflow.Context) error {
-	if err := w.refreshClock(ctx); err != nil {
-		return err
+	if !w.clockWaiting {
+		if err := w.refreshClock(ctx); err != nil {
+			return err
+		}
 	}
 	in := w.in
 	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
@@ -297,6 +325,11 @@ func (w *feedbackCase) routeTo(ctx workflow.Context, agency string, by cds.Actor
 	} else if err := workflow.ExecuteLocalActivity(localOpts(ctx), acts.ComputeDue, activities.DueInput{
 		From: now, Amount: hours, Unit: worktime.UnitWorkingHours}).Get(ctx, &w.acceptDue); err != nil {
 		return err
+	}
+	if w.clockWaiting {
+		if err := w.provisionalDue(ctx); err != nil {
+			return err
+		}
 	}
 	from := w.agency
 	w.agency, w.assignee, w.acceptEsc = agency, 0, false

@@ -27,19 +27,27 @@ func (w *feedbackCase) validate(action string, a FeedbackAction) error {
 			"Action %q is not allowed while the case is %q.", action, w.status)
 	}
 	switch action {
-	case FBActReplyInfo, FBActRate, FBActWithdraw:
+	case FBActReplyInfo, FBActRate, FBActWithdraw, FBActComplain:
 		if a.Actor.UserID != w.in.CitizenID {
 			return conflict("Chỉ người gửi phản ánh mới được thực hiện thao tác này.", "Only the reporter may do this.")
 		}
+	}
+	if (action == FBActCloseUnanswered && w.infoV < fbInfoDeadline) || (action == FBActComplain && w.complaintV < fbComplaint) {
+		// Cases started before the change do not know the action.
+		return conflict("Không thể thực hiện thao tác %q với phản ánh này.", "Action %q is not available for this case.", action)
 	}
 	switch action {
 	case FBActAssign:
 		if a.AssigneeID == 0 || a.AssigneeAgency != w.agency {
 			return invalid("Người được phân công phải là cán bộ của cơ quan xử lý.", "The assignee must be an officer of the handling agency.")
 		}
-	case FBActRequestInfo, FBActReject, FBActNotOurs:
+	case FBActRequestInfo, FBActReject, FBActNotOurs, FBActCloseUnanswered:
 		if a.Note == "" {
 			return invalid("Vui lòng nhập nội dung.", "A note is required.")
+		}
+	case FBActComplain:
+		if a.Note == "" {
+			return invalid("Vui lòng nêu lý do chưa hài lòng.", "Give the reason of the complaint.")
 		}
 	case FBActReplyInfo:
 		if a.Note == "" {
@@ -87,9 +95,12 @@ func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackActio
 	w.pending++
 	defer func() { w.pending-- }()
 	t := transition{actor: a.Actor, action: action, to: feedbackTarget(action), note: a.Note, public: true, notify: true}
-	var before, after func() error // around the write, after the state change
+	var pre, before, after func() error // pre: before the state change; before/after: around the write
 	switch action {
 	case FBActAccept:
+		if w.clockWaiting {
+			pre = func() error { return w.startAnswerClock(ctx) } // the task it opens carries the real due time
+		}
 	case FBActAssign:
 		w.assignee = a.AssigneeID
 		t.public, t.notify = false, false
@@ -99,6 +110,21 @@ func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackActio
 	case FBActRequestInfo:
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoRequest = &a.Note }
 		before = func() error { return w.pauseClock(ctx) }
+		if w.infoV >= fbInfoDeadline {
+			before = func() error {
+				if err := w.pauseClock(ctx); err != nil {
+					return err
+				}
+				return w.startInfoDeadline(ctx)
+			}
+		}
+	case FBActCloseUnanswered:
+		t.finish, t.closeIt = true, true
+	case FBActComplain:
+		if !w.inComplaintWindow(ctx) {
+			return w.view(), conflict("Đã hết thời hạn khiếu nại câu trả lời của phản ánh này.", "The complaint period of this answer is over.")
+		}
+		return w.locked(func() error { return w.reopen(ctx, a.Actor, FBActComplain, a.Note) })
 	case FBActReplyInfo:
 		t.notify = false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoReply = &a.Note }
@@ -112,7 +138,7 @@ func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackActio
 		t.public, t.notify = false, false
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.AnswerBy = a.Actor.Name }
 		after = func() error {
-			w.closeAt = workflow.Now(ctx).Add(w.scaledCalendar(w.in.SLA.AutoCloseHours))
+			w.published(ctx, a.Actor.UserID)
 			return w.step(ctx, transition{actor: a.Actor, action: "publish", to: FBPublished, public: true, notify: true, finish: true,
 				mutate: func(ev *activities.FeedbackEvent) { ev.Published = true }})
 		}
@@ -135,12 +161,20 @@ func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackActio
 		t.detail = map[string]any{"score": a.Score}
 		t.mutate = func(ev *activities.FeedbackEvent) { ev.Rating = a.Score; ev.RatingComment = a.Note }
 		after = func() error {
+			if a.Score <= 2 && w.inComplaintWindow(ctx) {
+				return w.reopen(ctx, system, "reopen", "Công dân đánh giá chưa hài lòng (1–2 sao), phản ánh được mở lại. / Rated 1–2 stars: reopened.")
+			}
 			return w.step(ctx, transition{actor: system, action: "close", to: FBClosed, public: true, notify: true, closeIt: true})
 		}
 	case FBActWithdraw:
 		t.finish, t.closeIt = true, true
 	default:
 		return w.view(), errors.New("unknown action " + action)
+	}
+	if pre != nil {
+		if err := pre(); err != nil {
+			return w.view(), err
+		}
 	}
 	ev := w.apply(ctx, t)
 	if before != nil {

@@ -90,6 +90,7 @@ func (w *feedbackCase) nextDeadline() time.Time {
 	if w.status == FBPublished {
 		add(w.closeAt)
 	}
+	add(w.infoDeadline())
 	return next
 }
 
@@ -144,6 +145,9 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 		if err := w.notifyStaff(ctx, ev.Seq, "feedback.overdue", "Phản ánh %s đã quá hạn trả lời.", []string{"coordinator"}, CoordinatorAgency); err != nil {
 			return err
 		}
+	}
+	if err := w.fireInfoDeadline(ctx, now); err != nil {
+		return err
 	}
 	if w.status == FBPublished && !w.closeAt.IsZero() && !now.Before(w.closeAt) {
 		return w.step(ctx, transition{actor: system, action: "auto_close", to: FBClosed, public: true, notify: true, closeIt: true})

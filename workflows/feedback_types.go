@@ -30,6 +30,7 @@ const (
 	FBDuplicate      = "duplicate"
 	FBTransferred    = "transferred"
 	FBWithdrawn      = "withdrawn"
+	FBReopened       = "reopened" // the citizen complained about the published answer
 )
 
 // Message names of FeedbackCase. Every action is an Update with a validator,
@@ -55,6 +56,10 @@ const (
 	FBActClose         = "close"
 	FBActRate          = "rate"     // citizen
 	FBActWithdraw      = "withdraw" // citizen
+	// FBActCloseUnanswered: staff close a case whose citizen never sent the
+	// information asked for (fbInfoDeadline).
+	FBActCloseUnanswered = "close_unanswered"
+	FBActComplain        = "complain" // citizen: the published answer does not settle it (fbComplaint)
 )
 
 // FeedbackStaffActions are the actions staff call through
@@ -82,7 +87,25 @@ type FeedbackSLA struct {
 	// Scale > 1 divides every SLA and counts it in wall-clock time instead of
 	// working time (process-level tests only: working time stands still at night).
 	Scale float64 `json:"scale,omitempty"`
+
+	// From fbInfoDeadline: working days the citizen has to send the
+	// information asked for (0: 5), then further working days after the
+	// reminder before the case is closed (0: 2).
+	InfoDays      float64 `json:"info_days,omitempty"`
+	InfoGraceDays float64 `json:"info_grace_days,omitempty"`
+	// From fbComplaint: calendar days after publication in which a 1–2 star
+	// rating or a complaint reopens the case (0: 7).
+	ComplaintDays float64 `json:"complaint_days,omitempty"`
+	// From fbClockStart: when the answer clock starts, ClockFromSubmission
+	// ("" too) or ClockFromAcceptance.
+	ClockFrom string `json:"clock_from,omitempty"`
 }
+
+// When the answer clock of a category starts (FeedbackSLA.ClockFrom).
+const (
+	ClockFromSubmission = "submission"
+	ClockFromAcceptance = "acceptance"
+)
 
 // FeedbackInput starts a FeedbackCase.
 type FeedbackInput struct {
@@ -129,4 +152,6 @@ type FeedbackView struct {
 	Reminded    bool      `json:"reminded"`
 	Seq         int       `json:"seq"`
 	DuplicateOf string    `json:"duplicate_of,omitempty"`
+	InfoDueAt   time.Time `json:"info_due_at,omitempty"` // the citizen's deadline while awaiting_info
+	Reopened    int       `json:"reopened,omitempty"`    // times the case was reopened
 }
