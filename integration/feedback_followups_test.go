@@ -72,6 +72,13 @@ func TestFeedbackAwaitingInfoDeadline(t *testing.T) {
 
 	closed := fbSubmit(t, env, ctok)
 	toWaiting(closed)
+	// The console offers the new action on a waiting case, by its name.
+	staffWithPassword(t, env, "0912000311", "Cán bộ Xây dựng (console)", "SXD", cds.RoleOfficer, "Cao-Bang-2026!")
+	cc, _ := consoleLogin(t, env, "0912000311", "Cao-Bang-2026!")
+	if resp, page := fetch(t, cc, http.MethodGet, env.URL+"/console/cases/feedback/"+closed, nil); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(page, "Đóng do công dân không bổ sung / Close: information not sent") {
+		t.Fatalf("console case page %d does not offer close_unanswered by name", resp.StatusCode)
+	}
 	if r := act(env, closed, "close_unanswered", otok, map[string]any{}); r.Status != http.StatusBadRequest {
 		t.Fatalf("close_unanswered without a note: %d %s", r.Status, r.Body)
 	}
@@ -239,6 +246,12 @@ func TestFeedbackDuplicatesListedAndNotified(t *testing.T) {
 	}
 	if r := env.Do(http.MethodGet, "/api/v1/feedback/"+orig, ctok, nil); r.Status != http.StatusOK || strings.Contains(string(r.Body), `"duplicates"`) {
 		t.Fatalf("the reporter's view lists duplicates: %d %s", r.Status, r.Body)
+	}
+	staffWithPassword(t, env, "0912000312", "Lãnh đạo Xây dựng (console)", "SXD", cds.RoleLeader, "Cao-Bang-2026!")
+	cc, _ := consoleLogin(t, env, "0912000312", "Cao-Bang-2026!")
+	if resp, page := fetch(t, cc, http.MethodGet, env.URL+"/console/cases/feedback/"+orig, nil); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(page, `id="case-duplicates"`) || !strings.Contains(page, "/console/cases/feedback/"+dup) {
+		t.Fatalf("console case page %d does not list the duplicate %s", resp.StatusCode, dup)
 	}
 
 	fbStep(t, env, orig, "accept", otok, nil, "accepted")
