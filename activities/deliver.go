@@ -66,12 +66,19 @@ func (a *Activities) notifyFollowers(ctx context.Context, in NotifyInput) error 
 	}
 	// "feedback/" + code is workflows.FeedbackWorkflowID (workflows imports
 	// this package, not the reverse).
+	if in.Kind == "feedback.info_reminder" {
+		return nil // the reminder is the reporter's alone
+	}
+	dupOf, err := a.notifyDuplicateReporters(ctx, in, code)
+	if err != nil {
+		return err
+	}
 	ids, err := a.DB.FeedbackFollowers(ctx, "feedback/"+code)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if id == in.UserID {
+		if id == in.UserID || dupOf[id] {
 			continue
 		}
 		f := NotifyInput{DedupeKey: fmt.Sprintf("%s/follower/%d", in.DedupeKey, id), UserID: id, Kind: in.Kind,
@@ -81,6 +88,40 @@ func (a *Activities) notifyFollowers(ctx context.Context, in NotifyInput) error 
 		}
 	}
 	return nil
+}
+
+// notifyDuplicateReporters tells the reporter of every report marked as a
+// duplicate of the case that the case's answer is published (issue 21), one
+// message per step and recipient (dedupe key: the step's key + /duplicate/ +
+// user); they get it instead of the follower's copy. It returns who got it.
+func (a *Activities) notifyDuplicateReporters(ctx context.Context, in NotifyInput, code string) (map[int64]bool, error) {
+	if in.Kind != "feedback.published" {
+		return nil, nil
+	}
+	ids, err := a.DB.DuplicateReporters(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	sent := map[int64]bool{}
+	for _, id := range ids {
+		if id == in.UserID {
+			continue
+		}
+		sent[id] = true
+		if off, err := a.DB.NotificationsWithdrawn(ctx, id); err != nil || off {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		f := NotifyInput{DedupeKey: fmt.Sprintf("%s/duplicate/%d", in.DedupeKey, id), UserID: id, Kind: "feedback.duplicate_answered",
+			Title:   fmt.Sprintf("Phản ánh %s, trùng với phản ánh của bạn, đã có kết quả trả lời.", code),
+			Payload: map[string]any{"code": code, "status": in.Payload["status"], "duplicate": true}}
+		if err := a.enqueue(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	return sent, nil
 }
 
 // channelsFor picks the channels of one message: a forced channel (a code

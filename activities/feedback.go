@@ -80,6 +80,7 @@ type FeedbackEvent struct {
 	DuplicateOf   string          `json:"duplicate_of,omitempty"`
 	Rating        int             `json:"rating,omitempty"`
 	RatingComment string          `json:"rating_comment,omitempty"`
+	Reopened      bool            `json:"reopened,omitempty"` // the citizen's complaint reopened the case
 }
 
 // RecordFeedback applies ev to the read model once: if the event row exists
@@ -247,6 +248,11 @@ func (a *Activities) feedbackDetail(ctx context.Context, tx pgx.Tx, ev FeedbackE
 	}
 	if ev.Published {
 		if err := exec(`UPDATE feedback_reports SET published_at = $2 WHERE workflow_id = $1`, ev.At); err != nil {
+			return err
+		}
+	}
+	if ev.Reopened {
+		if err := exec(`UPDATE feedback_reports SET reopen_count = reopen_count + 1, reopened_at = $2 WHERE workflow_id = $1`, ev.At); err != nil {
 			return err
 		}
 	}

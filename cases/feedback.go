@@ -74,7 +74,8 @@ func (s *Service) SubmitFeedback(ctx context.Context, sub FeedbackSubmission) (i
 		in := sub.Input
 		in.Code = code
 		cat := sub.Category
-		in.SLA = workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Reminder: float64(cat.ReminderPct) / 100, Scale: s.SLA()}
+		in.SLA = workflows.FeedbackSLA{AcceptHours: cat.AcceptHours, AnswerHours: cat.AnswerHours, Reminder: float64(cat.ReminderPct) / 100, Scale: s.SLA(),
+			InfoDays: cat.InfoDays, InfoGraceDays: cat.InfoGraceDays, ComplaintDays: cat.ComplaintDays, ClockFrom: cat.ClockFrom}
 		if in.Urgent {
 			in.SLA.AcceptHours, in.SLA.AnswerHours = cat.UrgentAcceptHours, cat.UrgentAnswerHours
 		}
@@ -137,10 +138,15 @@ func (s *Service) startFeedback(ctx context.Context, in workflows.FeedbackInput,
 // once and answers the retry with the first outcome (no second timeline
 // line, no 409).
 func (s *Service) UpdateFeedback(ctx context.Context, code, name string, a workflows.FeedbackAction, key string) (workflows.FeedbackView, error) {
+	return s.updateFeedbackID(ctx, code, name, a, updateID(name, a.Actor.UserID, key))
+}
+
+// updateFeedbackID sends an update with the given Update ID ("" : fresh).
+func (s *Service) updateFeedbackID(ctx context.Context, code, name string, a workflows.FeedbackAction, id string) (workflows.FeedbackView, error) {
 	var v workflows.FeedbackView
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.FeedbackWorkflowID(code), UpdateName: name, Args: []any{a},
-		UpdateID: updateID(name, a.Actor.UserID, key), WaitForStage: client.WorkflowUpdateStageCompleted,
+		UpdateID: id, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
 		err = h.Get(ctx, &v)
@@ -156,4 +162,14 @@ func updateID(action string, actorID int64, key string) string {
 		return ""
 	}
 	return fmt.Sprintf("%s:%d:%s", action, actorID, key)
+}
+
+// FeedbackLive is the live state of a running case (the workflow's query).
+func (s *Service) FeedbackLive(ctx context.Context, code string) (workflows.FeedbackView, error) {
+	var v workflows.FeedbackView
+	val, err := s.Temporal.QueryWorkflow(ctx, workflows.FeedbackWorkflowID(code), "", workflows.FeedbackQueryState)
+	if err == nil {
+		err = val.Get(&v)
+	}
+	return v, temporalError(err, feedbackClosed())
 }

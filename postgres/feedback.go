@@ -19,13 +19,24 @@ type FeedbackCategory struct {
 	UrgentAnswerHours float64 `json:"urgent_answer_hours"`
 	Level             string  `json:"level"`        // commune or province: where the case is handled
 	ReminderPct       int     `json:"reminder_pct"` // % of the answer time used when the assignee is reminded
+	// Issue 21 (migration 00130): working days the citizen has to send the
+	// information asked for, further working days after the reminder before
+	// the case closes, calendar days after publication in which a complaint
+	// reopens it, and when the answer clock starts (ClockFrom: "submission"
+	// or "acceptance", workflows.ClockFrom*).
+	InfoDays      float64 `json:"info_days"`
+	InfoGraceDays float64 `json:"info_grace_days"`
+	ComplaintDays float64 `json:"complaint_days"`
+	ClockFrom     string  `json:"clock_from"`
 }
 
-const categoryCols = `code, name_vi, name_en, dup_radius_m, accept_hours, answer_hours, urgent_accept_hours, urgent_answer_hours, level, reminder_pct`
+const categoryCols = `code, name_vi, name_en, dup_radius_m, accept_hours, answer_hours, urgent_accept_hours, urgent_answer_hours, level, reminder_pct,
+	info_days, info_grace_days, complaint_days, clock_from`
 
 func scanCategory(r pgx.Row) (FeedbackCategory, error) {
 	var c FeedbackCategory
-	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours, &c.UrgentAnswerHours, &c.Level, &c.ReminderPct)
+	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours, &c.UrgentAnswerHours, &c.Level, &c.ReminderPct,
+		&c.InfoDays, &c.InfoGraceDays, &c.ComplaintDays, &c.ClockFrom)
 	return c, err
 }
 
@@ -88,6 +99,7 @@ type Feedback struct {
 	AnswerBy      string     `json:"answer_by,omitempty"`
 	PublishedAt   *time.Time `json:"published_at,omitempty"`
 	DuplicateOf   *string    `json:"duplicate_of,omitempty"`
+	ReopenCount   int        `json:"reopen_count"` // times a complaint reopened it
 	// Moderation: hidden from every public view; the public title and
 	// content when staff edited them (the originals above stay as sent).
 	Hidden        bool    `json:"hidden"`
@@ -99,7 +111,7 @@ const feedbackSelect = `SELECT c.workflow_id, c.code, c.title, r.content, c.fiel
 	COALESCE(c.citizen_id, 0), COALESCE(u.full_name, ''), c.status, c.received_at, c.due_at, c.finished_at, c.closed, c.overdue,
 	c.timeliness, c.rating, c.rating_comment, r.lat, r.lng, r.address, r.commune_code, r.hide_name, r.urgent, r.assignee_id,
 	r.info_request, r.info_reply, r.answer, r.answer_by, r.published_at, r.duplicate_of,
-	r.hidden_at IS NOT NULL, r.public_title, r.public_content
+	r.hidden_at IS NOT NULL, r.public_title, r.public_content, r.reopen_count
 	FROM cases c JOIN feedback_reports r ON r.workflow_id = c.workflow_id
 	LEFT JOIN agencies a ON a.code = c.agency_code LEFT JOIN users u ON u.id = c.citizen_id `
 
@@ -108,7 +120,7 @@ func scanFeedback(r pgx.Row) (Feedback, error) {
 	err := r.Scan(&f.WorkflowID, &f.Code, &f.Title, &f.Content, &f.Category, &f.AgencyCode, &f.AgencyName, &f.CitizenID, &f.CitizenName,
 		&f.Status, &f.ReceivedAt, &f.DueAt, &f.FinishedAt, &f.Closed, &f.Overdue, &f.Timeliness, &f.Rating, &f.RatingComment,
 		&f.Lat, &f.Lng, &f.Address, &f.CommuneCode, &f.HideName, &f.Urgent, &f.AssigneeID, &f.InfoRequest, &f.InfoReply,
-		&f.Answer, &f.AnswerBy, &f.PublishedAt, &f.DuplicateOf, &f.Hidden, &f.PublicTitle, &f.PublicContent)
+		&f.Answer, &f.AnswerBy, &f.PublishedAt, &f.DuplicateOf, &f.Hidden, &f.PublicTitle, &f.PublicContent, &f.ReopenCount)
 	return f, err
 }
 
@@ -214,4 +226,36 @@ func (db *DB) FollowerCount(ctx context.Context, workflowID string) (int, error)
 	var n int
 	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM feedback_followers WHERE workflow_id = $1`, workflowID).Scan(&n)
 	return n, mapErr(err)
+}
+
+// FeedbackDuplicate is a report staff marked as a duplicate of another.
+type FeedbackDuplicate struct {
+	Code       string    `json:"code"`
+	Title      string    `json:"title"`
+	Status     string    `json:"status"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// DuplicatesOf lists the reports marked as duplicates of the case code, oldest first.
+func (db *DB) DuplicatesOf(ctx context.Context, code string) ([]FeedbackDuplicate, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT c.code, c.title, c.status, c.received_at FROM feedback_reports r
+		JOIN cases c ON c.workflow_id = r.workflow_id WHERE r.duplicate_of = $1 ORDER BY c.received_at, c.code`, code)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (FeedbackDuplicate, error) {
+		var d FeedbackDuplicate
+		err := r.Scan(&d.Code, &d.Title, &d.Status, &d.ReceivedAt)
+		return d, err
+	})
+}
+
+// DuplicateReporters are the reporters of the duplicates of the case code.
+func (db *DB) DuplicateReporters(ctx context.Context, code string) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT c.citizen_id FROM feedback_reports r JOIN cases c ON c.workflow_id = r.workflow_id
+		WHERE r.duplicate_of = $1 AND c.citizen_id IS NOT NULL ORDER BY c.citizen_id`, code)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }

@@ -20,6 +20,7 @@ type ReportCaseStat struct {
 	HoursN                    int64
 	RatingSum                 float64
 	RatingN                   int64
+	Reopened                  int64 // feedback reopened by the citizen's complaint (issue 21)
 }
 
 // scopeCTE selects agency $3 and its descendants ("" = the whole province).
@@ -57,7 +58,8 @@ func (db *DB) ReportCaseStats(ctx context.Context, from, to time.Time, agency st
 		count(*) FILTER (WHERE NOT c.done AND c.due_at < $2),
 		COALESCE(sum(c.handling_hours) FILTER (WHERE c.done), 0),
 		count(c.handling_hours) FILTER (WHERE c.done),
-		COALESCE(sum(c.rating), 0), count(c.rating)
+		COALESCE(sum(c.rating), 0), count(c.rating),
+		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM feedback_reports r WHERE r.workflow_id = c.workflow_id AND r.reopen_count > 0))
 	FROM t c ` + join + `
 	GROUP BY 1, c.kind ORDER BY 1, c.kind`
 	rows, err := db.Pool.Query(ctx, q, from, to, agency)
@@ -67,7 +69,7 @@ func (db *DB) ReportCaseStats(ctx context.Context, from, to time.Time, agency st
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportCaseStat, error) {
 		var s ReportCaseStat
 		err := r.Scan(&s.Group, &s.GroupName, &s.Kind, &s.Online, &s.InPerson, &s.Carried, &s.Early, &s.OnTime, &s.Late,
-			&s.WithinDeadline, &s.Overdue, &s.HoursSum, &s.HoursN, &s.RatingSum, &s.RatingN)
+			&s.WithinDeadline, &s.Overdue, &s.HoursSum, &s.HoursN, &s.RatingSum, &s.RatingN, &s.Reopened)
 		return s, err
 	})
 	return out, mapErr(err)

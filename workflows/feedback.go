@@ -1,11 +1,9 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -13,131 +11,6 @@ import (
 	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/worktime"
 )
-
-// FeedbackWorkflowName is the pinned registered name of the feedback workflow.
-const FeedbackWorkflowName = "FeedbackCase"
-
-// CoordinatorAgency is the province coordinator: routing falls back to it and
-// "not ours" sends a case back to it for re-routing.
-const CoordinatorAgency = "TTPVHCC"
-
-// Feedback statuses (FixMyStreet-like, plus the Vietnamese PAKN steps).
-const (
-	FBSubmitted      = "submitted"
-	FBRouted         = "routed"
-	FBAccepted       = "accepted"
-	FBAssigned       = "assigned"
-	FBInProgress     = "in_progress"
-	FBAwaitingInfo   = "awaiting_info"
-	FBAnswerDrafted  = "answer_drafted"
-	FBAnswerApproved = "answer_approved"
-	FBPublished      = "published"
-	FBRated          = "rated"
-	FBClosed         = "closed"
-	FBRejected       = "rejected"
-	FBDuplicate      = "duplicate"
-	FBTransferred    = "transferred"
-	FBWithdrawn      = "withdrawn"
-)
-
-// Message names of FeedbackCase. Every action is an Update with a validator,
-// so an action that does not fit the state is refused synchronously (HTTP 409)
-// and never enters history; the citizen's reply is an Update too so that the
-// app learns at once whether the case was still waiting for it.
-const (
-	FeedbackQueryState      = "state"
-	FeedbackUpdateSubmitted = "submitted" // update-with-start: returns once routed
-
-	FBActAccept        = "accept"
-	FBActAssign        = "assign"
-	FBActStart         = "start"
-	FBActRequestInfo   = "request_info"
-	FBActReplyInfo     = "reply_info" // citizen
-	FBActDraftAnswer   = "draft_answer"
-	FBActApproveAnswer = "approve_answer"
-	FBActReturnDraft   = "return_draft"
-	FBActTransfer      = "transfer"
-	FBActNotOurs       = "not_ours"
-	FBActReject        = "reject"
-	FBActMarkDuplicate = "mark_duplicate"
-	FBActClose         = "close"
-	FBActRate          = "rate"     // citizen
-	FBActWithdraw      = "withdraw" // citizen
-)
-
-// FeedbackStaffActions are the actions staff call through
-// POST /api/v1/feedback/{id}/actions/{action} (from FeedbackStates).
-var FeedbackStaffActions = func() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, st := range FeedbackStates {
-		for _, m := range st.Moves {
-			if m.By == ByStaff && !seen[m.Action] {
-				seen[m.Action] = true
-				out = append(out, m.Action)
-			}
-		}
-	}
-	return out
-}()
-
-// FeedbackSLA are the deadlines of one case, set from its category and priority.
-type FeedbackSLA struct {
-	AcceptHours    float64 `json:"accept_hours"`     // working hours to accept
-	AnswerHours    float64 `json:"answer_hours"`     // working hours to publish an answer
-	Reminder       float64 `json:"reminder"`         // share of the answer budget at which the assignee is reminded
-	AutoCloseHours float64 `json:"auto_close_hours"` // calendar hours after publication without rating
-	// Scale > 1 divides every SLA and counts it in wall-clock time instead of
-	// working time (process-level tests only: working time stands still at night).
-	Scale float64 `json:"scale,omitempty"`
-}
-
-// FeedbackInput starts a FeedbackCase.
-type FeedbackInput struct {
-	Code        string       `json:"code"`
-	CitizenID   int64        `json:"citizen_id"`
-	CitizenName string       `json:"citizen_name"`
-	Title       string       `json:"title"`
-	Content     string       `json:"content"`
-	Category    string       `json:"category"`
-	Location    cds.Location `json:"location"`
-	MediaIDs    []string     `json:"media_ids,omitempty"`
-	HideName    bool         `json:"hide_name,omitempty"`
-	Urgent      bool         `json:"urgent,omitempty"`
-	Channel     string       `json:"channel,omitempty"`
-	SLA         FeedbackSLA  `json:"sla"`
-}
-
-// FeedbackAction is the payload of every action update. Actor is resolved at
-// the API edge (after Casbin) and recorded for the audit trail.
-type FeedbackAction struct {
-	Actor          cds.Actor `json:"actor"`
-	Note           string    `json:"note,omitempty"`
-	AgencyCode     string    `json:"agency_code,omitempty"`     // transfer target
-	AssigneeID     int64     `json:"assignee_id,omitempty"`     // assign
-	AssigneeName   string    `json:"assignee_name,omitempty"`   // assign
-	AssigneeAgency string    `json:"assignee_agency,omitempty"` // assign: checked against the case's agency
-	Answer         string    `json:"answer,omitempty"`          // draft_answer
-	MediaIDs       []string  `json:"media_ids,omitempty"`       // answer attachments
-	OriginalCode   string    `json:"original_code,omitempty"`   // mark_duplicate
-	Score          int       `json:"score,omitempty"`           // rate
-}
-
-// FeedbackView is the live state returned by the query and by every update.
-type FeedbackView struct {
-	Code        string    `json:"code"`
-	Status      string    `json:"status"`
-	AgencyCode  string    `json:"agency_code"`
-	AssigneeID  int64     `json:"assignee_id,omitempty"`
-	DueAt       time.Time `json:"due_at"`
-	AcceptDueAt time.Time `json:"accept_due_at"`
-	RemindAt    time.Time `json:"remind_at"`
-	ClockPaused bool      `json:"clock_paused"`
-	Overdue     bool      `json:"overdue"`
-	Reminded    bool      `json:"reminded"`
-	Seq         int       `json:"seq"`
-	DuplicateOf string    `json:"duplicate_of,omitempty"`
-}
 
 func init() {
 	register(func(w worker.Registry) {
@@ -167,6 +40,22 @@ type feedbackCase struct {
 	overdue   bool
 	dupOf     string
 
+	// fbInfoDeadline: the citizen's deadline, whether they were reminded, and
+	// when the waiting case closes.
+	infoV        workflow.Version
+	infoDue      time.Time
+	infoReminded bool
+	infoCloseAt  time.Time
+	// fbComplaint: who approved the last answer, until when the citizen may
+	// complain, times reopened.
+	complaintV     workflow.Version
+	approver       int64
+	complaintUntil time.Time
+	reopened       int
+	// fbClockStart: the answer clock waits for acceptance.
+	clockV       workflow.Version
+	clockWaiting bool
+
 	ready   bool             // the routed step is in the read model (the 201 may go out)
 	v       workflow.Version // fbLocalWrites and later: writes run as local activities
 	version int              // bumped by each transition; wakes the deadline loop
@@ -186,13 +75,16 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbLocalWrites)
 	// Cases started before fbHandlerLock keep the pending counter.
 	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
+	w.infoV = workflow.GetVersion(ctx, fbInfoDeadlineChange, workflow.DefaultVersion, fbInfoDeadline)
+	w.complaintV = workflow.GetVersion(ctx, fbComplaintChange, workflow.DefaultVersion, fbComplaint)
+	w.clockV = workflow.GetVersion(ctx, fbClockStartChange, workflow.DefaultVersion, fbClockStart)
 	return w.run(ctx)
 }
 
 func (w *feedbackCase) view() FeedbackView {
 	return FeedbackView{Code: w.in.Code, Status: w.status, AgencyCode: w.agency, AssigneeID: w.assignee, DueAt: w.due,
 		AcceptDueAt: w.acceptDue, RemindAt: w.mark, ClockPaused: w.clock.Paused(), Overdue: w.overdue,
-		Reminded: w.reminded, Seq: w.seq, DuplicateOf: w.dupOf}
+		Reminded: w.reminded, Seq: w.seq, DuplicateOf: w.dupOf, InfoDueAt: w.infoDueShown(), Reopened: w.reopened}
 }
 
 func (w *feedbackCase) setup(ctx workflow.Context) error {
@@ -235,61 +127,6 @@ func sortedKeys(m map[string][]string) []string {
 		}
 	}
 	return keys
-}
-
-// ConflictError is the error type of a refused action (HTTP 409). Its message
-// is English; the Vietnamese text travels as the first detail.
-const ConflictError = "ECONFLICT"
-
-// validate refuses an action that does not fit the state or lacks its data.
-func (w *feedbackCase) validate(action string, a FeedbackAction) error {
-	ok := false
-	for _, s := range feedbackTransitions[action] {
-		if s == w.status {
-			ok = true
-		}
-	}
-	if !ok {
-		return conflict("Không thể thực hiện thao tác %q khi phản ánh đang ở trạng thái %q.",
-			"Action %q is not allowed while the case is %q.", action, w.status)
-	}
-	switch action {
-	case FBActReplyInfo, FBActRate, FBActWithdraw:
-		if a.Actor.UserID != w.in.CitizenID {
-			return conflict("Chỉ người gửi phản ánh mới được thực hiện thao tác này.", "Only the reporter may do this.")
-		}
-	}
-	switch action {
-	case FBActAssign:
-		if a.AssigneeID == 0 || a.AssigneeAgency != w.agency {
-			return invalid("Người được phân công phải là cán bộ của cơ quan xử lý.", "The assignee must be an officer of the handling agency.")
-		}
-	case FBActRequestInfo, FBActReject, FBActNotOurs:
-		if a.Note == "" {
-			return invalid("Vui lòng nhập nội dung.", "A note is required.")
-		}
-	case FBActReplyInfo:
-		if a.Note == "" {
-			return invalid("Vui lòng nhập nội dung bổ sung.", "The reply is required.")
-		}
-	case FBActDraftAnswer:
-		if a.Answer == "" {
-			return invalid("Vui lòng nhập nội dung trả lời.", "The answer is required.")
-		}
-	case FBActTransfer:
-		if a.AgencyCode == "" || (a.AgencyCode == w.agency && w.status != FBTransferred) {
-			return invalid("Vui lòng chọn cơ quan khác để chuyển.", "Choose another agency to transfer to.")
-		}
-	case FBActMarkDuplicate:
-		if a.OriginalCode == "" || a.OriginalCode == w.in.Code {
-			return invalid("Vui lòng chọn phản ánh gốc khác phản ánh này.", "Choose an original report other than this one.")
-		}
-	case FBActRate:
-		if a.Score < 1 || a.Score > 5 {
-			return invalid("Điểm đánh giá từ 1 đến 5.", "The score must be 1 to 5.")
-		}
-	}
-	return nil
 }
 
 // transition is one recorded step: the state change plus the read-model write.
@@ -356,6 +193,9 @@ func (w *feedbackCase) taskFor(status string) *activities.FeedbackTask {
 	if st.Held {
 		t.AssigneeID = w.assignee
 	}
+	if status == FBReopened {
+		t.AssigneeID = w.approver // back to the leader who approved the answer
+	}
 	return t
 }
 
@@ -404,6 +244,10 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 	}
 	w.in.SLA = sla
 	w.clock = worktime.NewClock(w.scaled(sla.AnswerHours), w.received)
+	if w.clockV >= fbClockStart && sla.ClockFrom == ClockFromAcceptance {
+		// The clock stands still until an agency accepts the case.
+		w.clock, w.clockWaiting = worktime.Clock{Budget: w.scaled(sla.AnswerHours)}, true
+	}
 	if err := w.serially(ctx, func() error { return w.start(ctx) }); err != nil {
 		return w.view(), err
 	}
@@ -447,8 +291,10 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 
 // start records the submission and routes the case.
 func (w *feedbackCase) start(ctx workflow.Context) error {
-	if err := w.refreshClock(ctx); err != nil {
-		return err
+	if !w.clockWaiting {
+		if err := w.refreshClock(ctx); err != nil {
+			return err
+		}
 	}
 	in := w.in
 	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
@@ -467,64 +313,6 @@ func (w *feedbackCase) start(ctx workflow.Context) error {
 	return w.routeTo(ctx, agency, cds.Actor{Name: "Hệ thống định tuyến"}, "route", "")
 }
 
-// scaled turns working hours of an SLA into a clock budget.
-func (w *feedbackCase) scaled(hours float64) time.Duration {
-	d := time.Duration(hours * float64(time.Hour))
-	if w.in.SLA.Scale > 1 {
-		d = time.Duration(float64(d) / w.in.SLA.Scale)
-	}
-	return d
-}
-
-func (w *feedbackCase) wallClock() bool { return w.in.SLA.Scale > 1 }
-
-// refreshClock recomputes the due time and the reminder mark of the answer
-// clock (a local activity: the calendar lives in PostgreSQL).
-func (w *feedbackCase) refreshClock(ctx workflow.Context) error {
-	now := workflow.Now(ctx)
-	if w.wallClock() {
-		from := now
-		if w.clock.RunningSince != nil {
-			from = *w.clock.RunningSince
-		}
-		w.due = from.Add(w.clock.Budget - w.clock.Used)
-		w.mark = from.Add(time.Duration(float64(w.clock.Budget)*w.in.SLA.Reminder) - w.clock.Used)
-		return nil
-	}
-	var st activities.ClockState
-	if err := workflow.ExecuteLocalActivity(localOpts(ctx), acts.ResumeClock, activities.ClockInput{
-		Clock: w.clock, At: now, Fraction: w.in.SLA.Reminder}).Get(ctx, &st); err != nil {
-		return err
-	}
-	w.clock, w.due, w.mark = st.Clock, st.Due, st.Mark
-	return nil
-}
-
-func (w *feedbackCase) pauseClock(ctx workflow.Context) error {
-	now := workflow.Now(ctx)
-	if w.wallClock() {
-		if w.clock.RunningSince != nil {
-			w.clock.Used += now.Sub(*w.clock.RunningSince)
-			w.clock.RunningSince = nil
-		}
-		return nil
-	}
-	var st activities.ClockState
-	if err := workflow.ExecuteLocalActivity(localOpts(ctx), acts.PauseClock, activities.ClockInput{Clock: w.clock, At: now}).Get(ctx, &st); err != nil {
-		return err
-	}
-	w.clock = st.Clock
-	return nil
-}
-
-func (w *feedbackCase) resumeClock(ctx workflow.Context) error {
-	if w.clock.RunningSince == nil {
-		now := workflow.Now(ctx)
-		w.clock.RunningSince = &now
-	}
-	return w.refreshClock(ctx)
-}
-
 // routeTo sends the case to agency with a fresh accept deadline.
 func (w *feedbackCase) routeTo(ctx workflow.Context, agency string, by cds.Actor, action, note string) error {
 	now := workflow.Now(ctx)
@@ -538,236 +326,14 @@ func (w *feedbackCase) routeTo(ctx workflow.Context, agency string, by cds.Actor
 		From: now, Amount: hours, Unit: worktime.UnitWorkingHours}).Get(ctx, &w.acceptDue); err != nil {
 		return err
 	}
+	if w.clockWaiting {
+		if err := w.provisionalDue(ctx); err != nil {
+			return err
+		}
+	}
 	from := w.agency
 	w.agency, w.assignee, w.acceptEsc = agency, 0, false
 	return w.step(ctx, transition{actor: by, action: action, to: FBRouted, note: note, public: true, notify: true, reopen: true,
 		detail: map[string]any{"from_agency": from, "to_agency": agency, "accept_due_at": w.acceptDue},
 		mutate: func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }})
-}
-
-// nextDeadline is the earliest pending deadline (zero when none).
-func (w *feedbackCase) nextDeadline() time.Time {
-	var next time.Time
-	add := func(t time.Time) {
-		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
-			next = t
-		}
-	}
-	if w.status == FBRouted && !w.acceptEsc {
-		add(w.acceptDue)
-	}
-	if w.clockRunning() {
-		if !w.reminded {
-			add(w.mark)
-		}
-		if !w.overdue {
-			add(w.due)
-		}
-	}
-	if w.status == FBPublished {
-		add(w.closeAt)
-	}
-	return next
-}
-
-// clockRunning: the answer clock runs from receipt to publication and stands
-// still while the citizen is asked for more.
-func (w *feedbackCase) clockRunning() bool {
-	st, _ := FeedbackStateOf(w.status)
-	return st.Clock && !w.clock.Paused()
-}
-
-var system = cds.Actor{Name: "Hệ thống"}
-
-func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
-	now := workflow.Now(ctx)
-	if w.status == FBRouted && !w.acceptEsc && !now.Before(w.acceptDue) {
-		w.acceptEsc = true
-		ev := w.apply(ctx, transition{actor: system, action: "accept_overdue", note: "Quá hạn tiếp nhận / accept deadline passed"})
-		if err := w.write(ctx, ev, false); err != nil {
-			return err
-		}
-		if err := w.notifyStaff(ctx, ev.Seq, "feedback.accept_overdue", "Phản ánh %s quá hạn tiếp nhận.", []string{"leader", "officer"}, w.agency); err != nil {
-			return err
-		}
-	}
-	if w.clockRunning() && !w.reminded && !w.mark.IsZero() && !now.Before(w.mark) {
-		w.reminded = true
-		ev := w.apply(ctx, transition{actor: system, action: "reminder", note: "Đã dùng 75% thời hạn / 75% of the time used"})
-		if err := w.write(ctx, ev, false); err != nil {
-			return err
-		}
-		if w.assignee != 0 {
-			if err := w.exec(ctx, acts.Notify, activities.NotifyInput{
-				DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.assignee), UserID: w.assignee, Kind: "feedback.reminder",
-				Title:   fmt.Sprintf("Phản ánh %s sắp đến hạn trả lời (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
-				Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
-			}, nil); err != nil {
-				return err
-			}
-		} else if err := w.notifyStaff(ctx, ev.Seq, "feedback.reminder", "Phản ánh %s sắp đến hạn trả lời.", []string{"leader"}, w.agency); err != nil {
-			return err
-		}
-	}
-	if w.clockRunning() && !w.overdue && !now.Before(w.due) {
-		w.overdue = true
-		ev := w.apply(ctx, transition{actor: system, action: "overdue", note: "Quá hạn trả lời / answer overdue"})
-		if err := w.write(ctx, ev, false); err != nil {
-			return err
-		}
-		if err := w.notifyStaff(ctx, ev.Seq, "feedback.overdue", "Phản ánh %s đã quá hạn trả lời.", []string{"leader"}, w.agency); err != nil {
-			return err
-		}
-		if err := w.notifyStaff(ctx, ev.Seq, "feedback.overdue", "Phản ánh %s đã quá hạn trả lời.", []string{"coordinator"}, CoordinatorAgency); err != nil {
-			return err
-		}
-	}
-	if w.status == FBPublished && !w.closeAt.IsZero() && !now.Before(w.closeAt) {
-		return w.step(ctx, transition{actor: system, action: "auto_close", to: FBClosed, public: true, notify: true, closeIt: true})
-	}
-	return nil
-}
-
-func (w *feedbackCase) notifyStaff(ctx workflow.Context, seq int, kind, title string, roles []string, agency string) error {
-	return w.exec(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{
-		DedupePrefix: fmt.Sprintf("%s/%d", w.wfID, seq), Agency: agency, Roles: roles, Kind: kind,
-		Title: fmt.Sprintf(title, w.in.Code), Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
-	}, nil)
-}
-
-// act runs one validated action, under the case's mutex from fbHandlerLock on.
-func (w *feedbackCase) act(ctx workflow.Context, action string, a FeedbackAction) (FeedbackView, error) {
-	var out FeedbackView
-	err := w.serially(ctx, func() error {
-		var err error
-		out, err = w.act1(ctx, action, a)
-		return err
-	})
-	return out, err
-}
-
-// act1 validates again (validation happened before the handler ran) and
-// performs the action. The state changes before the first write; before
-// fbHandlerLock that was all that kept a concurrent update from acting on a
-// stale state.
-func (w *feedbackCase) act1(ctx workflow.Context, action string, a FeedbackAction) (FeedbackView, error) {
-	if err := w.validate(action, a); err != nil {
-		return w.view(), err
-	}
-	w.pending++
-	defer func() { w.pending-- }()
-	t := transition{actor: a.Actor, action: action, to: feedbackTarget(action), note: a.Note, public: true, notify: true}
-	var before, after func() error // around the write, after the state change
-	switch action {
-	case FBActAccept:
-	case FBActAssign:
-		w.assignee = a.AssigneeID
-		t.public, t.notify = false, false
-		t.detail = map[string]any{"assignee_id": a.AssigneeID, "assignee_name": a.AssigneeName}
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.AssigneeID = a.AssigneeID }
-	case FBActStart:
-	case FBActRequestInfo:
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoRequest = &a.Note }
-		before = func() error { return w.pauseClock(ctx) }
-	case FBActReplyInfo:
-		t.notify = false
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.InfoReply = &a.Note }
-		before = func() error { return w.resumeClock(ctx) }
-	case FBActDraftAnswer:
-		t.public, t.notify = false, false
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.Answer = &a.Answer; ev.AnswerMedia = a.MediaIDs }
-	case FBActReturnDraft:
-		t.public, t.notify = false, false
-	case FBActApproveAnswer:
-		t.public, t.notify = false, false
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.AnswerBy = a.Actor.Name }
-		after = func() error {
-			w.closeAt = workflow.Now(ctx).Add(w.scaledCalendar(w.in.SLA.AutoCloseHours))
-			return w.step(ctx, transition{actor: a.Actor, action: "publish", to: FBPublished, public: true, notify: true, finish: true,
-				mutate: func(ev *activities.FeedbackEvent) { ev.Published = true }})
-		}
-	case FBActTransfer:
-		return w.locked(func() error { return w.routeTo(ctx, a.AgencyCode, a.Actor, FBActTransfer, a.Note) })
-	case FBActNotOurs:
-		w.agency, w.assignee = CoordinatorAgency, 0
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }
-	case FBActReject:
-		t.finish, t.closeIt = true, true
-	case FBActMarkDuplicate:
-		w.dupOf = a.OriginalCode
-		t.finish, t.closeIt = true, true
-		t.detail = map[string]any{"original_code": a.OriginalCode}
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.DuplicateOf = a.OriginalCode }
-	case FBActClose:
-		t.closeIt = true
-	case FBActRate:
-		t.notify = false
-		t.detail = map[string]any{"score": a.Score}
-		t.mutate = func(ev *activities.FeedbackEvent) { ev.Rating = a.Score; ev.RatingComment = a.Note }
-		after = func() error {
-			return w.step(ctx, transition{actor: system, action: "close", to: FBClosed, public: true, notify: true, closeIt: true})
-		}
-	case FBActWithdraw:
-		t.finish, t.closeIt = true, true
-	default:
-		return w.view(), errors.New("unknown action " + action)
-	}
-	ev := w.apply(ctx, t)
-	if before != nil {
-		if err := before(); err != nil {
-			return w.view(), err
-		}
-		w.version++ // the clock moved: recompute the deadlines
-	}
-	if err := w.write(ctx, ev, t.notify); err != nil {
-		return w.view(), err
-	}
-	if after != nil {
-		if err := after(); err != nil {
-			return w.view(), err
-		}
-	}
-	return w.view(), nil
-}
-
-func (w *feedbackCase) locked(f func() error) (FeedbackView, error) {
-	err := f()
-	return w.view(), err
-}
-
-// scaledCalendar is a calendar-hour span, shortened by the test scale.
-func (w *feedbackCase) scaledCalendar(hours float64) time.Duration {
-	d := time.Duration(hours * float64(time.Hour))
-	if w.in.SLA.Scale > 1 {
-		d = time.Duration(float64(d) / w.in.SLA.Scale)
-	}
-	return d
-}
-
-// fbOpts are the feedback activities' options: short writes, so a try cut by a
-// crash is retried after 10 s instead of the default 30 s.
-func fbOpts(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
-	})
-}
-
-// fbLocalWritesChange guards the switch of the read-model writes, the routing
-// lookup and the outbox enqueues from regular to local activities: a
-// submission then completes in one workflow task instead of ~5 workflow tasks
-// and 4 activity round trips through the server (BENCHMARKS.md, T2).
-const (
-	fbLocalWritesChange = "feedback-local-writes"
-	fbLocalWrites       = workflow.Version(1)
-)
-
-// exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
-// a dedupe key, so a retried try writes nothing twice): a local activity from
-// fbLocalWrites on, a regular activity in cases started before.
-func (w *feedbackCase) exec(ctx workflow.Context, fn, arg, result any) error {
-	if w.v >= fbLocalWrites {
-		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
-	}
-	return workflow.ExecuteActivity(fbOpts(ctx), fn, arg).Get(ctx, result)
 }

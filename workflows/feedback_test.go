@@ -439,6 +439,7 @@ func TestFeedbackRejectAndAutoClose(t *testing.T) {
 	h.at(4*time.Minute, FBActApproveAnswer, FeedbackAction{Actor: leader})
 	in := input(false)
 	in.SLA.AutoCloseHours = 48
+	in.SLA.ComplaintDays = 1 // the case stays open while a complaint is possible; here 1 day < 48 h
 	v = h.run(in)
 	h.wantOK()
 	ac := h.event("auto_close")

@@ -25,8 +25,13 @@ var feedbackTransitionsReplayed = []string{
 	"draft_answer", "return_draft", "approve_answer", "publish",
 	"transfer", "not_ours", "reject", "mark_duplicate", "withdraw",
 	"rate", "close@rated", "close@published", "auto_close",
+	// issue 21: staff close a case waiting for the citizen; a complaint or a
+	// 1–2 star rating reopens it to the approving leader; the answer clock
+	// starting at acceptance
+	"close_unanswered", "complain", "reopen", "assign@reopened", "accept@routed",
 	// fired by timers
 	"accept_overdue", "reminder", "overdue",
+	"info_reminder", "info_expired",
 }
 
 var applicationTransitionsReplayed = []string{

@@ -51,6 +51,8 @@ func (s *Handler) actionFields(c *gin.Context, action string, cs postgres.CaseSu
 		return []formField{text("answer", "Nội dung trả lời công dân", "Nội dung này được công khai sau khi lãnh đạo phê duyệt.", true)}
 	case "reject", "not_ours":
 		return []formField{text("note", "Lý do", "", true)}
+	case "close_unanswered":
+		return []formField{text("note", "Lý do đóng phản ánh / reason", "Lý do được công khai cho công dân. / Shown to the citizen.", true)}
 	case "mark_duplicate":
 		return []formField{{Name: "original_code", Label: "Mã phản ánh gốc", Hint: "Ví dụ: PA-2026-000123", Type: "text", Required: true}}
 	case "transfer":
@@ -95,6 +97,8 @@ type caseView struct {
 	Dossier   *dossierView
 	Media     []mediaItem // the report's photos, for moderation
 	Moderate  bool        // the user may hide or show photos
+	// Duplicates are the reports marked as duplicates of this one.
+	Duplicates []postgres.FeedbackDuplicate
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -139,6 +143,10 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 			return v, false
 		}
 		v.fillFeedback(f, media)
+		if v.Duplicates, err = s.DB.DuplicatesOf(ctx, code); err != nil {
+			api.WriteError(c, err)
+			return v, false
+		}
 	}
 	if kind == string(cds.KindApplication) {
 		if v.Dossier, err = s.loadDossier(c, code); err != nil {

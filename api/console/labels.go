@@ -29,6 +29,12 @@ var actionLabels = map[string]string{
 	"approve":        "Phê duyệt",
 	"review":         "Xem xét",
 	"process":        "Xử lý",
+	// Issue 21.
+	"close_unanswered": "Đóng do công dân không bổ sung / Close: information not sent",
+	"complain":         "Công dân khiếu nại câu trả lời / Complaint about the answer",
+	"reopen":           "Mở lại theo đánh giá của công dân / Reopened after the rating",
+	"info_reminder":    "Nhắc công dân bổ sung / Citizen reminded",
+	"info_expired":     "Đóng do quá hạn bổ sung / Closed: information not sent in time",
 }
 
 // actionLabel names an action: the feedback name where a dossier action has

@@ -56,6 +56,27 @@ func (s *Handler) citizenAction(name string) gin.HandlerFunc {
 	}
 }
 
+// complain reopens a published case the reporter does not accept (issue 21).
+func (s *Handler) complain(c *gin.Context) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if !api.BindJSON(c, &req) {
+		return
+	}
+	if strings.TrimSpace(req.Reason) == "" || len([]rune(req.Reason)) > 2000 {
+		api.WriteError(c, api.InvalidInput().WithField("reason", "Vui lòng nêu lý do (tối đa 2000 ký tự) / a reason of at most 2000 characters"))
+		return
+	}
+	v, err := s.Cases.ComplainAboutFeedback(c.Request.Context(), cases.FeedbackComplaint{Actor: api.Actor(c), Code: c.Param("id"),
+		Reason: req.Reason, Key: c.GetHeader("Idempotency-Key")})
+	if err != nil {
+		api.WriteError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": v.Code, "status": v.Status, "due_at": v.DueAt, "reopened": v.Reopened})
+}
+
 func (s *Handler) feedbackAction(c *gin.Context) {
 	action := c.Param("action")
 	if !cases.IsFeedbackStaffAction(action) {

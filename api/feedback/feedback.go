@@ -26,6 +26,7 @@ func (s *Handler) registerFeedback(r *api.Server) {
 	r.Handle(http.MethodPost, "/api/v1/feedback/:id/info", api.Can("feedback", "own"), s.citizenAction(workflows.FBActReplyInfo))
 	r.Handle(http.MethodPost, "/api/v1/feedback/:id/rating", api.Can("feedback", "own"), s.citizenAction(workflows.FBActRate))
 	r.Handle(http.MethodPost, "/api/v1/feedback/:id/withdraw", api.Can("feedback", "own"), s.citizenAction(workflows.FBActWithdraw))
+	r.Handle(http.MethodPost, "/api/v1/feedback/:id/complaint", api.Can("feedback", "own"), s.complain)
 	r.Handle(http.MethodPost, "/api/v1/feedback/:id/follow", api.Can("feedback", "submit"), s.followFeedback)
 	r.Handle(http.MethodPost, "/api/v1/feedback/:id/actions/:action", api.Can("feedback", "act"), s.feedbackAction)
 	r.Handle(http.MethodPost, "/api/v1/feedback/:id/media/:media_id/redaction", api.Can("feedback", "act"), s.redactFeedbackMedia)
@@ -197,6 +198,16 @@ func (s *Handler) getFeedback(c *gin.Context) {
 		}
 	}
 	if staff {
+		// The reports staff marked as duplicates of this one (issue 21).
+		dups, err := s.DB.DuplicatesOf(ctx, f.Code)
+		if err != nil {
+			api.WriteError(c, err)
+			return
+		}
+		if dups == nil {
+			dups = []postgres.FeedbackDuplicate{}
+		}
+		out["duplicates"] = dups
 		// The live state comes from the workflow (query), not the read model.
 		if v, err := s.Temporal.QueryWorkflow(ctx, workflows.FeedbackWorkflowID(f.Code), "", workflows.FeedbackQueryState); err == nil {
 			var live workflows.FeedbackView

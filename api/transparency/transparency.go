@@ -54,6 +54,7 @@ type Agency struct {
 	MedianHours  *float64 `json:"median_working_hours"` // null without resolved cases
 	Satisfaction *float64 `json:"satisfaction"`         // mean rating 1..5; null without ratings
 	Ratings      int64    `json:"ratings"`
+	Reopened     int64    `json:"reopened"` // feedback reopened in the period after the citizen's complaint
 }
 
 // Report is the page's data: a period and the agencies.
@@ -88,7 +89,7 @@ func (s *Handler) report(c *gin.Context) (*Report, error) {
 	}
 	rep := &Report{From: from, To: to, ComputedAt: to, Agencies: []Agency{}}
 	for _, r := range rows {
-		a := Agency{Code: r.Code, Name: r.Name, Received: r.Received, Resolved: r.Resolved, Ratings: r.Rated}
+		a := Agency{Code: r.Code, Name: r.Name, Received: r.Received, Resolved: r.Resolved, Ratings: r.Rated, Reopened: r.Reopened}
 		if r.Timed > 0 {
 			v := round(float64(r.OnTime)/float64(r.Timed), 3)
 			a.OnTimeRate = &v
