@@ -44,11 +44,14 @@ const (
 	ActSupplement        = "supplement"
 	ActWithdraw          = "withdraw"
 	ActRate              = "rate"
+	// ActCompleteTransfer: the receiving agency hands the dossier back after
+	// its part (from application-interagency-handoff).
+	ActCompleteTransfer = "complete_transfer"
 )
 
 // StaffActions are the actions behind POST /applications/{id}/actions/{action}.
 var StaffActions = []string{ActAccept, ActRefuse, ActForward, ActReturn, ActApprove, ActIssueResult, ActReturnResult,
-	ActRequestSupplement, ActRequestFee, ActMarkPaid, ActTransfer, ActDraftApology, ActApproveApology, ActRejectApology, ActStop}
+	ActRequestSupplement, ActRequestFee, ActMarkPaid, ActTransfer, ActDraftApology, ActApproveApology, ActRejectApology, ActStop, ActCompleteTransfer}
 
 // Defaults of the dossier workflow.
 const (
@@ -81,7 +84,7 @@ type ApplicationAction struct {
 	Reason       string         `json:"reason,omitempty"`
 	Note         string         `json:"note,omitempty"`
 	Items        []string       `json:"items,omitempty"`         // request_supplement: everything missing, in one request
-	DeadlineDays float64        `json:"deadline_days,omitempty"` // request_supplement
+	DeadlineDays float64        `json:"deadline_days,omitempty"` // request_supplement; transfer: the receiving agency's working days
 	Amount       int64          `json:"amount,omitempty"`        // request_fee, VND
 	ToAgency     string         `json:"to_agency,omitempty"`     // transfer
 	NewDue       *time.Time     `json:"new_due,omitempty"`       // draft_apology
@@ -143,6 +146,13 @@ type application struct {
 	// vApology is the version of the apology rule (appApologyOverdueChange);
 	// vNotices of the overdue notices to staff (appOverdueNoticesChange).
 	vApology, vNotices workflow.Version
+	// vRemind: reminders at 75 % (appRemindersChange); vHandoff: transfer
+	// as a hand-off to the receiving agency's own step (appHandoffChange).
+	vRemind, vHandoff workflow.Version
+	// reminder marks (working time) and whether each was sent
+	stepMark, dueMark         time.Time
+	stepReminded, dueReminded bool
+	xfer                      *appTransfer // the sending agency's part while transferred
 
 	status, prev cds.AppStatus
 	agency       string
@@ -190,6 +200,8 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 	// Dossiers started before the change refuse an apology once overdue.
 	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
 	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
+	w.vRemind = workflow.GetVersion(ctx, appRemindersChange, workflow.DefaultVersion, appReminders)
+	w.vHandoff = workflow.GetVersion(ctx, appHandoffChange, workflow.DefaultVersion, appHandoff)
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}

@@ -28,6 +28,7 @@ func (w *application) nextDeadline() (time.Time, string) {
 	if w.status == cds.AppWaiting && w.supp != nil && !w.supp.Expired {
 		consider(w.supp.Deadline, "supplement")
 	}
+	w.reminderDeadlines(consider)
 	if w.status == cds.AppDone && w.finishedAt != nil {
 		consider(w.finishedAt.Add(RatingWindow), "rating")
 	}
@@ -62,7 +63,7 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 		}
 		w.stepLate = true
 		return w.record(ctx, appEvent{action: "step_overdue", internal: true, overdueTasks: []string{w.taskKey},
-			detail: map[string]any{"step": w.curStep().Key, "step_due": w.stepDue}})
+			detail: map[string]any{"step": w.stepKeyNow(), "step_due": w.stepDue}})
 	case "supplement":
 		if w.supp == nil || w.supp.Expired || w.status != cds.AppWaiting {
 			return nil
@@ -72,6 +73,8 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 		w.taskKey = key
 		return w.record(ctx, appEvent{action: "supplement_expired", note: "Quá hạn bổ sung hồ sơ / Supplementation deadline passed",
 			open: []activities.ApplicationTask{{StepKey: key, Action: ActRefuse, AgencyCode: w.agency, Role: string(cds.RoleOfficer)}}})
+	case "step_remind", "due_remind":
+		return w.onReminder(ctx, what, now)
 	case "rating":
 		w.ratingOver = true
 		w.changed++

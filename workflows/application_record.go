@@ -19,7 +19,7 @@ func (w *application) curStep() cds.ProcStep {
 }
 
 func (w *application) view() ApplicationView {
-	v := ApplicationView{Code: w.in.Code, Status: w.status, AgencyCode: w.agency, Step: w.curStep().Key, StepRole: w.curStep().Role,
+	v := ApplicationView{Code: w.in.Code, Status: w.status, AgencyCode: w.agency, Step: w.stepKeyNow(), StepRole: w.curStep().Role,
 		ClockPaused: w.clock.Paused(), Overdue: w.overdue, FeeDue: w.fee, ApologyPending: w.apology != nil,
 		Timeliness: w.timeliness, Rating: w.rating}
 	if !w.accepted.IsZero() {
@@ -40,11 +40,14 @@ func (w *application) snapshot() activities.ApplicationSnapshot {
 		Channel: w.in.Channel, ReceivedAt: w.in.SubmittedAt, FinishedAt: w.finishedAt, Overdue: w.overdue,
 		Timeliness: w.timeliness, HandlingHours: w.handling, Rating: w.rating, RatingComment: w.ratingNote, FeeDue: w.fee,
 		ProcedureCode: w.in.Procedure.Code, SubmittedVersion: w.in.Procedure.Version, Form: w.form, DocumentIDs: w.docs,
-		CurrentStep: w.curStep().Key, Result: w.result, FeePaidAt: w.feePaidAt, PaymentID: w.paymentID,
+		CurrentStep: w.stepKeyNow(), Result: w.result, FeePaidAt: w.feePaidAt, PaymentID: w.paymentID,
 	}
 	if !w.accepted.IsZero() {
 		d := w.due
 		s.DueAt, s.ProcedureVersion = &d, w.proc.Version
+	}
+	if w.xfer != nil {
+		s.LeadAgencyCode = w.xfer.From // statistics stay with the sending agency
 	}
 	return s
 }
@@ -155,6 +158,12 @@ func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activ
 		return activities.ApplicationTask{}, err
 	}
 	w.stepDue, w.stepLate = due, false
+	if w.vRemind >= appReminders {
+		w.stepReminded = false
+		if err := w.armStepReminder(ctx); err != nil {
+			return activities.ApplicationTask{}, err
+		}
+	}
 	w.taskKey = fmt.Sprintf("%s#%d", s.Key, w.seq+1)
 	action := ActForward
 	switch s.Kind {

@@ -56,6 +56,7 @@ type appHarness struct {
 	proc    cds.Procedure
 	procErr error // returned by ApplicationProcedureAt when set
 	staff   []activities.StaffNotice
+	holders []activities.TaskNotice // reminders to the task holder
 }
 
 func newAppHarness(t *testing.T, start time.Time) *appHarness {
@@ -71,6 +72,10 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(nil)
 	h.env.OnActivity(acts.NotifyAgencyStaff, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.StaffNotice) error {
 		h.staff = append(h.staff, n)
+		return nil
+	})
+	h.env.OnActivity(acts.NotifyTaskHolder, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.TaskNotice) error {
+		h.holders = append(h.holders, n)
 		return nil
 	})
 	h.env.OnActivity(acts.ApplicationProcedureAt, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProcedureAtInput) (cds.Procedure, error) {

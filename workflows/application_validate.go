@@ -91,7 +91,19 @@ func (w *application) validate(ctx workflow.Context, a ApplicationAction) error 
 		if a.ToAgency == "" || a.ToAgency == w.agency {
 			return appInvalid("Cần cơ quan nhận khác cơ quan hiện tại.", "A different receiving agency is required.")
 		}
+		if w.vHandoff >= appHandoff {
+			// A hand-off leaves from a running step (not while the citizen
+			// supplements or pays).
+			if err := need(w.status == cds.AppNew || w.status == cds.AppProcessing); err != nil {
+				return err
+			}
+			if a.DeadlineDays < 0 || a.DeadlineDays > 60 {
+				return appInvalid("Thời hạn xử lý liên thông từ 1 đến 60 ngày làm việc.", "The receiving agency's time must be 1 to 60 working days.")
+			}
+		}
 		return reason()
+	case ActCompleteTransfer:
+		return appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.xfer != nil))
 	case ActDraftApology:
 		if err := appFirst(needStaff(), need(appAllows(w.status, a.Action) && w.apology == nil), reason()); err != nil {
 			return err
