@@ -100,7 +100,9 @@ func TestDossierInterAgencyTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := backAt.Add(4800*time.Millisecond - transferAt.Sub(acceptAt))
-	if diff := due.Sub(want); diff < -5*time.Millisecond || diff > 5*time.Millisecond {
+	// (event times are taken when each event is written, after the
+	// transition's calendar lookups: allow 150 ms)
+	if diff := due.Sub(want); diff < -150*time.Millisecond || diff > 150*time.Millisecond {
 		t.Fatalf("the ward's step is due %s, want %s (what was left of 4.8 h)", due, want)
 	}
 
