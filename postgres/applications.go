@@ -194,6 +194,7 @@ type Application struct {
 	SubmittedVersion int            `json:"submitted_version"`
 	ProcedureVersion *int           `json:"procedure_version"`
 	AgencyCode       string         `json:"agency_code"`
+	LeadAgencyCode   string         `json:"lead_agency_code,omitempty"` // the sending agency while another does its part (liên thông)
 	CitizenID        int64          `json:"citizen_id"`
 	Status           cds.AppStatus  `json:"status"`
 	StatusName       string         `json:"status_name"`
@@ -215,14 +216,14 @@ type Application struct {
 
 const applicationCols = `a.id, c.workflow_id, c.code, c.title, c.field, a.procedure_code, a.submitted_version, a.procedure_version,
 	COALESCE(c.agency_code, ''), COALESCE(c.citizen_id, 0), c.status, c.channel, c.received_at, c.due_at, c.finished_at, c.overdue,
-	c.timeliness, c.fee_due, c.rating, a.current_step, a.form, a.document_ids, a.forms, a.result`
+	c.timeliness, c.fee_due, c.rating, a.current_step, a.form, a.document_ids, a.forms, a.result, COALESCE(c.lead_agency_code, '')`
 
 func scanApplication(r pgx.Row) (Application, error) {
 	var a Application
 	var form, docs, forms, result []byte
 	err := r.Scan(&a.ID, &a.WorkflowID, &a.Code, &a.Title, &a.Field, &a.ProcedureCode, &a.SubmittedVersion, &a.ProcedureVersion,
 		&a.AgencyCode, &a.CitizenID, &a.Status, &a.Channel, &a.ReceivedAt, &a.AppointmentAt, &a.FinishedAt, &a.Overdue,
-		&a.Timeliness, &a.FeeDue, &a.Rating, &a.CurrentStep, &form, &docs, &forms, &result)
+		&a.Timeliness, &a.FeeDue, &a.Rating, &a.CurrentStep, &form, &docs, &forms, &result, &a.LeadAgencyCode)
 	if err != nil {
 		return a, mapErr(err)
 	}
