@@ -57,6 +57,22 @@ func ControlSheetXLSX(in ControlSheet) ([]byte, error) {
 		_ = f.SetCellStyle(sh, cell(1, r), cell(last, r), st.textWrap)
 		_ = f.SetRowHeight(sh, r, 72) // room to sign
 	}
+	if len(in.Split) > 0 {
+		r := head + len(in.Rows) + 2
+		_ = f.MergeCell(sh, cell(1, r), cell(len(SplitHeader), r))
+		_ = f.SetCellValue(sh, cell(1, r), SplitTitle)
+		_ = f.SetCellStyle(sh, cell(1, r), cell(len(SplitHeader), r), st.label)
+		for i, h := range SplitHeader {
+			_ = f.SetCellValue(sh, cell(i+1, r+1), h)
+		}
+		_ = f.SetCellStyle(sh, cell(1, r+1), cell(len(SplitHeader), r+1), st.header)
+		for i, a := range in.Split {
+			for j, v := range []string{a.Agency, a.Part, HoursText(a.BudgetHours), HoursText(a.UsedHours)} {
+				_ = f.SetCellValue(sh, cell(j+1, r+2+i), v)
+			}
+			_ = f.SetCellStyle(sh, cell(1, r+2+i), cell(len(SplitHeader), r+2+i), st.textWrap)
+		}
+	}
 	for col, w := range []float64{38, 22, 24, 24, 16, 18, 20} {
 		_ = f.SetColWidth(sh, colName(col+1), colName(col+1), w)
 	}
