@@ -94,7 +94,10 @@ type caseView struct {
 	Back      string
 	Dossier   *dossierView
 	Media     []mediaItem // the report's photos, for moderation
-	Moderate  bool        // the user may hide or show photos
+	Moderate  bool        // the user may moderate the report (photos, visibility, public text)
+	Public    publicText  // what the public view shows of the report
+	ModLog    []postgres.ModerationEntry
+	ModForm   map[string]string // values of a refused moderation form
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -139,6 +142,13 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 			return v, false
 		}
 		v.fillFeedback(f, media)
+		v.Public = publicText{Hidden: f.Hidden, Title: f.Title, Content: f.Content}
+		if f.PublicTitle != nil {
+			v.Public.Title, v.Public.Edited = *f.PublicTitle, true
+		}
+		if f.PublicContent != nil {
+			v.Public.Content, v.Public.Edited = *f.PublicContent, true
+		}
 	}
 	if kind == string(cds.KindApplication) {
 		if v.Dossier, err = s.loadDossier(c, code); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/api/accounts"
 	"github.com/caobang/congdanso/api/admin"
+	"github.com/caobang/congdanso/api/content"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/cases"
 )
@@ -17,7 +18,8 @@ type Handler struct {
 	Cases    *cases.Service
 	Accounts *accounts.Handler  // sign-in and sign-out
 	Reports  *reporting.Handler // the workbooks the reports page downloads
-	Admin    *admin.Handler     // staff account operations
+	Admin    *admin.Handler     // staff account and directory operations
+	Content  *content.Handler   // news and camera operations
 
 	nameCache namesCache
 }
@@ -28,7 +30,8 @@ func (s *Handler) Register(r *api.Server) { s.registerConsole(r) }
 // The console's pages are grouped by the staff job they serve; each group
 // shares the Handler's dependencies and helpers.
 type (
-	adminPages  struct{ *Handler } // staff accounts and roles, policies
-	deskPages   struct{ *Handler } // one-stop desk: dossiers received in person, printing
-	reportPages struct{ *Handler } // Phụ lục I entry, dashboard, report downloads
+	adminPages   struct{ *Handler } // staff accounts and roles, policies
+	deskPages    struct{ *Handler } // one-stop desk: dossiers received in person, printing
+	reportPages  struct{ *Handler } // Phụ lục I entry, dashboard, report downloads
+	contentPages struct{ *Handler } // editors: news, directory contacts, cameras
 )

@@ -141,20 +141,21 @@ func (a *App) Handlers() []api.Registrar {
 	acc := &accounts.Handler{Deps: d, Accounts: a.Opts.Accounts}
 	rep := &reporting.Handler{Deps: d, Cases: a.Cases}
 	adm := &admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar}
+	cnt := &content.Handler{Deps: d, Content: a.Opts.Content}
 	return []api.Registrar{
 		acc,
 		adm,
 		&feedback.Handler{Deps: d, Cases: a.Cases},
 		&applications.Handler{Deps: d, Cases: a.Cases},
 		&tasks.Handler{Deps: d, Cases: a.Cases},
-		&content.Handler{Deps: d, Content: a.Opts.Content},
+		cnt,
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		rep,
 		&figures.Handler{Deps: d},
 		&workplace.Handler{Deps: d},
 		&open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311},
 		&transparency.Handler{Deps: d},
-		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm, Content: cnt},
 		&notifications.Handler{Deps: d, Cases: a.Cases, Settings: a.notify},
 	}
 }
