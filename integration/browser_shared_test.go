@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -74,7 +76,24 @@ func browserTab(t *testing.T, timeout time.Duration) context.Context {
 	if err != nil {
 		t.Fatalf("shared chromium: %v", err)
 	}
-	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	// The browser context and its window are made here rather than with
+	// chromedp.WithNewBrowserContext, whose target is not a new window:
+	// chromium refuses it ("no browser is open") in a context without one.
+	var bcID cdp.BrowserContextID
+	var tid target.ID
+	err = chromedp.Run(bctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		bx := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		var err error
+		if bcID, err = target.CreateBrowserContext().WithDisposeOnDetach(true).Do(bx); err != nil {
+			return err
+		}
+		tid, err = target.CreateTarget("about:blank").WithBrowserContextID(bcID).WithNewWindow(true).Do(bx)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	tab, closeTab := chromedp.NewContext(bctx, chromedp.WithTargetID(tid))
 	if err := chromedp.Run(tab, emulation.SetDeviceMetricsOverride(1366, 768, 1, false)); err != nil {
 		closeTab()
 		t.Fatalf("new tab: %v", err)
@@ -82,7 +101,13 @@ func browserTab(t *testing.T, timeout time.Duration) context.Context {
 	tctx, cancel := context.WithTimeout(tab, timeout)
 	t.Cleanup(func() {
 		cancel()
-		closeTab() // closes the target and disposes of its browser context
+		closeTab() // closes the tab's target
+		err := chromedp.Run(bctx, chromedp.ActionFunc(func(ctx context.Context) error {
+			return target.DisposeBrowserContext(bcID).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		}))
+		if err != nil {
+			t.Logf("dispose browser context: %v", err)
+		}
 	})
 	return tctx
 }
