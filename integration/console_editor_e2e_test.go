@@ -92,7 +92,7 @@ func TestConsoleEditorE2E(t *testing.T) {
 		chromedp.SendKeys(`#q`, "Xây dựng", chromedp.ByQuery), chromedp.Submit(`#q`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#edit-SXD`, chromedp.ByQuery), b.screenshot("directory-search"),
 		chromedp.Click(`#edit-SXD`, chromedp.ByQuery), chromedp.WaitVisible(`#directory-form`, chromedp.ByQuery),
-		chromedp.SetValue(`#hotline`, "", chromedp.ByQuery), chromedp.SendKeys(`#hotline`, "0206 3852 998", chromedp.ByQuery),
+		chromedp.SetValue(`#hotline`, "0206 3852 998", chromedp.ByQuery),
 		chromedp.Click(`#directory-save`, chromedp.ByQuery), waitFlash("Đã lưu thông tin liên hệ"), b.screenshot("directory-saved"))
 	e, err := env.DB.DirectoryEntryByCode(ctx, "SXD")
 	if err != nil || e.Phones["hotline"] != "0206 3852 998" || e.Name != "Sở Xây dựng" {

@@ -312,6 +312,7 @@ func (s *Handler) consoleCaseAction(c *gin.Context) {
 		}
 	}
 	status := http.StatusBadRequest
+	s.canModerate(c, &v)
 	s.renderConsole(c, status, "case", consolePage{Title: v.Case.Code + " — " + v.Case.Title, Errors: errs, Data: v})
 }
 
