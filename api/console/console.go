@@ -66,6 +66,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/media/:media_id/redaction", staff, s.consoleRedact)
+	r.Handle(http.MethodPost, "/console/cases/:kind/:code/moderation", staff, s.consoleModerate)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
 	r.Handle(http.MethodGet, "/console/dossiers/new", staff, desk.consoleDeskPage)
 	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, desk.consoleDeskSubmit)
@@ -81,6 +82,15 @@ func (s *Handler) registerConsole(r *api.Server) {
 		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), adm.consolePolicyChange)
 	}
 	s.registerAdminScreens(r)
+	if s.Content != nil {
+		s.registerContent(r)
+	}
+	if s.Admin != nil && s.Content != nil {
+		cp := contentPages{s}
+		r.Handle(http.MethodGet, "/console/directory", api.Can("directory", "edit_contacts"), cp.consoleDirectory)
+		r.Handle(http.MethodGet, "/console/directory/:code", api.Can("directory", "edit_contacts"), cp.consoleDirectoryEdit)
+		r.Handle(http.MethodPost, "/console/directory/:code", api.Can("directory", "edit_contacts"), cp.consoleDirectorySave)
+	}
 	if s.Reports != nil {
 		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), rep.consoleDashboard)
 		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), rep.consoleAppendix)
@@ -112,6 +122,8 @@ func mustConsoleTemplates() map[string]*template.Template {
 		"kindLabel":   kindLabel,
 		"pathEscape":  url.PathEscape,
 		"vnd":         vndAmount,
+		"newsStatus":  newsStatusLabel,
+		"modAction":   moderationLabel,
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0
@@ -298,7 +310,7 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 }
 
 // navPerms are the permissions behind the navigation's links.
-var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"},
+var navPerms = map[string][2]string{"news": {"news", "write"}, "directory": {"directory", "edit_contacts"}, "cameras": {"cameras", "manage"}, "desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"},
 	"categories": {"category", "manage"}, "procedures": {"procedure", "publish"}, "calendar": {"calendar", "manage"}, "open311": {"open311_client", "manage"}}
 
 // consoleCounts are the navigation badges (one query).
