@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/reports/reportstest"
 )
