@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/caobang/congdanso/cmd/app/bench"
 )
 
 // soakPoint is the state of the soak's child at one moment: RSS, Go heap in
@@ -42,21 +44,8 @@ func soakSnapshot(t *testing.T, metricsBase string, pid int, dir, name string) s
 	p.rssKB = rssKB(pid)
 	p.heapInuse = metric(metricsBase, "go_memstats_heap_inuse_bytes")
 	p.goroutines = goroutines(metricsBase)
-	p.load = loadAverage()
+	p.load = bench.LoadAvg()
 	return p
-}
-
-// loadAverage is the 1/5/15-minute load average of the machine.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // soakArtifacts is the folder the soak keeps its heap profiles in
