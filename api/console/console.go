@@ -52,7 +52,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	// valid session to the login page instead of a JSON 401, and sets the
 	// console's stricter headers. authorize still enforces each api.Perm.
 	adm, desk, rep := adminPages{s}, deskPages{s}, reportPages{s}
-	r.Use(s.consoleGate)
+	r.Use(s.consoleGate(r))
 	staff := api.Can("console", "use")
 	r.Handle(http.MethodGet, "/console/static/*file", api.Public, s.consoleStatic)
 	r.Handle(http.MethodGet, "/console/login", api.Public, s.consoleLoginPage)
@@ -147,8 +147,14 @@ func mustConsoleTemplates() map[string]*template.Template {
 }
 
 // consoleGate runs before authorize on every route registered after it; it
-// does nothing outside /console/.
-func (s *Handler) consoleGate(c *gin.Context) {
+// does nothing outside /console/. A refused route permission is answered
+// with the console's error page, not the API's JSON (authorize would refuse
+// it the same way).
+func (s *Handler) consoleGate(r *api.Server) gin.HandlerFunc {
+	return func(c *gin.Context) { s.gate(r, c) }
+}
+
+func (s *Handler) gate(r *api.Server, c *gin.Context) {
 	p := c.Request.URL.Path
 	if !strings.HasPrefix(p, consolePrefix) && p != "/console" {
 		c.Next()
@@ -183,6 +189,15 @@ func (s *Handler) consoleGate(c *gin.Context) {
 			Message: "Trang quản trị chỉ dành cho cán bộ. / The console is for staff only."})
 		c.Abort()
 		return
+	}
+	if p, ok := r.PermOf(c.Request.Method, c.FullPath()); ok && p.Checked() {
+		if allowed, err := s.Authz.Allowed(c.Request.Context(), a, "", p.Obj, p.Act); err != nil || !allowed {
+			api.SetActor(c, a)
+			s.renderConsole(c, http.StatusForbidden, "error", consolePage{Title: "Không có quyền truy cập",
+				Message: "Bạn không có quyền mở trang này. / You are not allowed to open this page."})
+			c.Abort()
+			return
+		}
 	}
 	s.refreshSession(c, a)
 	if c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "multipart/") {
