@@ -91,6 +91,7 @@ type Server struct {
 	mu      sync.Mutex
 	routes  []RouteInfo
 	uploads map[string]bool // routes whose handlers enforce their own body limit
+	checks  []readyCheck    // extra /readyz checks (AddReadyCheck)
 }
 
 // New builds the server with the operational routes (health, readiness,
