@@ -273,7 +273,7 @@ func marksNote(m map[string]float64) string {
 	}
 	sort.Strings(keys)
 	var b strings.Builder
-	b.WriteString("serve log, ms from its first line:")
+	b.WriteString("serve log, ms from exec:")
 	for _, k := range keys {
 		fmt.Fprintf(&b, " %s=%.0f", k, m[k])
 	}

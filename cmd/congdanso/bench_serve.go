@@ -29,6 +29,7 @@ type serveChild struct {
 	cmd     *exec.Cmd
 	starts  int
 	logPath string
+	t0      time.Time // exec of the last start
 }
 
 func newServeChild(dataDir, appDSN, engine, secret string, shards int, tdb, vdb string) (*serveChild, error) {
@@ -69,6 +70,7 @@ func (s *serveChild) start(ctx context.Context, extra ...string) (time.Duration,
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	t0 := time.Now()
+	s.t0 = t0
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return 0, err
@@ -146,7 +148,7 @@ func (s *serveChild) rssMB() (rss, hwm float64) {
 }
 
 // startupMarks reads the last start's log and returns the milliseconds from
-// the first log line to each milestone of serve's start (where the restart
+// the exec to each milestone of serve's start (where the restart
 // time goes).
 func (s *serveChild) startupMarks() map[string]float64 {
 	b, err := os.ReadFile(s.logPath)
@@ -154,7 +156,7 @@ func (s *serveChild) startupMarks() map[string]float64 {
 		return nil
 	}
 	marks := map[string]float64{}
-	var first time.Time
+	first := s.t0
 	for _, line := range strings.Split(string(b), "\n") {
 		var e struct {
 			Time time.Time `json:"time"`
@@ -163,9 +165,6 @@ func (s *serveChild) startupMarks() map[string]float64 {
 		}
 		if json.Unmarshal([]byte(line), &e) != nil || e.Time.IsZero() {
 			continue
-		}
-		if first.IsZero() {
-			first = e.Time
 		}
 		switch e.Msg {
 		case "embedded Temporal started":
