@@ -97,7 +97,8 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 	defer db.Close()
 	quiet := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	a, err := app.Build(ctx, app.Options{DataDir: filepath.Join(dir, "bench"), Logger: quiet,
-		API: api.Config{TokenSecret: []byte(secret), PublicBaseURL: "http://" + srv.HTTP}}, db, nil)
+		// Tokens minted here must outlive a long run (the default 15 min does not).
+		API: api.Config{TokenSecret: []byte(secret), PublicBaseURL: "http://" + srv.HTTP, AccessTTL: 24 * time.Hour}}, db, nil)
 	if err != nil {
 		return err
 	}
