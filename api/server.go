@@ -92,6 +92,7 @@ type Server struct {
 	routes  []RouteInfo
 	uploads map[string]bool // routes whose handlers enforce their own body limit
 	perms   map[string]Perm // "METHOD path" of every route → its permission
+	checks  []readyCheck    // extra /readyz checks (AddReadyCheck)
 }
 
 // New builds the server with the operational routes (health, readiness,

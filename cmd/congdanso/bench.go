@@ -52,7 +52,7 @@ func (e *benchEnv) Close() {
 func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("congdanso bench", flag.ContinueOnError)
 	engine := fs.String("engine", "sqlite", "Temporal engine: sqlite (embedded default), postgres (embedded on PostgreSQL) or external (TEMPORAL_ADDRESS)")
-	scenarios := fs.String("scenario", "feedback,applications", "comma list: feedback, applications")
+	scenarios := fs.String("scenario", "feedback,applications", "comma list: feedback, applications; or alone: resident, reports (province scale)")
 	n := fs.Int("n", 200, "cases per scenario")
 	conc := fs.Int("c", 10, "concurrency")
 	rate := fs.Float64("rate", 50, "submit rate for the latency series (requests/s); 0 = skip")
@@ -69,11 +69,16 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	sweep := fs.String("sweep", "", "comma list of offered rates (requests/s): run the load curve instead of the scenarios, e.g. 10,20,40,60,80,100")
 	sweepSecs := fs.Float64("sweep-seconds", 10, "seconds of arrivals per rate in --sweep")
 	adminDSN := fs.String("database-url", env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for the fresh bench databases (with --target: the target's database, for baseline (b) and the queue probe)")
+	// Province scale (issue 22 part B): scenarios resident and reports, bench_province.go.
+	province := provinceFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	rep := &bench.Report{Engine: *engine, StartedAt: time.Now(), Concurrency: *conc, LoadStart: bench.LoadAvg(),
 		Machine: fmt.Sprintf("%s/%s, %d cores, %.0f GiB, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memGiB(), runtime.Version())}
+	if done, err := province.run(ctx, *scenarios, *engine, *adminDSN, *conc, *shards, *out, rep, logger); done {
+		return err
+	}
 	var be *benchEnv
 	var err error
 	if *target != "" {

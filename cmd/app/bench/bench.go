@@ -58,6 +58,8 @@ type Report struct {
 	LoadEnd   string `json:"load_end,omitempty"`
 	// Targets is each issue-11 target with the measured value and pass/FAIL.
 	Targets map[string]string `json:"targets,omitempty"`
+	// Resident is scenario resident's table (issue 22 part B, resident_report.go).
+	Resident []ResidentRow `json:"resident,omitempty"`
 }
 
 // LoadAvg returns the first three fields of /proc/loadavg.
