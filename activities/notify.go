@@ -27,21 +27,13 @@ type NotifyInput struct {
 // delivery per channel their preferences allow (notify.DefaultChannels when
 // they chose nothing), in one transaction keyed by DedupeKey, so a retry of
 // this activity cannot queue anything twice. Followers of a feedback case
-// get the same public step (issue 20). Delivery is done by the
-// DeliverNotification workflow that DispatchDeliveries starts, and the
-// integration notifier (log/webhook) still gets every row from DrainOutbox.
+// get the same public step (issue 20). Each recipient's consent is checked
+// on their own enqueue: someone who withdrew consent to optional
+// notifications gets none of them, whoever else the step reaches. Delivery
+// is done by the DeliverNotification workflow that DispatchDeliveries
+// starts, and the integration notifier (log/webhook) still gets every row
+// from DrainOutbox.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	// Notifications are optional processing: nothing is queued for a user
-	// who withdrew consent or deleted the account (docs/personal-data.md).
-	// One-time codes do not come this way (postgres.CreateOTP).
-	if in.UserID != 0 {
-		if off, err := a.DB.NotificationsWithdrawn(ctx, in.UserID); err != nil || off {
-			if err != nil {
-				return err
-			}
-			return a.notifyFollowers(ctx, in)
-		}
-	}
 	if err := a.enqueue(ctx, in); err != nil {
 		return err
 	}

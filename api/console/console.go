@@ -385,7 +385,7 @@ func (s *Handler) consoleLogin(c *gin.Context) {
 		return
 	}
 	phone, username := "", f.Phone
-	if _, isPhone := api.NormalizePhone(f.Phone); isPhone {
+	if _, isPhone := cds.NormalizeMobile(f.Phone); isPhone {
 		phone, username = f.Phone, ""
 	}
 	tok, err := s.Accounts.SignIn(c, phone, username, password)
