@@ -40,6 +40,23 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
 	return a.notifyFollowers(ctx, in)
 }
 
+// NotifyTaskAssigned tells a staff member that a task (a feedback case's or
+// a dossier's step) was handed to them by someone else: an inbox entry and
+// the staff channels by their preferences (topic staff: e-mail and push by
+// default, no quiet hours). cases.AssignTask calls it after the assignment
+// is written; the dedupe key is the task and the assignee, so a retried
+// assignment tells once. A feedback case assigned through its "assign"
+// action is told from the read-model write instead (notifyAssignee).
+func (a *Activities) NotifyTaskAssigned(ctx context.Context, taskID, userID int64, caseKind, caseCode string) error {
+	what := "hồ sơ"
+	if caseKind == "feedback" {
+		what = "phản ánh"
+	}
+	return a.enqueue(ctx, NotifyInput{DedupeKey: fmt.Sprintf("task/%d/assigned/%d", taskID, userID), UserID: userID,
+		Kind: "staff.task_assigned", Title: fmt.Sprintf("Bạn được giao xử lý %s %s.", what, caseCode),
+		Payload: map[string]any{"code": caseCode, "case_kind": caseKind, "task_id": taskID}})
+}
+
 // DrainOutbox delivers up to limit unsent notifications. Rows are locked with
 // SKIP LOCKED so several workers drain in parallel without sending a row twice;
 // a row is marked sent in the same transaction that locked it.

@@ -7,6 +7,8 @@
 package cases
 
 import (
+	"context"
+
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
@@ -23,6 +25,9 @@ type Service struct {
 	Queue string
 	// SLAScale divides case deadlines (demo and tests); 1 or less is real time.
 	SLAScale float64
+	// TaskAssigned tells the assignee of a task handed over by AssignTask
+	// (activities.NotifyTaskAssigned; nil: nobody is told).
+	TaskAssigned func(ctx context.Context, taskID, userID int64, caseKind, caseCode string) error
 }
 
 // TaskQueue is the queue new case workflows start on.

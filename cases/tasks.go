@@ -158,6 +158,13 @@ func (s *Service) AssignTask(ctx context.Context, a cds.Actor, id, userID int64,
 		if userID <= 0 {
 			return t, cds.Errorf(cds.EINVALID, "Vui lòng chọn người được giao.", "Choose the assignee.").WithField("user_id", "required")
 		}
-		return s.DB.AssignTask(ctx, t.ID, userID, agencies)
+		t, err = s.DB.AssignTask(ctx, t.ID, userID, agencies)
+		if err == nil && s.TaskAssigned != nil && userID != a.UserID {
+			// Issue 20: the officer learns of the hand-off in the inbox
+			// (and by e-mail/push). A failure here fails the request, and
+			// its retry assigns again and tells once (dedupe key).
+			err = s.TaskAssigned(ctx, t.ID, userID, t.CaseKind, t.CaseCode)
+		}
+		return t, err
 	})
 }
