@@ -52,6 +52,10 @@ type Options struct {
 	Blob cds.BlobStore
 	// Notify configures the notification channels (issue 20; cmd/app/notify.go).
 	Notify NotifyConfig
+	// PendingTTL is how long a registration may wait for its SMS code
+	// before it is anonymised (default 24 h); PendingSweep how often the
+	// worker looks (default 10 min).
+	PendingTTL, PendingSweep time.Duration
 	// Register, when set, replaces workflows.Register in NewWorker (a test
 	// that records histories swaps the deadline arithmetic for seconds).
 	Register func(worker.Registry, *activities.Activities)
@@ -192,6 +196,14 @@ func (a *App) NewWorker() worker.Worker {
 // RunBackground starts the worker-side loops (outbox drainer) until ctx ends.
 func (a *App) RunBackground(ctx context.Context) {
 	go a.Activities.RunOutboxDrainer(ctx, 500*time.Millisecond)
+	ttl, every := a.Opts.PendingTTL, a.Opts.PendingSweep
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	if every <= 0 {
+		every = 10 * time.Minute
+	}
+	go a.Activities.RunPendingExpiry(ctx, every, ttl)
 }
 
 // HTTPServer wraps the API with timeouts that cut off slow clients.
