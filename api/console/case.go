@@ -86,6 +86,8 @@ type caseView struct {
 	Photos    []string
 	Notes     []map[string]any
 	Timeline  []postgres.CaseEvent
+	// Deliveries are the notifications each timeline step sent, by seq (deliveries.go).
+	Deliveries map[int][]deliveryLine
 	Tasks     []postgres.Task
 	Actions   []actionForm
 	HeldBy    string
@@ -119,6 +121,10 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 	}
 	v := caseView{Case: cs, Me: a.UserID, Back: "/console/cases/" + url.PathEscape(kind) + "/" + url.PathEscape(code)}
 	if v.Timeline, err = s.DB.CaseEvents(ctx, cs.WorkflowID, true); err != nil {
+		api.WriteError(c, err)
+		return v, false
+	}
+	if v.Deliveries, err = s.stepDeliveries(ctx, cs.WorkflowID); err != nil {
 		api.WriteError(c, err)
 		return v, false
 	}

@@ -27,7 +27,7 @@ import (
 // the same permission checks, so the console can do nothing the API would
 // refuse.
 
-//go:embed tmpl/*.html tmpl/static/*
+//go:embed tmpl/*.html tmpl/partials/*.html tmpl/static/*
 var consoleFS embed.FS
 
 // consoleTemplates are parsed once: each page together with the layout.
@@ -127,7 +127,7 @@ func mustConsoleTemplates() map[string]*template.Template {
 		if name == "layout" {
 			continue
 		}
-		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFS, "tmpl/layout.html", p))
+		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFS, "tmpl/layout.html", "tmpl/partials/*.html", p))
 	}
 	return out
 }
