@@ -77,26 +77,28 @@ func (s *Handler) actionFields(c *gin.Context, action string, cs postgres.CaseSu
 }
 
 type caseView struct {
-	Case     postgres.CaseSummary
-	Content  string
-	Answer   string
-	AnswerBy string
-	Address  string
-	MapURL   string
-	Photos   []string
-	Notes    []map[string]any
-	Timeline []postgres.CaseEvent
-	// Deliveries are the notifications each timeline step sent, by seq (deliveries.go).
+	Case      postgres.CaseSummary
+	Content   string
+	Answer    string
+	AnswerBy  string
+	Address   string
+	MapURL    string
+	Photos    []string
+	Notes     []map[string]any
+	Timeline  []postgres.CaseEvent
+	Tasks     []postgres.Task
+	Actions   []actionForm
+	HeldBy    string
+	Claimable []postgres.Task
+	Me        int64
+	Back      string
+	Dossier   *dossierView
+	Media     []mediaItem // the report's photos, for moderation
+	Moderate  bool        // the user may hide or show photos
+
+	// Deliveries are the notifications each timeline step sent, by seq
+	// (deliveries.go, issue 20).
 	Deliveries map[int][]deliveryLine
-	Tasks      []postgres.Task
-	Actions    []actionForm
-	HeldBy     string
-	Claimable  []postgres.Task
-	Me         int64
-	Back       string
-	Dossier    *dossierView
-	Media      []mediaItem // the report's photos, for moderation
-	Moderate   bool        // the user may hide or show photos
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
