@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
@@ -57,5 +59,16 @@ func TestConsoleTimelineShowsDeliveries(t *testing.T) {
 		if !strings.Contains(step, want) {
 			t.Errorf("accept step lacks %q:\n%s", want, step)
 		}
+	}
+	// The same in a real browser (axe checks the page): the step's list is shown.
+	b := newBrowserRun(t, env, "deliveries")
+	b.pw = "Cao-Bang-2026!"
+	b.login("0912000261")
+	b.run("case page with deliveries",
+		chromedp.Navigate(env.URL+"/console/cases/feedback/"+url.PathEscape(code)),
+		chromedp.WaitVisible(`li[data-action="accept"] details.deliveries li[data-channel="push"]`, chromedp.ByQuery),
+		b.screenshot("case-deliveries"))
+	if got := b.text(`li[data-action="accept"] details.deliveries`); !strings.Contains(got, "Đã gửi") || !strings.Contains(got, "Nguyễn Thị Nhận") {
+		t.Fatalf("browser shows %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -36,8 +37,8 @@ func TestPendingRegistrationExpires(t *testing.T) {
 	var phone *string
 	var audited, codes int
 	if err := env.DB.Pool.QueryRow(ctx, `SELECT full_name, phone, password_hash,
-		(SELECT count(*) FROM audit_log WHERE action = 'pending-expired' AND object_id = $1::text),
-		(SELECT count(*) FROM password_resets WHERE user_id = $1) FROM users WHERE id = $1`, oldID).Scan(&name, &phone, &hash, &audited, &codes); err != nil {
+		(SELECT count(*) FROM audit_log WHERE action = 'pending-expired' AND object_id = $2),
+		(SELECT count(*) FROM password_resets WHERE user_id = $1) FROM users WHERE id = $1`, oldID, strconv.FormatInt(oldID, 10)).Scan(&name, &phone, &hash, &audited, &codes); err != nil {
 		t.Fatal(err)
 	}
 	if name != "Người dùng đã xóa tài khoản" || phone != nil || hash != "" || audited != 1 || codes != 0 {
