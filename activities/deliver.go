@@ -32,7 +32,12 @@ type ChannelSet struct {
 // the server refuses to start a second one for the same step and channel.
 func DeliveryWorkflowID(key string) string { return "notify/" + key }
 
-// enqueue writes one person's notification and its deliveries.
+// enqueue writes one person's notification and its deliveries: every
+// recipient (case owner, follower, assignee) comes through here, so this
+// is where consent is checked. Nothing is queued for a deleted account, nor
+// an optional message (notify.Optional) for someone who withdrew consent
+// (docs/personal-data.md). One-time codes do not come this way
+// (postgres.CreateOTP).
 func (a *Activities) enqueue(ctx context.Context, in NotifyInput) error {
 	n := postgres.NewNotification{DedupeKey: in.DedupeKey, UserID: in.UserID, Kind: in.Kind,
 		Title: in.Title, Body: in.Body, Payload: in.Payload}
@@ -40,6 +45,9 @@ func (a *Activities) enqueue(ctx context.Context, in NotifyInput) error {
 		t, err := a.DB.NotifyTarget(ctx, in.UserID)
 		if err != nil {
 			return err
+		}
+		if t.Deleted || (t.Withdrawn && notify.Optional(notify.TopicOf(in.Kind))) {
+			return nil
 		}
 		if t.Exists {
 			// A channel this deployment has not configured gets no delivery
@@ -107,13 +115,7 @@ func (a *Activities) notifyDuplicateReporters(ctx context.Context, in NotifyInpu
 		if id == in.UserID {
 			continue
 		}
-		sent[id] = true
-		if off, err := a.DB.NotificationsWithdrawn(ctx, id); err != nil || off {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
+		sent[id] = true // consent is checked per recipient in enqueue
 		f := NotifyInput{DedupeKey: fmt.Sprintf("%s/duplicate/%d", in.DedupeKey, id), UserID: id, Kind: "feedback.duplicate_answered",
 			Title:   fmt.Sprintf("Phản ánh %s, trùng với phản ánh của bạn, đã có kết quả trả lời.", code),
 			Payload: map[string]any{"code": code, "status": in.Payload["status"], "duplicate": true}}

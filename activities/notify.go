@@ -27,25 +27,34 @@ type NotifyInput struct {
 // delivery per channel their preferences allow (notify.DefaultChannels when
 // they chose nothing), in one transaction keyed by DedupeKey, so a retry of
 // this activity cannot queue anything twice. Followers of a feedback case
-// get the same public step (issue 20). Delivery is done by the
-// DeliverNotification workflow that DispatchDeliveries starts, and the
-// integration notifier (log/webhook) still gets every row from DrainOutbox.
+// get the same public step (issue 20). Each recipient's consent is checked
+// on their own enqueue: someone who withdrew consent to optional
+// notifications gets none of them, whoever else the step reaches. Delivery
+// is done by the DeliverNotification workflow that DispatchDeliveries
+// starts, and the integration notifier (log/webhook) still gets every row
+// from DrainOutbox.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	// Notifications are optional processing: nothing is queued for a user
-	// who withdrew consent or deleted the account (docs/personal-data.md).
-	// One-time codes do not come this way (postgres.CreateOTP).
-	if in.UserID != 0 {
-		if off, err := a.DB.NotificationsWithdrawn(ctx, in.UserID); err != nil || off {
-			if err != nil {
-				return err
-			}
-			return a.notifyFollowers(ctx, in)
-		}
-	}
 	if err := a.enqueue(ctx, in); err != nil {
 		return err
 	}
 	return a.notifyFollowers(ctx, in)
+}
+
+// NotifyTaskAssigned tells a staff member that a task (a feedback case's or
+// a dossier's step) was handed to them by someone else: an inbox entry and
+// the staff channels by their preferences (topic staff: e-mail and push by
+// default, no quiet hours). cases.AssignTask calls it after the assignment
+// is written; the dedupe key is the task and the assignee, so a retried
+// assignment tells once. A feedback case assigned through its "assign"
+// action is told from the read-model write instead (notifyAssignee).
+func (a *Activities) NotifyTaskAssigned(ctx context.Context, taskID, userID int64, caseKind, caseCode string) error {
+	what := "hồ sơ"
+	if caseKind == "feedback" {
+		what = "phản ánh"
+	}
+	return a.enqueue(ctx, NotifyInput{DedupeKey: fmt.Sprintf("task/%d/assigned/%d", taskID, userID), UserID: userID,
+		Kind: "staff.task_assigned", Title: fmt.Sprintf("Bạn được giao xử lý %s %s.", what, caseCode),
+		Payload: map[string]any{"code": caseCode, "case_kind": caseKind, "task_id": taskID}})
 }
 
 // DrainOutbox delivers up to limit unsent notifications. Rows are locked with

@@ -103,10 +103,6 @@ func CheckPassword(pw, phone string) *cds.Error {
 	return cds.Errorf(cds.EINVALID, "Mật khẩu chưa đủ mạnh.", "The password does not meet the policy.").WithField("password", msg)
 }
 
-// NormalizePhone reads a Vietnamese mobile number (sign-in names, SMS):
-// cds.NormalizeMobile, the one phone reading of the root package.
-func NormalizePhone(in string) (string, bool) { return cds.NormalizeMobile(in) }
-
 // InvalidPhone is the error of a phone number that is not a Vietnamese mobile.
 func InvalidPhone() *cds.Error {
 	return cds.Errorf(cds.EINVALID, "Số điện thoại không hợp lệ.", "Invalid phone number.").

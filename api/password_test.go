@@ -5,23 +5,6 @@ import (
 	"testing"
 )
 
-func TestNormalizePhone(t *testing.T) {
-	ok := map[string]string{
-		"0912345678": "+84912345678", "+84 912 345 678": "+84912345678", "84912345678": "+84912345678",
-		"091.234.5678": "+84912345678", "0325-123-456": "+84325123456", "(+84) 86 1234567": "+84861234567",
-	}
-	for in, want := range ok {
-		if got, valid := NormalizePhone(in); !valid || got != want {
-			t.Errorf("%q = %q %v, want %q", in, got, valid, want)
-		}
-	}
-	for _, in := range []string{"", "0212345678", "091234567", "09123456789", "+1 912345678", "0951234567", "09a2345678", "12345"} {
-		if got, valid := NormalizePhone(in); valid {
-			t.Errorf("%q accepted as %q", in, got)
-		}
-	}
-}
-
 func TestPasswordPolicyAndHash(t *testing.T) {
 	bad := map[string]string{"short1": "ít nhất 8", "chuachuso": "chữ cái và chữ số", "12345678": "chữ cái và chữ số",
 		"matkhau123": "phổ biến", "ab912345678": "số điện thoại"}

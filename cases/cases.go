@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -26,9 +25,9 @@ type Service struct {
 	Queue string
 	// SLAScale divides case deadlines (demo and tests); 1 or less is real time.
 	SLAScale float64
-	// Notify enqueues a notification (the outbox of activities.Notify); nil:
-	// hand-offs outside a workflow (AssignTask) tell nobody.
-	Notify func(ctx context.Context, in activities.NotifyInput) error
+	// TaskAssigned tells the assignee of a task handed over by AssignTask
+	// (activities.NotifyTaskAssigned; nil: nobody is told).
+	TaskAssigned func(ctx context.Context, taskID, userID int64, caseKind, caseCode string) error
 }
 
 // TaskQueue is the queue new case workflows start on.

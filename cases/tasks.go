@@ -3,14 +3,12 @@ package cases
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"time"
 
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/postgres"
 )
 
@@ -161,14 +159,12 @@ func (s *Service) AssignTask(ctx context.Context, a cds.Actor, id, userID int64,
 			return t, cds.Errorf(cds.EINVALID, "Vui lòng chọn người được giao.", "Choose the assignee.").WithField("user_id", "required")
 		}
 		t, err = s.DB.AssignTask(ctx, t.ID, userID, agencies)
-		if err != nil || s.Notify == nil || userID == a.UserID {
-			return t, err
+		if err == nil && s.TaskAssigned != nil && userID != a.UserID {
+			// Issue 20: the officer learns of the hand-off in the inbox
+			// (and by e-mail/push). A failure here fails the request, and
+			// its retry assigns again and tells once (dedupe key).
+			err = s.TaskAssigned(ctx, t.ID, userID, t.CaseKind, t.CaseCode)
 		}
-		// Issue 20: the assignee hears of it. Inside the idempotent
-		// operation, so a retried request with the same key tells nobody twice.
-		return t, s.Notify(ctx, activities.NotifyInput{DedupeKey: fmt.Sprintf("task/%d/assigned/%d/%d", t.ID, userID, time.Now().UnixNano()),
-			UserID: userID, Kind: t.CaseKind + ".assigned",
-			Title:   fmt.Sprintf("Bạn được giao xử lý %s %s.", map[string]string{"application": "hồ sơ", "feedback": "phản ánh"}[t.CaseKind], t.CaseCode),
-			Payload: map[string]any{"code": t.CaseCode, "task_id": t.ID, "due_at": t.DueAt}})
+		return t, err
 	})
 }

@@ -37,7 +37,7 @@ func chromiumPath(t *testing.T) string {
 // staffWithPassword creates a staff account that can sign in with phone and password.
 func staffWithPassword(t *testing.T, env *apptest.Env, phone, name, agency string, role cds.Role, password string) cds.Actor {
 	t.Helper()
-	norm, ok := api.NormalizePhone(phone)
+	norm, ok := cds.NormalizeMobile(phone)
 	if !ok {
 		t.Fatalf("bad phone %s", phone)
 	}

@@ -80,7 +80,7 @@ func TestDossierRemindersAndTaskNotices(t *testing.T) {
 	if r := env.Do(http.MethodPost, "/api/v1/tasks/"+itoa(taskID)+"/assign", leaderTok, map[string]any{"user_id": expert.UserID}); r.Status != http.StatusOK {
 		t.Fatalf("assign %d %s", r.Status, r.Body)
 	}
-	apptest.Eventually(t, 20*time.Second, "assignment notice", func() bool { return notes("application.assigned", expert.UserID) == 1 })
+	apptest.Eventually(t, 20*time.Second, "assignment notice", func() bool { return notes("staff.task_assigned", expert.UserID) == 1 })
 
 	// 75 % of the step, then 75 % of the dossier: the holder only, once each.
 	apptest.Eventually(t, 60*time.Second, "dossier reminder", func() bool { return notes("application.reminder", expert.UserID) == 1 })

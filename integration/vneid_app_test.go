@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/caobang/congdanso/cmd/app/apptest"
 )
@@ -71,6 +72,23 @@ func TestVNeIDMobileAppFlow(t *testing.T) {
 	}
 	if me := env.Do("GET", "/api/v1/me", m["access_token"].(string), nil); me.Status != 200 {
 		t.Fatalf("token does not work: %d", me.Status)
+	}
+	// An account VNeID created has accepted the terms in force (version of
+	// the published notice, 2026-01-01), recorded with its time like a
+	// registration's.
+	{
+		var cons struct {
+			Items []struct {
+				Purpose, Version string
+				Granted          bool
+				GrantedAt        *time.Time `json:"granted_at"`
+			}
+		}
+		env.Do("GET", "/api/v1/me/consents", m["access_token"].(string), nil).JSON(t, &cons)
+		if len(cons.Items) != 1 || cons.Items[0].Purpose != "terms" || cons.Items[0].Version != "2026-01-01" || !cons.Items[0].Granted ||
+			cons.Items[0].GrantedAt == nil || cons.Items[0].GrantedAt.IsZero() {
+			t.Fatalf("VNeID account consents: %+v", cons.Items)
+		}
 	}
 	var acr string
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT acr FROM sessions WHERE id = $1`, m["session_id"]).Scan(&acr); err != nil || acr != testACR {

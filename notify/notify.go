@@ -106,6 +106,12 @@ func TopicOf(kind string) string {
 	return TopicCase
 }
 
+// Optional reports whether messages of a topic are optional processing,
+// sent only while the person consents (Decree 13/2023, docs/personal-data.md):
+// updates on cases and news. One-time codes, receipts of a payment the
+// person made and staff work go regardless of that consent.
+func Optional(topic string) bool { return topic == TopicCase || topic == TopicNews }
+
 // Urgent reports whether a topic ignores quiet hours: codes and receipts
 // answer something the person is doing now; staff escalations are work.
 func Urgent(topic string) bool {

@@ -54,18 +54,24 @@ func (db *DB) EnqueueNotification(ctx context.Context, n NewNotification) (bool,
 type NotifyTarget struct {
 	Exists     bool
 	Staff      bool
+	Deleted    bool            // the account was deleted: nothing is queued for it
+	Withdrawn  bool            // consent to optional notifications withdrawn (docs/personal-data.md)
 	Prefs      map[string]bool // topic + "/" + channel → enabled
 	Quiet      bool
 	QuietStart int // minutes after midnight, Vietnam time
 	QuietEnd   int
 }
 
-// NotifyTarget reads a person's kind, channel choices and quiet hours.
+// NotifyTarget reads a person's kind, consent, channel choices and quiet
+// hours. An account without a recorded decision (created before consents
+// were recorded) has not withdrawn.
 func (db *DB) NotifyTarget(ctx context.Context, userID int64) (NotifyTarget, error) {
 	t := NotifyTarget{Prefs: map[string]bool{}}
 	var kind string
-	err := db.Pool.QueryRow(ctx, `SELECT kind, COALESCE(q.start_minute, -1), COALESCE(q.end_minute, -1)
-		FROM users u LEFT JOIN notification_quiet_hours q ON q.user_id = u.id WHERE u.id = $1`, userID).Scan(&kind, &t.QuietStart, &t.QuietEnd)
+	err := db.Pool.QueryRow(ctx, `SELECT kind, u.deleted_at IS NOT NULL,
+			EXISTS (SELECT 1 FROM consents c WHERE c.user_id = u.id AND c.purpose = 'notifications' AND c.withdrawn_at IS NOT NULL),
+			COALESCE(q.start_minute, -1), COALESCE(q.end_minute, -1)
+		FROM users u LEFT JOIN notification_quiet_hours q ON q.user_id = u.id WHERE u.id = $1`, userID).Scan(&kind, &t.Deleted, &t.Withdrawn, &t.QuietStart, &t.QuietEnd)
 	if err == pgx.ErrNoRows {
 		return t, nil
 	} else if err != nil {

@@ -163,6 +163,7 @@ func (db *DB) SimMessages(ctx context.Context, recipient string, limit int) ([]S
 // the staff timeline.
 type CaseDelivery struct {
 	NotificationID int64      `json:"notification_id"`
+	Seq            int64      `json:"seq"` // the timeline step (case_events.seq) that sent it; 0: none
 	At             time.Time  `json:"at"`
 	Kind           string     `json:"kind"`
 	Recipient      string     `json:"recipient"` // the person's name
@@ -175,17 +176,21 @@ type CaseDelivery struct {
 }
 
 // CaseDeliveries lists the deliveries of every notification about the case
-// workflowID (dedupe keys start with the workflow ID), oldest first.
+// workflowID, oldest first: dedupe keys start with the workflow ID and the
+// step's seq ("feedback/PA-…/12/…", "application/HS-…#12"), which ties each
+// delivery to its timeline step. The delivery API and the console's case
+// timeline both read this.
 func (db *DB) CaseDeliveries(ctx context.Context, workflowID string) ([]CaseDelivery, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT n.id, n.created_at, n.kind, COALESCE(u.full_name, ''), COALESCE((n.payload->>'following')::boolean, false),
+	rows, err := db.Pool.Query(ctx, `SELECT n.id, COALESCE(substring(substr(n.dedupe_key, length($1) + 2) from '^[0-9]+')::bigint, 0),
+			n.created_at, n.kind, COALESCE(u.full_name, ''), COALESCE((n.payload->>'following')::boolean, false),
 			d.channel, d.status, d.reason, d.attempts, d.sent_at
 		FROM notifications n JOIN notification_deliveries d ON d.notification_id = n.id LEFT JOIN users u ON u.id = n.user_id
-		WHERE n.dedupe_key LIKE $1 || '/%' ORDER BY n.id, d.channel`, workflowID)
+		WHERE n.dedupe_key LIKE $1 || '/%' OR n.dedupe_key LIKE $1 || '#%' ORDER BY n.id, d.channel`, workflowID)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CaseDelivery, error) {
 		var d CaseDelivery
-		return d, r.Scan(&d.NotificationID, &d.At, &d.Kind, &d.Recipient, &d.Follower, &d.Channel, &d.Status, &d.Reason, &d.Attempts, &d.SentAt)
+		return d, r.Scan(&d.NotificationID, &d.Seq, &d.At, &d.Kind, &d.Recipient, &d.Follower, &d.Channel, &d.Status, &d.Reason, &d.Attempts, &d.SentAt)
 	})
 }

@@ -122,17 +122,6 @@ func (db *DB) CreateCitizenWithConsent(ctx context.Context, name, phone, passwor
 	return db.UserByID(ctx, id)
 }
 
-// NotificationsWithdrawn reports whether the user withdrew consent to
-// notifications or deleted the account. An account without a recorded
-// decision (created before consents were recorded) is not withdrawn.
-func (db *DB) NotificationsWithdrawn(ctx context.Context, userID int64) (bool, error) {
-	var w bool
-	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM consents WHERE user_id = $1 AND purpose = 'notifications' AND withdrawn_at IS NOT NULL)
-		OR EXISTS (SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NOT NULL)`,
-		userID).Scan(&w)
-	return w, mapErr(err)
-}
-
 // AuditPersonalRead records that a staff member read a citizen's ID number
 // or phone number (fields names the fields shown; values are never logged).
 func (db *DB) AuditPersonalRead(ctx context.Context, actorID int64, objType, objID string, citizenID int64, fields []string) error {

@@ -28,9 +28,17 @@ var personNameFields = []string{"full_name", "child_full_name", "mother_name", "
 // ENOTFOUND when the account is already deleted (so a retry is harmless for
 // the caller that treats that as done).
 func (db *DB) DeleteAccount(ctx context.Context, userID int64) error {
+	return db.anonymise(ctx, userID, "account-deleted", `SELECT kind FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`)
+}
+
+// anonymise is the one anonymisation of an account (DeleteAccount, expired
+// pending registrations): lock is the query that locks the row and returns
+// its kind ($1 the user, then lockArgs), or no row when the account is not
+// (or no longer) to anonymise.
+func (db *DB) anonymise(ctx context.Context, userID int64, auditAction, lock string, lockArgs ...any) error {
 	return mapErr(pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var kind string
-		err := tx.QueryRow(ctx, `SELECT kind FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`, userID).Scan(&kind)
+		err := tx.QueryRow(ctx, lock, append([]any{userID}, lockArgs...)...).Scan(&kind)
 		if err == pgx.ErrNoRows {
 			return cds.Errorf(cds.ENOTFOUND, "Tài khoản không còn tồn tại.", "The account no longer exists.")
 		} else if err != nil {
@@ -67,7 +75,7 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64) error {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, object_type, object_id, detail) VALUES ($1, 'account-deleted', 'user', $2, '{}')`, userID, strconv.FormatInt(userID, 10))
+		_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, object_type, object_id, detail) VALUES ($1, $3, 'user', $2, '{}')`, userID, strconv.FormatInt(userID, 10), auditAction)
 		return err
 	}))
 }

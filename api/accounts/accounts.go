@@ -89,7 +89,7 @@ func (s *Handler) register(c *gin.Context) {
 		return
 	}
 	name := strings.Join(strings.Fields(req.FullName), " ")
-	phone, ok := api.NormalizePhone(req.Phone)
+	phone, ok := cds.NormalizeMobile(req.Phone)
 	verr := cds.Errorf(cds.EINVALID, "Thông tin đăng ký chưa hợp lệ.", "Invalid registration data.")
 	if n := utf8.RuneCountInString(name); n < 2 || n > 100 {
 		verr.WithField("full_name", "Vui lòng nhập họ và tên (2–100 ký tự).")
@@ -151,7 +151,7 @@ func (s *Handler) SignIn(c *gin.Context, phoneIn, username, password string) (To
 	var key string
 	var lookup func() (postgres.User, error)
 	if phoneIn != "" {
-		phone, ok := api.NormalizePhone(phoneIn)
+		phone, ok := cds.NormalizeMobile(phoneIn)
 		if !ok {
 			return Tokens{}, api.InvalidPhone()
 		}

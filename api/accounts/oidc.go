@@ -256,7 +256,7 @@ func (s vneid) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims) (p
 		if name == "" {
 			name = "Công dân VNeID"
 		}
-		phone, ok := api.NormalizePhone(cl.Phone)
+		phone, ok := cds.NormalizeMobile(cl.Phone)
 		if !ok || !cl.PhoneVerified {
 			phone = ""
 		} else if _, err := s.DB.UserByPhone(ctx, phone); err == nil {
@@ -264,7 +264,10 @@ func (s vneid) linkVNeID(ctx context.Context, signedIn int64, cl vneidClaims) (p
 		} else if cds.ErrorCode(err) != cds.ENOTFOUND {
 			return postgres.User{}, "", err
 		}
-		if u, err = s.DB.CreateCitizen(ctx, name, phone, ""); err != nil {
+		// Signing in with VNeID accepts the current terms, as the sign-in
+		// page says: recorded with its version and time like a registration.
+		terms, _ := registrationConsents("", nil)
+		if u, err = s.DB.CreateCitizenWithConsent(ctx, name, phone, "", terms...); err != nil {
 			return postgres.User{}, "", err
 		}
 		how = "created"

@@ -92,40 +92,58 @@ type verifyReq struct {
 	Code  string `json:"code"`
 }
 
+// codeUse is what one kind of one-time code is checked against: the
+// purpose it was sent for, the per-IP rate-limit scope of its form, and the
+// account status it may be used with ("" for any).
+type codeUse struct{ purpose, ipScope, status string }
+
+var (
+	registerCode = codeUse{purpose: "register", ipScope: "otp.ip", status: "pending"}
+	resetCode    = codeUse{purpose: "reset", ipScope: "reset.ip"}
+)
+
+// consumeCode is the one check of a one-time code (registration and
+// password reset): the phone read as a mobile number, tries limited per IP
+// and per phone, the account looked up, the code consumed (5 tries, then
+// void). An unknown number, an account in another status and a wrong,
+// expired or spent code give the same error, so the answer never tells
+// whether a number is registered.
+func (s *Handler) consumeCode(c *gin.Context, use codeUse, phoneIn, code string) (postgres.User, error) {
+	phone, ok := cds.NormalizeMobile(phoneIn)
+	if !ok {
+		return postgres.User{}, api.InvalidPhone()
+	}
+	if err := s.RateLimit(c, use.ipScope, s.ClientIP(c), "otp.phone", phone); err != nil {
+		return postgres.User{}, err
+	}
+	ctx := c.Request.Context()
+	u, err := s.DB.UserByPhone(ctx, phone)
+	if cds.ErrorCode(err) == cds.ENOTFOUND || (err == nil && use.status != "" && u.Status != use.status) {
+		return postgres.User{}, wrongOTP()
+	} else if err != nil {
+		return postgres.User{}, err
+	}
+	ok, err = s.DB.ConsumeOTP(ctx, u.ID, use.purpose, s.otpHash(use.purpose, u.ID, strings.TrimSpace(code)), otpMaxAttempts)
+	if err != nil {
+		return postgres.User{}, err
+	}
+	if !ok {
+		return postgres.User{}, wrongOTP()
+	}
+	return u, nil
+}
+
 // registerVerify activates a pending account with its code and signs it in (201).
 func (s *Handler) registerVerify(c *gin.Context) {
 	var req verifyReq
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	phone, ok := api.NormalizePhone(req.Phone)
-	if !ok {
-		api.WriteError(c, api.InvalidPhone())
-		return
+	u, err := s.consumeCode(c, registerCode, req.Phone, req.Code)
+	if err == nil {
+		u, err = s.DB.ActivateCitizen(c.Request.Context(), u.ID)
 	}
-	if !s.RateCheck(c, "otp.ip", s.ClientIP(c), "otp.phone", phone) {
-		return
-	}
-	ctx := c.Request.Context()
-	u, err := s.DB.UserByPhone(ctx, phone)
-	if err != nil && cds.ErrorCode(err) != cds.ENOTFOUND {
-		api.WriteError(c, err)
-		return
-	}
-	if err != nil || u.Status != "pending" {
-		api.WriteError(c, wrongOTP()) // unknown or already verified: the same answer
-		return
-	}
-	ok, err = s.DB.ConsumeOTP(ctx, u.ID, "register", s.otpHash("register", u.ID, strings.TrimSpace(req.Code)), otpMaxAttempts)
 	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	if !ok {
-		api.WriteError(c, wrongOTP())
-		return
-	}
-	if u, err = s.DB.ActivateCitizen(ctx, u.ID); err != nil {
 		api.WriteError(c, err)
 		return
 	}

@@ -3,7 +3,6 @@ package accounts
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -63,7 +62,7 @@ func (s *Handler) forgotPassword(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	phone, ok := api.NormalizePhone(req.Phone)
+	phone, ok := cds.NormalizeMobile(req.Phone)
 	if !ok {
 		api.WriteError(c, api.InvalidPhone())
 		return
@@ -97,7 +96,7 @@ func (s *Handler) resetPassword(c *gin.Context) {
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	phone, ok := api.NormalizePhone(req.Phone)
+	phone, ok := cds.NormalizeMobile(req.Phone)
 	if !ok {
 		api.WriteError(c, api.InvalidPhone())
 		return
@@ -106,28 +105,13 @@ func (s *Handler) resetPassword(c *gin.Context) {
 		api.WriteError(c, e.WithField("new_password", e.Fields["password"]))
 		return
 	}
-	if !s.RateCheck(c, "reset.ip", s.ClientIP(c), "otp.phone", phone) { // issue 20: per phone too
+	// Issue 20: the one code check (otp.go), limited per phone too.
+	u, err := s.consumeCode(c, resetCode, req.Phone, req.Code)
+	if err != nil {
+		api.WriteError(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	wrong := cds.Errorf(cds.EINVALID, "Mã xác nhận không đúng hoặc đã hết hạn.", "The code is wrong or expired.").WithField("code", "Mã xác nhận không đúng hoặc đã hết hạn.")
-	u, err := s.DB.UserByPhone(ctx, phone)
-	if err != nil {
-		if cds.ErrorCode(err) == cds.ENOTFOUND {
-			err = wrong
-		}
-		api.WriteError(c, err)
-		return
-	}
-	ok, err = s.DB.ConsumeOTP(ctx, u.ID, "reset", s.otpHash("reset", u.ID, strings.TrimSpace(req.Code)), otpMaxAttempts)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	if !ok {
-		api.WriteError(c, wrong)
-		return
-	}
 	hash, err := api.HashPassword(req.NewPassword)
 	if err == nil {
 		err = s.DB.SetPassword(ctx, u.ID, hash, "")

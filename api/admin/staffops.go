@@ -85,7 +85,7 @@ func (s *Handler) CreateStaff(ctx context.Context, a cds.Actor, req StaffRequest
 		verr.WithField("full_name", "Vui lòng nhập họ và tên.")
 	}
 	if req.Phone != "" {
-		p, ok := api.NormalizePhone(req.Phone)
+		p, ok := cds.NormalizeMobile(req.Phone)
 		if !ok {
 			verr.WithField("phone", "Số điện thoại không hợp lệ.")
 		}
@@ -163,7 +163,7 @@ func (s *Handler) UpdateStaff(ctx context.Context, a cds.Actor, id int64, p post
 		}
 	}
 	if p.Phone != nil && *p.Phone != "" {
-		ph, ok := api.NormalizePhone(*p.Phone)
+		ph, ok := cds.NormalizeMobile(*p.Phone)
 		if !ok {
 			verr.WithField("phone", "Số điện thoại không hợp lệ.")
 		}

@@ -102,6 +102,10 @@ type caseView struct {
 	ModForm   map[string]string // values of a refused moderation form
 	// Duplicates are the reports marked as duplicates of this one.
 	Duplicates []postgres.FeedbackDuplicate
+
+	// Deliveries are the notifications each timeline step sent, by seq
+	// (deliveries.go, issue 20).
+	Deliveries map[int][]deliveryLine
 }
 
 func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
@@ -126,6 +130,10 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 	}
 	v := caseView{Case: cs, Me: a.UserID, Back: "/console/cases/" + url.PathEscape(kind) + "/" + url.PathEscape(code)}
 	if v.Timeline, err = s.DB.CaseEvents(ctx, cs.WorkflowID, true); err != nil {
+		api.WriteError(c, err)
+		return v, false
+	}
+	if v.Deliveries, err = s.stepDeliveries(ctx, cs.WorkflowID); err != nil {
 		api.WriteError(c, err)
 		return v, false
 	}

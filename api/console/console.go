@@ -27,7 +27,7 @@ import (
 // the same permission checks, so the console can do nothing the API would
 // refuse.
 
-//go:embed tmpl/*.html tmpl/static/*
+//go:embed tmpl/*.html tmpl/partials/*.html tmpl/static/*
 var consoleFS embed.FS
 
 // consoleTemplates are parsed once: each page together with the layout.
@@ -141,7 +141,7 @@ func mustConsoleTemplates() map[string]*template.Template {
 		if name == "layout" {
 			continue
 		}
-		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFS, "tmpl/layout.html", p))
+		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(consoleFS, "tmpl/layout.html", "tmpl/partials/*.html", p))
 	}
 	return out
 }
@@ -415,7 +415,7 @@ func (s *Handler) consoleLogin(c *gin.Context) {
 		return
 	}
 	phone, username := "", f.Phone
-	if _, isPhone := api.NormalizePhone(f.Phone); isPhone {
+	if _, isPhone := cds.NormalizeMobile(f.Phone); isPhone {
 		phone, username = f.Phone, ""
 	}
 	tok, err := s.Accounts.SignIn(c, phone, username, password)

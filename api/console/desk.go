@@ -102,7 +102,7 @@ func (s deskPages) consoleDeskSubmit(c *gin.Context) {
 		return
 	}
 	name, phone := v.Values["citizen_name"], v.Values["citizen_phone"]
-	norm, okPhone := api.NormalizePhone(phone)
+	norm, okPhone := cds.NormalizeMobile(phone)
 	if !okPhone {
 		errs = append(errs, fieldError{"citizen_phone", "Số điện thoại không hợp lệ. / Invalid phone number."})
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	Blob cds.BlobStore
 	// Notify configures the notification channels (issue 20; cmd/app/notify.go).
 	Notify NotifyConfig
+	// PendingTTL is how long a registration may wait for its SMS code
+	// before it is anonymised (default 24 h); PendingSweep how often the
+	// worker looks (default 10 min).
+	PendingTTL, PendingSweep time.Duration
 	// Register, when set, replaces workflows.Register in NewWorker (a test
 	// that records histories swaps the deadline arithmetic for seconds).
 	Register func(worker.Registry, *activities.Activities)
@@ -131,7 +135,7 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 	}
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
 	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale,
-		Notify: a.Activities.Notify}
+		TaskAssigned: a.Activities.NotifyTaskAssigned}
 	a.API.Mount(a.Handlers()...)
 	return a, nil
 }
@@ -195,6 +199,14 @@ func (a *App) NewWorker() worker.Worker {
 // RunBackground starts the worker-side loops (outbox drainer) until ctx ends.
 func (a *App) RunBackground(ctx context.Context) {
 	go a.Activities.RunOutboxDrainer(ctx, 500*time.Millisecond)
+	ttl, every := a.Opts.PendingTTL, a.Opts.PendingSweep
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	if every <= 0 {
+		every = 10 * time.Minute
+	}
+	go a.Activities.RunPendingExpiry(ctx, every, ttl)
 }
 
 // HTTPServer wraps the API with timeouts that cut off slow clients.
