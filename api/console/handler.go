@@ -8,8 +8,8 @@ import (
 	"github.com/caobang/congdanso/api/accounts"
 	"github.com/caobang/congdanso/api/admin"
 	"github.com/caobang/congdanso/api/applications"
-	"github.com/caobang/congdanso/api/open311"
 	"github.com/caobang/congdanso/api/content"
+	"github.com/caobang/congdanso/api/open311"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/cases"
 )

@@ -10,9 +10,9 @@ import (
 // how it behaves with Open cases open.
 type ResidentRow struct {
 	Open        int     `json:"open"`
-	RSSMB       float64 `json:"rss_mb"`              // serve's VmRSS after filing
+	RSSMB       float64 `json:"rss_mb"`               // serve's VmRSS after filing
 	RSSAfterMB  float64 `json:"rss_after_restart_mb"` // after the restart and 30 s of requests
-	StoreMB     float64 `json:"temporal_store_mb"`   // SQLite files, or Temporal's two PostgreSQL databases
+	StoreMB     float64 `json:"temporal_store_mb"`    // SQLite files, or Temporal's two PostgreSQL databases
 	AppDBMB     float64 `json:"app_db_mb"`
 	InboxP99    float64 `json:"inbox_p99_ms"`
 	CountsP99   float64 `json:"inbox_counts_p99_ms"`
