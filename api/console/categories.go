@@ -64,7 +64,7 @@ func categoryFields(agencies []cds.Agency) []catField {
 			Hint: "Hết gia hạn mà công dân chưa bổ sung thì phản ánh tự đóng.",
 			Num:  func(r *admin.CategoryRequest) *float64 { return &r.InfoGraceDays }},
 		{Name: "complaint_days", Label: "Mở lại khi công dân chưa hài lòng trong (ngày theo lịch) / Calendar days to reopen after publication", Step: "1",
-			Hint: "Ngày theo lịch, kể từ khi công khai trả lời: khiếu nại hoặc đánh giá 1–2 sao mở lại phản ánh.",
+			Hint: "Kể từ khi công khai trả lời: khiếu nại hoặc đánh giá 1–2 sao trong thời gian này mở lại phản ánh.",
 			Num:  func(r *admin.CategoryRequest) *float64 { return &r.ComplaintDays }},
 		{Name: "clock_from", Label: "Bắt đầu tính thời hạn trả lời / Answer clock starts", Text: func(r *admin.CategoryRequest) *string { return &r.ClockFrom },
 			Options: []option{{workflows.ClockFromSubmission, "Từ khi tiếp nhận phản ánh / From submission"},
