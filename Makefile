@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 
-.PHONY: run test build setup lint bench bench-product fuzz soak clean browser-setup print-setup test-console bench-queues
+.PHONY: run test build setup lint bench bench-product bench-province fuzz soak clean browser-setup print-setup test-console bench-queues
 
 ## run: build and start `congdanso serve --demo` on the embedded Temporal server
 run: setup build
@@ -45,6 +45,14 @@ BENCH_ARGS   ?= --n 200 --c 10 --rate 50
 bench-product: setup build
 	@mkdir -p bench/results
 	./$(BIN) bench --engine $(BENCH_ENGINE) $(BENCH_ARGS) --out bench/results/$(BENCH_ENGINE).json 2>$(BIN)-bench-$(BENCH_ENGINE).log
+
+## bench-province: issue 22 part B — open cases at province scale (restart,
+## inbox, timers; BENCH_OPEN steps) and the province reports (BENCHMARKS.md, round 2)
+BENCH_OPEN ?= 10000,25000,50000
+bench-province: setup build
+	@mkdir -p bench/results
+	./$(BIN) bench --scenario resident --engine $(BENCH_ENGINE) --open $(BENCH_OPEN) --c 16 --out bench/results/resident-$(BENCH_ENGINE).json 2>$(BIN)-bench-resident.log
+	./$(BIN) bench --scenario reports --out bench/results/reports.json 2>$(BIN)-bench-reports.log
 
 ## fuzz: run every fuzz target for FUZZTIME each (default 20s)
 FUZZTIME ?= 20s

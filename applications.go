@@ -28,25 +28,39 @@ const (
 	AppDone       AppStatus = "done"       // 10 Đã trả kết quả
 )
 
+// AppTransferred is a local status: the dossier is at another agency for
+// its part of an inter-agency procedure (liên thông). Nationally it is
+// status 4, Đang xử lý (AppStatusInfo.National).
+const AppTransferred AppStatus = "transferred"
+
 // AppStatusInfo describes a status: its national number, names and sync code.
 type AppStatusInfo struct {
 	Number int       `json:"number"`
 	Name   string    `json:"name"`
 	NameEN string    `json:"name_en"`
 	Sync   AppStatus `json:"sync_code"`
+	// National is the national status a local status is reported as ("":
+	// the status is national itself).
+	National AppStatus `json:"national,omitempty"`
+}
+
+// localStatuses are statuses of this system that the national list folds
+// into one of its ten.
+var localStatuses = []AppStatusInfo{
+	{Number: 4, Name: "Đang xử lý liên thông", NameEN: "At another agency (inter-agency)", Sync: AppTransferred, National: AppProcessing},
 }
 
 var appStatuses = []AppStatusInfo{
-	{1, "Mới đăng ký", "Submitted", AppReceiving},
-	{2, "Được tiếp nhận", "Accepted", AppNew},
-	{3, "Không được tiếp nhận", "Refused", AppDenied},
-	{4, "Đang xử lý", "Processing", AppProcessing},
-	{5, "Yêu cầu bổ sung", "Supplementation requested", AppWaiting},
-	{6, "Yêu cầu thực hiện nghĩa vụ tài chính", "Payment required", AppPaying},
-	{7, "Công dân rút hồ sơ", "Withdrawn", AppCancelled},
-	{8, "Dừng xử lý", "Stopped", AppUnresolved},
-	{9, "Đã xử lý xong", "Resolved", AppReleasing},
-	{10, "Đã trả kết quả", "Result returned", AppDone},
+	{1, "Mới đăng ký", "Submitted", AppReceiving, ""},
+	{2, "Được tiếp nhận", "Accepted", AppNew, ""},
+	{3, "Không được tiếp nhận", "Refused", AppDenied, ""},
+	{4, "Đang xử lý", "Processing", AppProcessing, ""},
+	{5, "Yêu cầu bổ sung", "Supplementation requested", AppWaiting, ""},
+	{6, "Yêu cầu thực hiện nghĩa vụ tài chính", "Payment required", AppPaying, ""},
+	{7, "Công dân rút hồ sơ", "Withdrawn", AppCancelled, ""},
+	{8, "Dừng xử lý", "Stopped", AppUnresolved, ""},
+	{9, "Đã xử lý xong", "Resolved", AppReleasing, ""},
+	{10, "Đã trả kết quả", "Result returned", AppDone, ""},
 }
 
 // AppStatuses lists the ten statuses in national order.
@@ -54,12 +68,20 @@ func AppStatuses() []AppStatusInfo { return append([]AppStatusInfo(nil), appStat
 
 // Info returns the status's description (zero value for an unknown status).
 func (s AppStatus) Info() AppStatusInfo {
-	for _, i := range appStatuses {
+	for _, i := range append(appStatuses, localStatuses...) {
 		if i.Sync == s {
 			return i
 		}
 	}
 	return AppStatusInfo{}
+}
+
+// NationalCode is the DVCQG sync code the status is reported as.
+func (s AppStatus) NationalCode() AppStatus {
+	if n := s.Info().National; n != "" {
+		return n
+	}
+	return s
 }
 
 // Final reports whether no further processing happens in this status.
@@ -69,7 +91,7 @@ func (s AppStatus) Final() bool {
 
 // Open reports whether the dossier is accepted and still being handled.
 func (s AppStatus) Open() bool {
-	return s == AppNew || s == AppProcessing || s == AppWaiting || s == AppPaying
+	return s == AppNew || s == AppProcessing || s == AppWaiting || s == AppPaying || s == AppTransferred
 }
 
 // Procedure is one version of an administrative procedure (thủ tục hành chính)
@@ -89,7 +111,11 @@ type Procedure struct {
 	Documents     []RequiredDoc `json:"documents"`
 	Fields        []FormField   `json:"fields"`
 	Steps         []ProcStep    `json:"steps"`
-	LegalBasis    []string      `json:"legal_basis"`
+	// InterAgencyDays is the receiving agency's time, in working days, when
+	// a dossier is transferred for its part (liên thông) and the transfer
+	// request names none (0: the sending step's budget).
+	InterAgencyDays float64  `json:"interagency_days,omitempty"`
+	LegalBasis      []string `json:"legal_basis"`
 }
 
 // RequiredDoc is a document of the dossier (thành phần hồ sơ).

@@ -22,9 +22,13 @@ type ApplicationTask = postgres.ApplicationTask
 // RecordApplication writes one dossier event to the read model: cases,
 // case_events, applications and tasks in one transaction, idempotent by
 // workflow ID plus seq (a retry changes nothing).
+// The staff a hand-off opens a task for are told after the write
+// (notifyDossierTasks; deduplicated, so a retry enqueues nothing new).
 func (a *Activities) RecordApplication(ctx context.Context, r ApplicationRecord) error {
-	_, err := a.DB.RecordApplication(ctx, r)
-	return err
+	if _, err := a.DB.RecordApplication(ctx, r); err != nil {
+		return err
+	}
+	return a.notifyDossierTasks(ctx, r)
 }
 
 // ProcedureAtInput names a procedure and an instant.

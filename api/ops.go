@@ -34,7 +34,8 @@ func (s *Server) registerOps() {
 	}
 }
 
-// readyz answers 200 only when PostgreSQL and Temporal both answer.
+// readyz answers 200 only when PostgreSQL and Temporal both answer and
+// every added check passes (serve adds: a worker answers, readiness.go).
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
@@ -51,6 +52,14 @@ func (s *Server) readyz(c *gin.Context) {
 		ok = false
 	} else {
 		checks["temporal"] = "ok"
+	}
+	for _, rc := range s.readyChecks() {
+		if err := rc.check(ctx); err != nil {
+			checks[rc.name] = "down"
+			ok = false
+		} else {
+			checks[rc.name] = "ok"
+		}
 	}
 	status := http.StatusOK
 	if !ok {

@@ -91,6 +91,8 @@ type Server struct {
 	mu      sync.Mutex
 	routes  []RouteInfo
 	uploads map[string]bool // routes whose handlers enforce their own body limit
+	perms   map[string]Perm // "METHOD path" of every route → its permission
+	checks  []readyCheck    // extra /readyz checks (AddReadyCheck)
 }
 
 // New builds the server with the operational routes (health, readiness,
@@ -150,6 +152,20 @@ func (s *Server) Routes() []RouteInfo {
 	return out
 }
 
+// PermOf is the permission of the registered route (method, gin path
+// pattern), so a gate in front of authorize (the console's) can answer a
+// refusal in its own format.
+func (s *Server) PermOf(method, path string) (Perm, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.perms[method+" "+path]
+	return p, ok
+}
+
+// Checked reports whether the policy decides the permission (neither Public
+// nor SignedIn).
+func (p Perm) Checked() bool { return !p.public && !p.signedIn }
+
 // Handle registers one route behind its permission check.
 func (s *Server) Handle(method, path string, perm Perm, h ...gin.HandlerFunc) {
 	if !perm.public && !perm.signedIn && (perm.Obj == "" || perm.Act == "") {
@@ -157,6 +173,10 @@ func (s *Server) Handle(method, path string, perm Perm, h ...gin.HandlerFunc) {
 	}
 	s.mu.Lock()
 	s.routes = append(s.routes, RouteInfo{Method: method, Path: path, Perm: perm})
+	if s.perms == nil {
+		s.perms = map[string]Perm{}
+	}
+	s.perms[method+" "+path] = perm
 	s.mu.Unlock()
 	chain := append([]gin.HandlerFunc{s.authorize(perm)}, h...)
 	s.engine.Handle(method, path, chain...)

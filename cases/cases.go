@@ -7,9 +7,12 @@
 package cases
 
 import (
+	"context"
+
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -23,6 +26,9 @@ type Service struct {
 	Queue string
 	// SLAScale divides case deadlines (demo and tests); 1 or less is real time.
 	SLAScale float64
+	// Notify enqueues a notification (the outbox of activities.Notify); nil:
+	// hand-offs outside a workflow (AssignTask) tell nobody.
+	Notify func(ctx context.Context, in activities.NotifyInput) error
 }
 
 // TaskQueue is the queue new case workflows start on.

@@ -94,9 +94,15 @@ func (s *Service) checkFeedbackAction(ctx context.Context, f postgres.Feedback, 
 			return invalidInput().WithField("media_ids", "Tối đa 5 tệp / at most 5")
 		}
 		if len(r.MediaIDs) > 0 {
-			n, err := s.DB.CountOwnedMedia(ctx, r.MediaIDs, r.Actor.UserID)
-			if err != nil || n != len(r.MediaIDs) {
+			n, images, err := s.DB.CountOwnedMedia(ctx, r.MediaIDs, r.Actor.UserID)
+			if err != nil {
+				return err
+			}
+			if n != len(r.MediaIDs) {
 				return invalidInput().WithField("media_ids", "Tệp không tồn tại / unknown media")
+			}
+			if images != n {
+				return invalidInput().WithField("media_ids", "Phản ánh chỉ nhận ảnh JPEG, PNG hoặc WebP / feedback takes JPEG, PNG or WebP photos only")
 			}
 		}
 	}

@@ -3,12 +3,14 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"time"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/postgres"
 )
 
@@ -158,6 +160,15 @@ func (s *Service) AssignTask(ctx context.Context, a cds.Actor, id, userID int64,
 		if userID <= 0 {
 			return t, cds.Errorf(cds.EINVALID, "Vui lòng chọn người được giao.", "Choose the assignee.").WithField("user_id", "required")
 		}
-		return s.DB.AssignTask(ctx, t.ID, userID, agencies)
+		t, err = s.DB.AssignTask(ctx, t.ID, userID, agencies)
+		if err != nil || s.Notify == nil || userID == a.UserID {
+			return t, err
+		}
+		// Issue 20: the assignee hears of it. Inside the idempotent
+		// operation, so a retried request with the same key tells nobody twice.
+		return t, s.Notify(ctx, activities.NotifyInput{DedupeKey: fmt.Sprintf("task/%d/assigned/%d/%d", t.ID, userID, time.Now().UnixNano()),
+			UserID: userID, Kind: t.CaseKind + ".assigned",
+			Title:   fmt.Sprintf("Bạn được giao xử lý %s %s.", map[string]string{"application": "hồ sơ", "feedback": "phản ánh"}[t.CaseKind], t.CaseCode),
+			Payload: map[string]any{"code": t.CaseCode, "task_id": t.ID, "due_at": t.DueAt}})
 	})
 }

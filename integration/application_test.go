@@ -371,15 +371,16 @@ func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
 }
 
 // TestApplicationDeskTransferFeeApology: a dossier received in person at the
-// desk is transferred to another commune (liên thông) with its history, waits
-// for a fee paid through the fee-paid signal (as BillPayment sends it), gets
-// an apology with a new date approved by a leader, and is stopped.
+// desk is transferred to another commune for its part (liên thông,
+// application-interagency-handoff), which hands it back; it then waits for a
+// fee paid through the fee-paid signal (as BillPayment sends it), gets an
+// apology with a new date approved by a leader, and is stopped.
 func TestApplicationDeskTransferFeeApology(t *testing.T) {
 	env := apptest.New(t)
 	citizen, ctok := env.Citizen("Lương Văn Tài")
 	desk, deskTok := env.Staff("Cán bộ Một cửa", "X-TRUNGKHANH", cds.RoleOfficer)
 	_, otherDeskTok := env.Staff("Cán bộ Hòa An", "X-HOAAN", cds.RoleOfficer)
-	_, leaderTok := env.Staff("Chủ tịch xã Hòa An", "X-HOAAN", cds.RoleLeader)
+	_, leaderTok := env.Staff("Chủ tịch xã Trùng Khánh", "X-TRUNGKHANH", cds.RoleLeader)
 	appAddMedia(t, env, "scan-1", desk.UserID)
 	appAddMedia(t, env, "scan-2", desk.UserID)
 	appAddMedia(t, env, "scan-3", desk.UserID)
@@ -401,27 +402,34 @@ func TestApplicationDeskTransferFeeApology(t *testing.T) {
 	appAct(t, env, id, deskTok, "actions/accept", map[string]any{}, http.StatusOK)
 	appointment := *appGet(t, env, id, ctok).Application.AppointmentAt
 
-	// Transfer: the other commune sees it now, the clock keeps running.
+	// Transfer: the other commune sees it now and has its own task; the
+	// dossier's clock keeps running; the sending commune still reads it.
 	appAct(t, env, id, otherDeskTok, "actions/forward", map[string]any{}, http.StatusNotFound)
 	appAct(t, env, id, deskTok, "actions/transfer", map[string]any{"to_agency": "X-NOWHERE", "reason": "x"}, http.StatusBadRequest)
 	appAct(t, env, id, deskTok, "actions/transfer", map[string]any{"to_agency": "X-HOAAN", "reason": "Thửa đất thuộc địa bàn xã Hòa An"}, http.StatusOK)
 	d := appGet(t, env, id, otherDeskTok)
-	if d.Application.AgencyCode != "X-HOAAN" || !d.Application.AppointmentAt.Equal(appointment) {
+	if d.Application.AgencyCode != "X-HOAAN" || d.Application.Status != "transferred" || !d.Application.AppointmentAt.Equal(appointment) {
 		t.Fatalf("after transfer %+v", d.Application)
 	}
 	if n := appCount(t, env, `SELECT count(*) FROM tasks WHERE case_code = $1 AND status = 'open' AND agency_code = 'X-HOAAN'`, code); n != 1 {
 		t.Errorf("open tasks at the receiving commune = %d", n)
 	}
-	if r := env.Do(http.MethodGet, fmt.Sprintf("/api/v1/applications/%d", id), deskTok, nil); r.Status != http.StatusNotFound {
-		t.Errorf("the sending commune still reads the dossier: %d", r.Status)
+	if r := env.Do(http.MethodGet, fmt.Sprintf("/api/v1/applications/%d", id), deskTok, nil); r.Status != http.StatusOK {
+		t.Errorf("the sending commune cannot read the dossier it leads: %d", r.Status)
+	}
+	appAct(t, env, id, deskTok, "actions/request_fee", map[string]any{"amount": 75000}, http.StatusForbidden) // not its part now
+	appAct(t, env, id, otherDeskTok, "actions/request_fee", map[string]any{"amount": 75000}, http.StatusConflict)
+	appAct(t, env, id, otherDeskTok, "actions/complete_transfer", map[string]any{"note": "Đã xác minh thửa đất"}, http.StatusOK)
+	if d := appGet(t, env, id, deskTok); d.Application.AgencyCode != "X-TRUNGKHANH" || d.Application.Status != "new" {
+		t.Fatalf("after hand-back %+v", d.Application)
 	}
 
 	// Fee: waits until the payment signal arrives.
-	v := appAct(t, env, id, otherDeskTok, "actions/request_fee", map[string]any{"amount": 75000}, http.StatusOK)
+	v := appAct(t, env, id, deskTok, "actions/request_fee", map[string]any{"amount": 75000}, http.StatusOK)
 	if v["status"] != "paying" || appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND fee_due = 75000`, code) != 1 {
 		t.Fatalf("fee request %v", v)
 	}
-	appAct(t, env, id, otherDeskTok, "actions/forward", map[string]any{}, http.StatusConflict)
+	appAct(t, env, id, deskTok, "actions/forward", map[string]any{}, http.StatusConflict)
 	if err := env.Temporal.SignalWorkflow(context.Background(), workflows.ApplicationWorkflowID(code), "", workflows.SignalFeePaid,
 		workflows.FeePaid{PaymentID: "VNP-0001", Amount: 75000, PaidAt: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -432,8 +440,8 @@ func TestApplicationDeskTransferFeeApology(t *testing.T) {
 
 	// Apology (form 04): drafted by staff, approved by the leader, new date.
 	newDue := appointment.Add(72 * time.Hour)
-	appAct(t, env, id, otherDeskTok, "actions/draft_apology", map[string]any{"reason": "Cần xác minh thực địa", "new_due": newDue}, http.StatusOK)
-	appAct(t, env, id, otherDeskTok, "actions/approve_apology", map[string]any{}, http.StatusForbidden)
+	appAct(t, env, id, deskTok, "actions/draft_apology", map[string]any{"reason": "Cần xác minh thực địa", "new_due": newDue}, http.StatusOK)
+	appAct(t, env, id, deskTok, "actions/approve_apology", map[string]any{}, http.StatusForbidden)
 	appAct(t, env, id, leaderTok, "actions/approve_apology", map[string]any{}, http.StatusOK)
 	d = appGet(t, env, id, ctok)
 	if !d.Application.AppointmentAt.Equal(newDue) || d.Application.Forms["form04"] == nil {
@@ -448,5 +456,5 @@ func TestApplicationDeskTransferFeeApology(t *testing.T) {
 		t.Errorf("%d tasks open after stop", n)
 	}
 	appAct(t, env, id, ctok, "withdraw", map[string]any{"reason": "x"}, http.StatusConflict)
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_transfer_fee_apology_local_writes.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_handoff_fee_apology_local_writes.json")
 }

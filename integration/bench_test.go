@@ -3,6 +3,9 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,11 +47,17 @@ func TestBenchFeedbackScenario(t *testing.T) {
 		}
 		return run.Get(ctx, nil)
 	}))
+	// Baseline (c): 5 BenchCounter workflows × 5 Updates.
+	rep.Add(bench.RunBaselineC(ctx, env.Temporal, workflows.TaskQueue, 5, 2, bench.StaffSteps))
 	if err := bench.Feedback(ctx, tg, rep, 5, 2, 10); err != nil {
 		t.Fatal(err)
 	}
 	rep.CheckTargets("feedback")
 
+	if c := rep.Results[1]; c.Name != bench.BaselineC || c.N != 25 || c.Errors != 0 || c.PerSecond <= 0 || c.LatencyMS["p99"] <= 0 {
+		t.Fatalf("baseline (c) = %+v, want 25 Updates without errors", c)
+	}
+	rep.Results = append(rep.Results[:1], rep.Results[2:]...)
 	want := []string{bench.BaselineA, "feedback_submit", "feedback_queue_visible", "feedback_accept", "feedback_assign", "feedback_start",
 		"feedback_draft_answer", "feedback_approve_answer", "feedback_lifecycle", "feedback_submit_at_10_per_s"}
 	if len(rep.Results) != len(want) {
@@ -74,8 +83,17 @@ func TestBenchFeedbackScenario(t *testing.T) {
 			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
 		}
 	}
-	if len(rep.Targets) != 4 {
-		t.Errorf("targets %v", rep.Targets)
+	// intake, 5 steps × (throughput, p99), lifecycle model, fixed-rate p99, queue.
+	if len(rep.Targets) != 14 {
+		t.Errorf("targets %d, want 14: %v", len(rep.Targets), rep.Targets)
+	}
+	for _, st := range []string{"accept", "assign", "start", "draft_answer", "approve_answer"} {
+		if rep.Ratios["feedback_"+st+"/baseline_c"] <= 0 || rep.Ratios["feedback_"+st+"_p99/baseline_c_p99"] <= 0 {
+			t.Errorf("step %s ratios to (c) missing: %v", st, rep.Ratios)
+		}
+	}
+	if rep.Ratios["feedback_lifecycle/model"] <= 0 {
+		t.Errorf("lifecycle model ratio missing: %v", rep.Ratios)
 	}
 	// What the harness counted is what happened: 5 published, 5 more routed
 	// by the fixed-rate series, every published case without an open task.
@@ -120,11 +138,16 @@ func TestBenchApplicationsScenario(t *testing.T) {
 		}
 		return run.Get(ctx, nil)
 	}))
+	rep.Add(bench.RunBaselineC(ctx, env.Temporal, workflows.TaskQueue, 3, 2, bench.StaffSteps))
 	if err := bench.Applications(ctx, tg, rep, 3, 2, 10); err != nil {
 		t.Fatal(err)
 	}
 	rep.CheckTargets("applications")
 
+	if c := rep.Results[1]; c.Name != bench.BaselineC || c.N != 15 || c.Errors != 0 {
+		t.Fatalf("baseline (c) = %+v, want 15 Updates without errors", c)
+	}
+	rep.Results = append(rep.Results[:1], rep.Results[2:]...)
 	want := []string{bench.BaselineA, "applications_submit", "applications_queue_visible", "applications_accept", "applications_forward",
 		"applications_approve", "applications_issue_result", "applications_return_result", "applications_lifecycle", "applications_submit_at_10_per_s"}
 	if len(rep.Results) != len(want) {
@@ -147,8 +170,8 @@ func TestBenchApplicationsScenario(t *testing.T) {
 			t.Errorf("ratio %s = %v", k, rep.Ratios[k])
 		}
 	}
-	if len(rep.Targets) != 4 {
-		t.Errorf("targets %v", rep.Targets)
+	if len(rep.Targets) != 14 {
+		t.Errorf("targets %d, want 14: %v", len(rep.Targets), rep.Targets)
 	}
 	// 3 dossiers returned, 3 more waiting at reception (the fixed-rate
 	// series), no task left open on a returned dossier, 4 uploaded documents.
@@ -162,5 +185,61 @@ func TestBenchApplicationsScenario(t *testing.T) {
 	}
 	if done != 3 || receiving != 3 || open != 0 || media != 4 {
 		t.Fatalf("read model: done %d, receiving %d, open tasks of done %d, media %d", done, receiving, open, media)
+	}
+}
+
+// TestBenchSweep runs `congdanso bench --sweep` with two tiny rates: every
+// point of both series (submit, accept) is complete and error-free, the
+// cases really were accepted, and the chart is written.
+func TestBenchSweep(t *testing.T) {
+	env := apptest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_, c1 := env.Citizen("Công dân đo tải đường cong")
+	officer, otok := env.Staff("Chuyên viên đường cong", bench.FeedbackAgency, cds.RoleOfficer)
+	_, ltok := env.Staff("Lãnh đạo đường cong", bench.FeedbackAgency, cds.RoleLeader)
+	pool := env.DB.Pool
+	tg := &bench.Target{URL: env.URL, HTTP: bench.NewHTTPClient(4), Citizens: []string{c1},
+		Officer: otok, OfficerID: officer.UserID, Leader: ltok,
+		QueueVisible: func(ctx context.Context, agency, code string) (bool, error) {
+			var ok bool
+			err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE case_code = $1 AND agency_code = $2 AND status = 'open')`, code, agency).Scan(&ok)
+			return ok, err
+		}}
+	sw := &bench.Sweep{Engine: "apptest", Seconds: 1}
+	if err := bench.FeedbackSweep(ctx, tg, sw, []float64{2, 4}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if len(sw.Series) != 2 || sw.Series[0].Name != "feedback_submit" || sw.Series[1].Name != "feedback_accept" {
+		t.Fatalf("series %+v", sw.Series)
+	}
+	for _, s := range sw.Series {
+		if len(s.Points) != 2 || s.Knee == "" {
+			t.Fatalf("%s: %+v", s.Name, s)
+		}
+		for i, wantN := range []int{2, 4} {
+			p := s.Points[i]
+			if p.N != wantN || p.Errors != 0 || p.P50 <= 0 || p.P99 < p.P50 || p.Achieved <= 0 {
+				t.Errorf("%s point %d = %+v, want n=%d without errors", s.Name, i, p, wantN)
+			}
+		}
+	}
+	var accepted int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM cases WHERE status = 'accepted'`).Scan(&accepted); err != nil {
+		t.Fatal(err)
+	}
+	if accepted != 6 {
+		t.Fatalf("read model: %d accepted, want 6", accepted)
+	}
+	dir := t.TempDir()
+	if err := sw.WriteJSON(filepath.Join(dir, "s-sweep.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.WriteSVGFile(filepath.Join(dir, "s-sweep.svg")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "s-sweep.svg"))
+	if err != nil || !strings.Contains(string(b), "feedback_accept p99") {
+		t.Fatalf("svg: %v %.200s", err, b)
 	}
 }

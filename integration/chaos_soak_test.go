@@ -152,6 +152,14 @@ func TestSoak(t *testing.T) {
 		heap     int64 // Go heap in use (bytes), to tell a leak from caches and GC slack
 	}
 	var samples []sample
+	// Warm-up: a minute (or a fifth of a short run). The heap profile and
+	// the figures taken then are the baseline of the end's.
+	warm := time.Minute
+	if dur < 5*time.Minute {
+		warm = dur / 5
+	}
+	artifacts := soakArtifacts(t)
+	var warmPoint *soakPoint
 	start := time.Now()
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
@@ -164,6 +172,10 @@ func TestSoak(t *testing.T) {
 		if el := time.Since(start); el >= nextSample {
 			samples = append(samples, sample{el, rssKB(pid), goroutines(metricsBase), metric(metricsBase, "go_memstats_heap_inuse_bytes")})
 			nextSample += sampleEvery
+		}
+		if warmPoint == nil && time.Since(start) >= warm {
+			wp := soakSnapshot(t, metricsBase, pid, artifacts, "warm")
+			warmPoint = &wp
 		}
 		select {
 		case sem <- struct{}{}:
@@ -179,13 +191,9 @@ func TestSoak(t *testing.T) {
 	}
 	wg.Wait()
 	samples = append(samples, sample{time.Since(start), rssKB(pid), goroutines(metricsBase), metric(metricsBase, "go_memstats_heap_inuse_bytes")})
+	endPoint := soakSnapshot(t, metricsBase, pid, artifacts, "end")
 
-	// Compare the first and last quarter after a warm-up of a minute (or a
-	// fifth of a short run).
-	warm := time.Minute
-	if dur < 5*time.Minute {
-		warm = dur / 5
-	}
+	// Compare the first and last quarter after the warm-up.
 	var steady []sample
 	for _, s := range samples {
 		if s.at >= warm {
@@ -210,6 +218,13 @@ func TestSoak(t *testing.T) {
 	flatRSS, flatG := drift(rss0, rss1) <= 10 && drift(rss0, rss1) >= -10, drift(g0, g1) <= 10 && drift(g0, g1) >= -10
 	report(t, "soak: %s at %d req/s: %d requests, %d not sent (64 pending), %d errors; RSS %.0f → %.0f MB (%+.1f%%, flat=%v); goroutines %.0f → %.0f (%+.1f%%, flat=%v); Go heap in use %.0f → %.0f MB (%+.1f%%); answers %s",
 		dur, rate, n.Load(), skipped.Load(), errs.Load(), rss0/1024, rss1/1024, drift(rss0, rss1), flatRSS, g0, g1, drift(g0, g1), flatG, h0/(1<<20), h1/(1<<20), drift(h0, h1), cl.statuses())
+	if warmPoint != nil {
+		report(t, "soak: after warm-up (%s) → end, heap after GC: RSS %d → %d MB (%+.1f%%); Go heap in use %d → %d MB (%+.1f%%); goroutines %d → %d; load average %s → %s; heap profiles %s, %s",
+			warm, warmPoint.rssKB>>10, endPoint.rssKB>>10, drift(float64(warmPoint.rssKB), float64(endPoint.rssKB)),
+			warmPoint.heapInuse>>20, endPoint.heapInuse>>20, drift(float64(warmPoint.heapInuse), float64(endPoint.heapInuse)),
+			warmPoint.goroutines, endPoint.goroutines, warmPoint.load, endPoint.load, warmPoint.profile, endPoint.profile)
+		t.Logf("heap in use gained from warm-up to end (go tool pprof -top -diff_base):\n%s", heapDiff(t, warmPoint.profile, endPoint.profile, 30))
+	}
 	for _, s := range samples {
 		t.Logf("soak sample t=%4.0fs rss=%6d kB goroutines=%d heap_inuse=%d MB", s.at.Seconds(), s.rss, s.gor, s.heap>>20)
 	}

@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -56,17 +57,25 @@ func groupMembers(pgid int) []int {
 
 // killGroupAndWait SIGKILLs process group pgid and waits until none of its
 // processes is alive. It reports an error (not a retry) when one survives.
-func killGroupAndWait(t testing.TB, pgid int) {
+func killGroupAndWait(t *testing.T, pgid int) {
+	t.Helper()
+	if err := killGroup(pgid); err != nil {
+		t.Error(err)
+	}
+}
+
+// killGroup SIGKILLs process group pgid and waits until none of its
+// processes is alive (an error after 30 s).
+func killGroup(pgid int) error {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		left := groupMembers(pgid)
 		if len(left) == 0 {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("process group %d: processes %v still alive 30s after SIGKILL", pgid, left)
-			return
+			return fmt.Errorf("process group %d: processes %v still alive 30s after SIGKILL", pgid, left)
 		}
 		for _, pid := range left {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -75,14 +84,12 @@ func killGroupAndWait(t testing.TB, pgid int) {
 	}
 }
 
-// startBrowser starts headless chromium with its profile in a t.TempDir() and
-// returns its chromedp context, bounded by timeout. At cleanup it closes the
-// browser gracefully, waits for the browser process to exit, then kills and
-// waits out whatever is left of its process group (renderers, utility and
-// crash-handler processes) — all before the profile directory is removed.
-func startBrowser(t *testing.T, chromium string, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	profile := t.TempDir()
+// launchBrowser starts headless chromium with its profile in profile and
+// returns its chromedp context and stop, which closes the browser
+// gracefully, waits for the browser process to exit, then kills and waits
+// out whatever is left of its process group (renderers, utility and
+// crash-handler processes), so that the profile can be removed after it.
+func launchBrowser(chromium, profile string, extra ...chromedp.ExecAllocatorOption) (context.Context, func() error, error) {
 	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),
 		chromedp.Flag("headless", true),
@@ -108,18 +115,40 @@ func startBrowser(t *testing.T, chromium string, timeout time.Duration, extra ..
 	if err := chromedp.Run(bctx); err != nil { // starts the browser now: its PID is needed below
 		cancelBrowser()
 		cancelAlloc()
-		t.Fatalf("start chromium: %v", err)
+		return nil, nil, fmt.Errorf("start chromium: %w", err)
 	}
 	pid := chromedp.FromContext(bctx).Browser.Process().Pid
-	t.Cleanup(func() {
+	stop := func() error {
 		cctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		var errs []error
 		if err := chromedp.Cancel(cctx); err != nil && cctx.Err() == nil {
-			t.Logf("closing chromium: %v", err)
+			errs = append(errs, fmt.Errorf("closing chromium: %w", err))
 		}
 		cancel()
 		cancelBrowser()
 		cancelAlloc() // returns once the browser process has been waited for
-		killGroupAndWait(t, pid)
+		if err := killGroup(pid); err != nil {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	}
+	return bctx, stop, nil
+}
+
+// startBrowser starts a browser of the test's own, with its profile in a
+// t.TempDir(), stopped (launchBrowser's stop) before the directory is
+// removed. Browser tests share one (browserTab); this is for tests of the
+// launcher itself.
+func startBrowser(t *testing.T, chromium string, timeout time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	bctx, stop, err := launchBrowser(chromium, t.TempDir(), extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
 	})
 	tctx, cancelTimeout := context.WithTimeout(bctx, timeout)
 	t.Cleanup(cancelTimeout)

@@ -83,7 +83,6 @@ func taskStatus(t *testing.T, env *apptest.Env, id int64) string {
 // sees the case published. Each step checks that the step's task closed and
 // the next one opened. Screenshots go to integration/artifacts/.
 func TestConsoleE2E(t *testing.T) {
-	chromium := chromiumPath(t)
 	env := apptest.New(t)
 	const pw = "Cao-Bang-2026!"
 	officer := staffWithPassword(t, env, "0912000101", "Nông Văn Chuyên", "SXD", cds.RoleOfficer, pw)
@@ -108,7 +107,7 @@ func TestConsoleE2E(t *testing.T) {
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bctx := startBrowser(t, chromium, 4*time.Minute, chromedp.WindowSize(1366, 768))
+	bctx := browserTab(t, 4*time.Minute)
 
 	shot := 0
 	screenshot := func(name string) chromedp.Action {
@@ -185,7 +184,7 @@ func TestConsoleE2E(t *testing.T) {
 	}
 
 	// 3. Accept: the accept task closes in the same step, the leader's assign task opens.
-	run("accept", chromedp.Click(`#do-accept`, chromedp.ByQuery), chromedp.WaitVisible(`#flash`, chromedp.ByQuery),
+	run("accept", chromedp.Click(`#do-accept`, chromedp.ByQuery), waitFlash("Đã thực hiện: "),
 		chromedp.WaitVisible(`#case-status[data-status="accepted"]`, chromedp.ByQuery), screenshot("officer-accepted"))
 	if s := taskStatus(t, env, acceptTask); s != "closed" {
 		t.Fatalf("accept task is %s after accepting", s)
@@ -267,7 +266,7 @@ func TestConsoleE2E(t *testing.T) {
 
 	// Moderation: the leader hides the photo from the public view (audited).
 	run("hide photo", chromedp.Navigate(env.URL+casePath), chromedp.WaitVisible(`#redact-0`, chromedp.ByQuery),
-		chromedp.Click(`#redact-0`, chromedp.ByQuery), chromedp.WaitVisible(`#flash`, chromedp.ByQuery), screenshot("leader-photo-hidden"))
+		chromedp.Click(`#redact-0`, chromedp.ByQuery), waitFlash("Đã ẩn ảnh khỏi trang công khai"), screenshot("leader-photo-hidden"))
 	var redacted bool
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT redacted FROM feedback_media WHERE media_id = $1`, mediaID).Scan(&redacted); err != nil || !redacted {
 		t.Fatalf("photo redacted = %v (%v) after hiding it", redacted, err)

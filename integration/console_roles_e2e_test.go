@@ -47,7 +47,7 @@ func newBrowserRun(t *testing.T, env *apptest.Env, name string) *browserRun {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &browserRun{t: t, ctx: startBrowser(t, chromiumPath(t), 5*time.Minute, chromedp.WindowSize(1366, 768)),
+	return &browserRun{t: t, ctx: browserTab(t, 5*time.Minute),
 		dir: dir, axe: axeSource(t), checked: map[string]bool{}, baseURL: env.URL}
 }
 

@@ -75,7 +75,7 @@ func TestConsoleStaffE2E(t *testing.T) {
 	}
 	// Promote the colleague to leader: their session ends.
 	b.run("promote", chromedp.Navigate(fmt.Sprintf("%s/console/staff/%d", b.baseURL, colleague.UserID)), chromedp.WaitVisible(`#role-leader`, chromedp.ByQuery),
-		chromedp.Click(`#role-leader`, chromedp.ByQuery), chromedp.Click(`#staff-save`, chromedp.ByQuery), chromedp.WaitVisible(`#flash`, chromedp.ByQuery),
+		chromedp.Click(`#role-leader`, chromedp.ByQuery), chromedp.Click(`#staff-save`, chromedp.ByQuery), waitFlash("Đã lưu tài khoản Mã Văn Đồng"),
 		b.screenshot("unit-admin-promoted"))
 	if n := activeSessions(t, env, colleague.UserID); n != 0 {
 		t.Fatalf("the colleague still has %d active sessions after the role change", n)
@@ -95,7 +95,7 @@ func TestConsoleStaffE2E(t *testing.T) {
 	}
 	b.run("move", chromedp.Navigate(fmt.Sprintf("%s/console/staff/%d", b.baseURL, newID)), chromedp.WaitVisible(`#agency_code`, chromedp.ByQuery),
 		chromedp.SetValue(`#agency_code`, "SYT", chromedp.ByQuery), chromedp.Click(`#staff-save`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#flash`, chromedp.ByQuery), b.screenshot("admin-moved"))
+		waitFlash("Đã lưu tài khoản Bế Văn Mới"), b.screenshot("admin-moved"))
 	var agency string
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT agency_code FROM users WHERE id = $1`, newID).Scan(&agency); err != nil || agency != "SYT" {
 		t.Fatalf("moved account's agency = %q (%v)", agency, err)
@@ -113,7 +113,7 @@ func TestConsoleStaffE2E(t *testing.T) {
 	if row := b.text(line); !strings.Contains(row, "Sở Y tế") || !strings.Contains(row, "Báo cáo") {
 		t.Fatalf("policy row in words: %q", row)
 	}
-	b.run("revoke", chromedp.Click(line+` button`, chromedp.ByQuery), chromedp.WaitVisible(`#flash`, chromedp.ByQuery), chromedp.WaitNotPresent(line, chromedp.ByQuery))
+	b.run("revoke", chromedp.Click(line+` button`, chromedp.ByQuery), waitFlash("Đã thu hồi quyền"), chromedp.WaitNotPresent(line, chromedp.ByQuery))
 	var n int
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action IN ('policy-add', 'policy-remove') AND object_id = 'p, reporter, SYT, report, case_stats'`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("policy audit lines = %d (%v), want 2", n, err)

@@ -166,6 +166,11 @@ func TestPersonalDataRights(t *testing.T) {
 		t.Fatalf("notifications with consent withdrawn during accept: %q %v", kinds, err)
 	}
 
+	// Before the account is deleted, staff may cache the photo a little.
+	if r := env.Do(http.MethodGet, "/api/v1/media/"+photo, otok, nil); r.Status != 200 || r.Header.Get("Cache-Control") != "private, max-age=300" {
+		t.Fatalf("staff photo before deletion: %d %q", r.Status, r.Header.Get("Cache-Control"))
+	}
+
 	// Export: a zip with profile, cases and public timelines, payments, notifications and own media.
 	ex := env.Do(http.MethodGet, "/api/v1/me/export", ctok, nil)
 	if ex.Status != 200 || ex.Header.Get("Content-Type") != "application/zip" {
@@ -255,6 +260,9 @@ func TestPersonalDataRights(t *testing.T) {
 	}
 	if r := env.Do(http.MethodGet, "/api/v1/media/"+photo+"?need=Xác+minh+khiếu+nại+số+12", otok, nil); r.Status != 200 {
 		t.Fatalf("staff photo with need %d", r.Status)
+	} else if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+		// Every read of a withheld photo is its own audited request: no cache keeps it.
+		t.Fatalf("withheld photo served with Cache-Control %q, want no-store", cc)
 	}
 	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'withheld-media-read' AND object_id = $1 AND detail->>'need' = 'Xác minh khiếu nại số 12'`, photo); n != 1 {
 		t.Fatal("withheld read not audited with its need")

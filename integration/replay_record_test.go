@@ -229,7 +229,7 @@ func TestDeadlinesFire(t *testing.T) {
 	apptest.Eventually(t, 30*time.Second, "application overdue", func() bool {
 		return appCount(t, env, `SELECT count(*) FROM cases WHERE code = $1 AND overdue`, lateCode) == 1
 	})
-	if got, want := actions(late), "submit,accept,step_overdue,overdue,"; got != want {
+	if got, want := actions(late), "submit,accept,step_reminder,step_overdue,reminder,overdue,"; got != want {
 		t.Fatalf("late application timeline %s, want %s", got, want)
 	}
 	appAct(t, env, late, ctok, "withdraw", map[string]any{"reason": "Không cần nữa"}, http.StatusOK)

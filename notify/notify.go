@@ -98,7 +98,9 @@ func TopicOf(kind string) string {
 	case strings.HasPrefix(kind, "news"):
 		return TopicNews
 	case kind == "feedback.reminder" || kind == "feedback.overdue" || kind == "feedback.accept_overdue" ||
-		kind == "feedback.assigned" || strings.HasPrefix(kind, "deployment") || strings.HasPrefix(kind, "staff."):
+		kind == "feedback.assigned" || strings.HasPrefix(kind, "deployment") || strings.HasPrefix(kind, "staff.") ||
+		kind == "application.overdue" || kind == "application.reminder" || kind == "application.step_reminder" ||
+		kind == "application.task" || kind == "application.assigned":
 		return TopicStaff
 	}
 	return TopicCase

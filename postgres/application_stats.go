@@ -50,8 +50,10 @@ WITH RECURSIVE scope AS (
     SELECT c.*, least($3::timestamptz, now()) AS cut,
         (SELECT min((e.detail->>'old_due')::timestamptz) FROM case_events e
          WHERE e.workflow_id = c.workflow_id AND e.action = 'approve_apology') AS orig_due
-    FROM cases c
-    WHERE c.kind = 'application' AND c.agency_code IN (SELECT code FROM scope) AND c.received_at < $3
+    FROM (SELECT c.*, COALESCE(c.lead_agency_code, c.agency_code) AS stat_agency FROM cases c) c
+    -- While another agency does its part (liên thông) the dossier is still
+    -- counted at the sending agency (lead_agency_code).
+    WHERE c.kind = 'application' AND c.stat_agency IN (SELECT code FROM scope) AND c.received_at < $3
       AND (c.finished_at IS NULL OR c.finished_at >= $2)
 ), c AS (
     -- An approved apology moves the appointment, not the count: national
@@ -60,23 +62,23 @@ WITH RECURSIVE scope AS (
         CASE WHEN orig_due IS NOT NULL AND finished_at > orig_due THEN 'late' ELSE timeliness END AS stat_timeliness
     FROM c0
 )
-SELECT c.agency_code, ag.name,
+SELECT c.stat_agency, ag.name,
     count(*) FILTER (WHERE received_at < $2),
     count(*) FILTER (WHERE received_at >= $2 AND channel = 'online'),
     count(*) FILTER (WHERE received_at >= $2 AND channel <> 'online'),
     count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND stat_timeliness = 'early'),
     count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND stat_timeliness = 'on_time'),
     count(*) FILTER (WHERE status IN ('releasing','done') AND finished_at < $3 AND stat_timeliness = 'late'),
-    count(*) FILTER (WHERE status IN ('receiving','new','processing','waiting','paying') AND (finished_at IS NULL OR finished_at >= $3)
+    count(*) FILTER (WHERE status IN ('receiving','new','processing','waiting','paying','transferred') AND (finished_at IS NULL OR finished_at >= $3)
         AND (stat_due IS NULL OR stat_due >= cut) AND NOT overdue),
-    count(*) FILTER (WHERE status IN ('receiving','new','processing','waiting','paying') AND (finished_at IS NULL OR finished_at >= $3)
+    count(*) FILTER (WHERE status IN ('receiving','new','processing','waiting','paying','transferred') AND (finished_at IS NULL OR finished_at >= $3)
         AND ((stat_due IS NOT NULL AND stat_due < cut) OR overdue)),
     count(*) FILTER (WHERE status = 'waiting'),
     count(*) FILTER (WHERE status = 'cancelled' AND finished_at < $3),
     count(*) FILTER (WHERE status = 'denied' AND finished_at < $3),
     count(*) FILTER (WHERE status = 'unresolved' AND finished_at < $3)
-FROM c JOIN agencies ag ON ag.code = c.agency_code
-GROUP BY c.agency_code, ag.name ORDER BY c.agency_code`, root, from, to)
+FROM c JOIN agencies ag ON ag.code = c.stat_agency
+GROUP BY c.stat_agency, ag.name ORDER BY c.stat_agency`, root, from, to)
 	if err != nil {
 		return nil, mapErr(err)
 	}

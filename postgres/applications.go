@@ -34,9 +34,12 @@ type ApplicationSnapshot struct {
 	Form             map[string]any `json:"form,omitempty"`
 	DocumentIDs      []string       `json:"document_ids,omitempty"`
 	CurrentStep      string         `json:"current_step,omitempty"`
-	Result           map[string]any `json:"result,omitempty"`
-	FeePaidAt        *time.Time     `json:"fee_paid_at,omitempty"`
-	PaymentID        string         `json:"payment_id,omitempty"`
+	// LeadAgencyCode is the sending agency while another agency does its
+	// part (liên thông); statistics count the dossier there ("" : AgencyCode).
+	LeadAgencyCode string         `json:"lead_agency_code,omitempty"`
+	Result         map[string]any `json:"result,omitempty"`
+	FeePaidAt      *time.Time     `json:"fee_paid_at,omitempty"`
+	PaymentID      string         `json:"payment_id,omitempty"`
 }
 
 // ApplicationTask is a human task to open.
@@ -101,9 +104,10 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 	c := r.Case
 	var applied string
 	err = tx.QueryRow(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, agency_code, citizen_id, status, channel,
-			received_at, due_at, finished_at, closed, overdue, timeliness, handling_hours, rating, rating_comment, fee_due, last_seq, updated_at)
-		VALUES ($1, 'application', $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), $18, $19, now())
+			received_at, due_at, finished_at, closed, overdue, timeliness, handling_hours, rating, rating_comment, fee_due, last_seq, updated_at, lead_agency_code)
+		VALUES ($1, 'application', $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), $18, $19, now(), NULLIF($20, ''))
 		ON CONFLICT (workflow_id) DO UPDATE SET title = EXCLUDED.title, field = EXCLUDED.field, agency_code = EXCLUDED.agency_code,
+			lead_agency_code = EXCLUDED.lead_agency_code,
 			status = EXCLUDED.status, due_at = EXCLUDED.due_at, finished_at = EXCLUDED.finished_at, closed = EXCLUDED.closed,
 			overdue = EXCLUDED.overdue, timeliness = EXCLUDED.timeliness, handling_hours = EXCLUDED.handling_hours,
 			rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment, fee_due = EXCLUDED.fee_due,
@@ -112,7 +116,7 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 		RETURNING workflow_id`,
 		r.WorkflowID, r.Code, c.Title, c.Field, c.AgencyCode, c.CitizenID, string(c.Status), c.Channel,
 		c.ReceivedAt, c.DueAt, c.FinishedAt, c.Status.Final(), c.Overdue, appNZ(c.Timeliness), c.HandlingHours,
-		appNZ(c.Rating), c.RatingComment, appNZ(c.FeeDue), r.Seq).Scan(&applied)
+		appNZ(c.Rating), c.RatingComment, appNZ(c.FeeDue), r.Seq, c.LeadAgencyCode).Scan(&applied)
 	if err == pgx.ErrNoRows {
 		// Already applied (a retry, or the API wrote the first event).
 		var id int64
@@ -190,6 +194,7 @@ type Application struct {
 	SubmittedVersion int            `json:"submitted_version"`
 	ProcedureVersion *int           `json:"procedure_version"`
 	AgencyCode       string         `json:"agency_code"`
+	LeadAgencyCode   string         `json:"lead_agency_code,omitempty"` // the sending agency while another does its part (liên thông)
 	CitizenID        int64          `json:"citizen_id"`
 	Status           cds.AppStatus  `json:"status"`
 	StatusName       string         `json:"status_name"`
@@ -211,14 +216,14 @@ type Application struct {
 
 const applicationCols = `a.id, c.workflow_id, c.code, c.title, c.field, a.procedure_code, a.submitted_version, a.procedure_version,
 	COALESCE(c.agency_code, ''), COALESCE(c.citizen_id, 0), c.status, c.channel, c.received_at, c.due_at, c.finished_at, c.overdue,
-	c.timeliness, c.fee_due, c.rating, a.current_step, a.form, a.document_ids, a.forms, a.result`
+	c.timeliness, c.fee_due, c.rating, a.current_step, a.form, a.document_ids, a.forms, a.result, COALESCE(c.lead_agency_code, '')`
 
 func scanApplication(r pgx.Row) (Application, error) {
 	var a Application
 	var form, docs, forms, result []byte
 	err := r.Scan(&a.ID, &a.WorkflowID, &a.Code, &a.Title, &a.Field, &a.ProcedureCode, &a.SubmittedVersion, &a.ProcedureVersion,
 		&a.AgencyCode, &a.CitizenID, &a.Status, &a.Channel, &a.ReceivedAt, &a.AppointmentAt, &a.FinishedAt, &a.Overdue,
-		&a.Timeliness, &a.FeeDue, &a.Rating, &a.CurrentStep, &form, &docs, &forms, &result)
+		&a.Timeliness, &a.FeeDue, &a.Rating, &a.CurrentStep, &form, &docs, &forms, &result, &a.LeadAgencyCode)
 	if err != nil {
 		return a, mapErr(err)
 	}
@@ -282,13 +287,20 @@ type ControlSheetRow struct {
 	StepDue        *time.Time `json:"step_due"`
 	Timeliness     string     `json:"timeliness"`
 	Result         string     `json:"result"`
+	// An inter-agency hand-off (liên thông): the agency that handed over
+	// and, when the receiving agency hands back, its budget and the working
+	// hours it used.
+	FromAgency        string   `json:"from_agency"`
+	AgencyBudgetHours *float64 `json:"agency_budget_hours,omitempty"`
+	AgencyUsedHours   *float64 `json:"agency_used_hours,omitempty"`
 }
 
 // ApplicationControlSheet returns the hand-offs of a dossier in order.
 func (db *DB) ApplicationControlSheet(ctx context.Context, workflowID string) ([]ControlSheetRow, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT seq, at, detail->>'from_step', COALESCE(detail->>'to_step', ''), actor_name, actor_agency,
 			COALESCE(detail->>'receiver_role', ''), COALESCE(detail->>'receiver_agency', ''), (detail->>'step_due')::timestamptz,
-			COALESCE(detail->>'timeliness', ''), action
+			COALESCE(detail->>'timeliness', ''), action, COALESCE(detail->>'from_agency', ''),
+			(detail->>'agency_budget_hours')::float8, (detail->>'agency_used_hours')::float8
 		FROM case_events WHERE workflow_id = $1 AND detail ? 'from_step' ORDER BY seq`, workflowID)
 	if err != nil {
 		return nil, mapErr(err)
@@ -296,7 +308,7 @@ func (db *DB) ApplicationControlSheet(ctx context.Context, workflowID string) ([
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ControlSheetRow, error) {
 		var x ControlSheetRow
 		err := r.Scan(&x.Seq, &x.At, &x.FromStep, &x.ToStep, &x.SenderName, &x.SenderAgency, &x.ReceiverRole, &x.ReceiverAgency,
-			&x.StepDue, &x.Timeliness, &x.Result)
+			&x.StepDue, &x.Timeliness, &x.Result, &x.FromAgency, &x.AgencyBudgetHours, &x.AgencyUsedHours)
 		x.At = x.At.In(cds.VietnamTZ)
 		if x.StepDue != nil {
 			t := x.StepDue.In(cds.VietnamTZ)
@@ -304,6 +316,14 @@ func (db *DB) ApplicationControlSheet(ctx context.Context, workflowID string) ([
 		}
 		return x, err
 	})
+}
+
+// ApplicationHandlingHours returns the working hours a dossier took (nil
+// until its result is issued).
+func (db *DB) ApplicationHandlingHours(ctx context.Context, workflowID string) (*float64, error) {
+	var h *float64
+	err := db.Pool.QueryRow(ctx, `SELECT handling_hours FROM cases WHERE workflow_id = $1`, workflowID).Scan(&h)
+	return h, mapErr(err)
 }
 
 // ApplicationOwnedMedia returns which of ids are media rows owned by userID.

@@ -85,29 +85,38 @@ func (db *DB) CloseCampaign(ctx context.Context, code string, by int64, now time
 	return db.GetReportCampaign(ctx, code)
 }
 
-// CampaignFigures returns a campaign's units and figures for the workbook.
-// A campaign past its deadline is closed first (its figures frozen), so
-// every download after the deadline shows the same counted numbers. Before
-// that, a unit that submitted shows the figures frozen with its submission
-// and the others are counted at now.
+// CampaignFigures returns a campaign's units and figures for the workbook
+// and the dashboard. It only reads: a GET must not write. A campaign past
+// its deadline that nobody closed reads as closed at its deadline, with
+// every figure counted at its as-of instant, which is what CloseCampaign
+// freezes; closing itself is the explicit operation (POST
+// /api/v1/deployment-campaigns/{code}/close), and until then the figures
+// are counted on each read. Before the deadline, a unit that submitted shows
+// the figures frozen with its submission and the others are counted at now.
 func (db *DB) CampaignFigures(ctx context.Context, code string, now time.Time) (CampaignFigures, error) {
 	camp, err := db.GetReportCampaign(ctx, code)
 	if err != nil {
 		return CampaignFigures{}, err
 	}
-	if camp.ClosedAt == nil && now.After(camp.Deadline) {
-		if camp, err = db.CloseCampaign(ctx, code, 0, now); err != nil {
-			return CampaignFigures{}, err
-		}
-	}
 	out := CampaignFigures{Campaign: camp, Closed: camp.ClosedAt != nil}
 	frozen := map[string]UnitCounts{}
-	if out.Closed {
+	switch {
+	case out.Closed:
 		if err := db.Pool.QueryRow(ctx, `SELECT as_of, units, province FROM campaign_figures WHERE campaign_code = $1`, code).
 			Scan(&out.AsOf, &frozen, &out.Province); err != nil {
 			return out, mapErr(err)
 		}
-	} else {
+	case now.After(camp.Deadline):
+		// Closed by its deadline, counted on read (the row is left as it is).
+		deadline := camp.Deadline
+		out.Closed, out.Campaign.ClosedAt, out.AsOf = true, &deadline, camp.AsOf
+		if frozen, err = countUnits(ctx, db.Pool, camp.Units, out.AsOf); err != nil {
+			return out, err
+		}
+		if out.Province, err = db.CountProvince(ctx, out.AsOf); err != nil {
+			return out, err
+		}
+	default:
 		out.AsOf = now
 		if camp.AsOf.Before(now) {
 			out.AsOf = camp.AsOf

@@ -30,11 +30,14 @@ func (db *DB) MediaByID(ctx context.Context, id string) (Media, error) {
 	return m, mapErr(err)
 }
 
-// CountOwnedMedia counts how many of ids exist and belong to owner.
-func (db *DB) CountOwnedMedia(ctx context.Context, ids []string, owner int64) (int, error) {
-	var n int
-	err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM media WHERE id = ANY($1) AND owner_id = $2`, ids, owner).Scan(&n)
-	return n, mapErr(err)
+// CountOwnedMedia counts how many of ids exist and belong to owner, and how
+// many of those are images. Feedback takes photos only; the one upload
+// route also takes the PDFs of dossier documents and results, so the kind
+// is checked where a file is attached.
+func (db *DB) CountOwnedMedia(ctx context.Context, ids []string, owner int64) (owned, images int, err error) {
+	err = db.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE content_type LIKE 'image/%')
+		FROM media WHERE id = ANY($1) AND owner_id = $2`, ids, owner).Scan(&owned, &images)
+	return owned, images, mapErr(err)
 }
 
 // MediaIsPublic reports whether a file is shown in the public view: a photo

@@ -65,11 +65,8 @@ func Appendix1(in Appendix1Input) ([]byte, error) {
 	if in.Issuer == (Issuer{}) {
 		in.Issuer = DefaultIssuer
 	}
-	f, st, err := newWorkbook()
+	f, st, err := newDocument(SummarySheet)
 	if err != nil {
-		return nil, err
-	}
-	if err := f.SetSheetName("Sheet1", SummarySheet); err != nil {
 		return nil, err
 	}
 	units := sortUnits(in.Units)

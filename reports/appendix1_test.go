@@ -1,88 +1,16 @@
 package reports
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/reports/reportstest"
 )
 
-// seedTemplateLines reads Phụ lục I from the deployment letter (seed 000, a
-// copy in testdata/seeds): every non-empty line from "Phụ lục I" to
-// "Phụ lục II", markdown bold removed, the title that the seed breaks over
-// two upper-case lines joined again.
-func seedTemplateLines(t testing.TB) []string {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/seeds/000_deployment_letter.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	start := strings.Index(text, "**Phụ lục I**")
-	end := -1
-	if start >= 0 {
-		end = strings.Index(text[start:], "Phụ lục II")
-	}
-	if start < 0 || end < 0 {
-		t.Fatal("seed 000 has no Phụ lục I")
-	}
-	var out []string
-	upper := func(s string) bool { return s == strings.ToUpper(s) && strings.ToLower(s) != s }
-	for _, l := range strings.Split(text[start:start+end], "\n") {
-		l = strings.Join(strings.Fields(strings.ReplaceAll(l, "**", "")), " ")
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		if n := len(out); n > 0 && upper(out[n-1]) && upper(l) {
-			out[n-1] += " " + l
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// sheetCells lists a sheet's non-empty cells in reading order (rows, then columns).
-func sheetCells(t testing.TB, f *excelize.File, sh string) []string {
-	t.Helper()
-	rows, err := f.GetRows(sh)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, r := range rows {
-		for _, c := range r {
-			if c = strings.Join(strings.Fields(c), " "); c != "" {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}
-
-// AssertTemplateLines fails unless every line of want is a cell of the
-// sheet, in order.
-func assertTemplateLines(t testing.TB, f *excelize.File, sh string, want []string) {
-	t.Helper()
-	cells := sheetCells(t, f, sh)
-	i := 0
-	for _, w := range want {
-		for i < len(cells) && cells[i] != w {
-			i++
-		}
-		if i == len(cells) {
-			t.Fatalf("sheet %s: template line %q missing or out of order", sh, w)
-		}
-		i++
-	}
-}
-
-func TestSeedTemplateLines(t *testing.T) {
-	lines := seedTemplateLines(t)
+func TestPhuLucILines(t *testing.T) {
+	lines := reportstest.PhuLucILines(t)
 	// 17 lines, counted by hand in the seed: the marker, the title, I with
 	// its 3 lines, II with its intro and 5 lines, III with its 3 headings.
 	if len(lines) != 17 || lines[0] != "Phụ lục I" || lines[16] != "3. Đề xuất" {
@@ -126,9 +54,9 @@ func TestAppendix1Workbook(t *testing.T) {
 		t.Fatalf("sheets = %s", got)
 	}
 	// Every line of the template, word for word and in order, on each unit sheet.
-	lines := seedTemplateLines(t)
+	lines := reportstest.PhuLucILines(t)
 	for _, sh := range []string{"SXD", "X-HOAAN"} {
-		assertTemplateLines(t, f, sh, lines)
+		reportstest.AssertLinesInOrder(t, f, sh, lines)
 	}
 	u := "X-HOAAN"
 	// Decree 30 header with the commune's own name and place.
@@ -140,7 +68,7 @@ func TestAppendix1Workbook(t *testing.T) {
 			t.Errorf("%s!%s = %q, want %q", u, c, got, v)
 		}
 	}
-	cells := strings.Join(sheetCells(t, f, u), "\n")
+	cells := strings.Join(reportstest.SheetCells(t, f, u), "\n")
 	for _, s := range []string{PlatformHeader, "chốt khi kết thúc đợt báo cáo", "Nơi nhận:", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "- Lưu: VT.", "Sóng yếu", "Hỗ trợ thiết bị"} {
 		if !strings.Contains(cells, s) {
 			t.Errorf("unit sheet lacks %q", s)
@@ -150,7 +78,7 @@ func TestAppendix1Workbook(t *testing.T) {
 	if strings.Index(cells, PlatformHeader) < strings.Index(cells, "3. Đề xuất") {
 		t.Error("platform block inside the template")
 	}
-	if get(t, f, "SXD", "A1") != "UBND TỈNH CAO BẰNG" || get(t, f, "SXD", "A2") != "SỞ XÂY DỰNG" || !strings.Contains(strings.Join(sheetCells(t, f, "SXD"), "|"), "GIÁM ĐỐC") {
+	if get(t, f, "SXD", "A1") != "UBND TỈNH CAO BẰNG" || get(t, f, "SXD", "A2") != "SỞ XÂY DỰNG" || !strings.Contains(strings.Join(reportstest.SheetCells(t, f, "SXD"), "|"), "GIÁM ĐỐC") {
 		t.Errorf("department header: %q %q", get(t, f, "SXD", "A1"), get(t, f, "SXD", "A2"))
 	}
 	// Summary: groups with subtotals, the no-commune row, total, province-wide row.

@@ -150,12 +150,26 @@ func (w *sheetWriter) formula(col, row int, fml string, style int) {
 // documentHeader writes the Decree 30 header: issuer and số/ký hiệu at left,
 // national title, motto and place-and-date at right, over lastCol columns.
 func (w *sheetWriter) documentHeader(st *styles, is Issuer, number, place string, at time.Time, lastCol, split int) {
-	w.put(1, split-1, 1, is.Superior, st.issuerTop, 12)
-	w.put(1, split-1, 2, is.Name, st.issuerBold, 12)
+	w.issuerAndNation(st, is, lastCol, split, true)
 	w.put(1, split-1, 3, number, st.issuerTop, 12)
-	w.put(split, lastCol, 1, NationalTitle, st.national, 12)
-	w.put(split, lastCol, 2, NationalMotto, st.motto, 13)
 	w.put(split, lastCol, 3, placeDate(place, at), st.placeDate, 13)
+}
+
+// issuerAndNation writes rows 1–2 of the Decree 30 header: the issuing unit
+// (its superior, then its own name in bold) at left (A..split-1), the
+// national title and motto at right (split..lastCol). fit raises the rows
+// to their texts (the Phụ lục I sheets, whose unit names run long).
+func (w *sheetWriter) issuerAndNation(st *styles, is Issuer, lastCol, split int, fit bool) {
+	pt := func(p float64) float64 {
+		if fit {
+			return p
+		}
+		return 0
+	}
+	w.put(1, split-1, 1, is.Superior, st.issuerTop, pt(12))
+	w.put(1, split-1, 2, is.Name, st.issuerBold, pt(12))
+	w.put(split, lastCol, 1, NationalTitle, st.national, pt(12))
+	w.put(split, lastCol, 2, NationalMotto, st.motto, pt(13))
 }
 
 // documentFooter writes "Nơi nhận" at left and the signature block at right

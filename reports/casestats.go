@@ -80,11 +80,8 @@ func CaseStats(in CaseStatsInput) ([]byte, error) {
 	if in.Issuer == (Issuer{}) {
 		in.Issuer = DefaultIssuer
 	}
-	f, st, err := newWorkbook()
+	f, st, err := newDocument(StatsAgencySheet)
 	if err != nil {
-		return nil, err
-	}
-	if err := f.SetSheetName("Sheet1", StatsAgencySheet); err != nil {
 		return nil, err
 	}
 	period := fmt.Sprintf("(Kỳ báo cáo: từ ngày %s đến ngày %s; phạm vi: %s)", in.From.In(vn()).Format("02/01/2006"),

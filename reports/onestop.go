@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	cds "github.com/caobang/congdanso"
@@ -39,7 +41,32 @@ type ControlSheet struct {
 	ReceivedAt    time.Time
 	DueAt         *time.Time
 	Rows          []HandOff
-	At            time.Time // when the sheet is printed
+	// Split is the working time per agency when other agencies did a part
+	// (liên thông); empty otherwise.
+	Split []AgencyTime
+	At    time.Time // when the sheet is printed
+}
+
+// AgencyTime is one agency's part of a dossier in working hours.
+type AgencyTime struct {
+	Agency      string
+	Part        string   // "Cơ quan chủ trì" or "Liên thông"
+	BudgetHours *float64 // nil: not set apart (the lead agency has the rest)
+	UsedHours   *float64 // nil: still running
+}
+
+// SplitHeader is the heading row of the time split.
+var SplitHeader = []string{"CƠ QUAN", "PHẦN VIỆC", "THỜI HẠN (giờ làm việc)", "THỜI GIAN ĐÃ DÙNG (giờ làm việc)"}
+
+// SplitTitle heads the time split below the hand-offs.
+const SplitTitle = "THỜI GIAN GIẢI QUYẾT THEO CƠ QUAN / Working time per agency"
+
+// HoursText is "12,5" (Vietnamese decimal comma), or "Đang giải quyết" for nil.
+func HoursText(h *float64) string {
+	if h == nil {
+		return "—"
+	}
+	return strings.Replace(strconv.FormatFloat(*h, 'f', 1, 64), ".", ",", 1)
 }
 
 // TrackingEntry is a row of Mẫu số 06.

@@ -10,7 +10,7 @@ import (
 // block and columns as the workbooks, signature space in each row.
 var onestopTmpl = template.Must(template.New("onestop").Funcs(template.FuncMap{
 	"t": HandOffTime, "due": dueText, "day": dayText, "label": TimelinessLabel, "handoff": handOffLabel,
-	"placeDate": PlaceDate, "inc": func(i int) int { return i + 1 },
+	"placeDate": PlaceDate, "hours": HoursText, "splitTitle": func() string { return SplitTitle }, "inc": func(i int) int { return i + 1 },
 	"dayv": func(t time.Time) string { return dayText(&t) },
 }).Parse(`{{define "head"}}<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>
@@ -37,7 +37,10 @@ Nhận hồ sơ: {{t .ReceivedAt}}; hẹn trả kết quả: {{due .DueAt}}</p>
 <th>NGƯỜI NHẬN<br>(ký, ghi rõ họ tên)</th><th>HẠN CỦA BƯỚC</th><th>KẾT QUẢ GIẢI QUYẾT HỒ SƠ<br>(Trước hạn/Đúng hạn/Quá hạn)</th><th>GHI CHÚ</th></tr></thead><tbody>
 {{range $i, $h := .Rows}}<tr><td>{{handoff $i $h}}</td><td>{{t $h.At}}</td><td class="sign">{{$h.SenderName}}</td><td class="sign">{{$h.ReceiverName}}</td>
 <td>{{due $h.StepDue}}</td><td>{{label $h.Timeliness}}</td><td>{{$h.Note}}</td></tr>
-{{end}}</tbody></table>{{end}}</body></html>{{end}}
+{{end}}</tbody></table>
+{{if .Split}}<h2 style="font-size:13pt">{{splitTitle}}</h2><table><thead><tr><th>CƠ QUAN</th><th>PHẦN VIỆC</th><th>THỜI HẠN (giờ làm việc)</th><th>THỜI GIAN ĐÃ DÙNG (giờ làm việc)</th></tr></thead><tbody>
+{{range .Split}}<tr><td>{{.Agency}}</td><td>{{.Part}}</td><td>{{hours .BudgetHours}}</td><td>{{hours .UsedHours}}</td></tr>
+{{end}}</tbody></table>{{end}}{{end}}</body></html>{{end}}
 {{define "book"}}{{template "head" .}}{{with .Book}}
 <p style="text-align:center">Bộ phận: {{.Desk}} — từ ngày {{dayv .From}} đến ngày {{dayv .To}}</p>
 <table><thead><tr><th rowspan="2">STT</th><th rowspan="2">Mã hồ sơ</th><th rowspan="2">Tên thủ tục hành chính</th><th rowspan="2">Số lượng hồ sơ (bộ)</th>

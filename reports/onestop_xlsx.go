@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"strings"
 )
 
@@ -17,15 +16,12 @@ var (
 // ControlSheetXLSX writes Mẫu số 05 as a workbook: header block, the dossier's
 // code and agencies, one row per hand-off with space for both signatures.
 func ControlSheetXLSX(in ControlSheet) ([]byte, error) {
-	f, st, err := newWorkbook()
+	sh := "Phiếu kiểm soát"
+	f, st, err := newDocument(sh)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sh := "Phiếu kiểm soát"
-	if err := f.SetSheetName("Sheet1", sh); err != nil {
-		return nil, err
-	}
 	last := len(ControlSheetHeader)
 	if err := headerBlock(f, st, sh, last, 4, in.Issuer, in.At, ControlSheetTitle, "Mã hồ sơ: "+in.Code+" — (Kèm theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả)"); err != nil {
 		return nil, err
@@ -42,11 +38,9 @@ func ControlSheetXLSX(in ControlSheet) ([]byte, error) {
 		_ = f.SetCellStyle(sh, cell(1, r), cell(last, r), st.label)
 	}
 	head := 13
-	for i, h := range ControlSheetHeader {
-		_ = f.SetCellValue(sh, cell(i+1, head), h)
+	if err := tableHeader(f, st, sh, head, ControlSheetHeader, 48); err != nil {
+		return nil, err
 	}
-	_ = f.SetCellStyle(sh, cell(1, head), cell(last, head), st.header)
-	_ = f.SetRowHeight(sh, head, 48)
 	for i, h := range in.Rows {
 		r := head + 1 + i
 		vals := []string{handOffLabel(i, h), HandOffTime(h.At), h.SenderName + "\n\n\n", h.ReceiverName + "\n\n\n", dueText(h.StepDue),
@@ -57,6 +51,22 @@ func ControlSheetXLSX(in ControlSheet) ([]byte, error) {
 		_ = f.SetCellStyle(sh, cell(1, r), cell(last, r), st.textWrap)
 		_ = f.SetRowHeight(sh, r, 72) // room to sign
 	}
+	if len(in.Split) > 0 {
+		r := head + len(in.Rows) + 2
+		_ = f.MergeCell(sh, cell(1, r), cell(len(SplitHeader), r))
+		_ = f.SetCellValue(sh, cell(1, r), SplitTitle)
+		_ = f.SetCellStyle(sh, cell(1, r), cell(len(SplitHeader), r), st.label)
+		for i, h := range SplitHeader {
+			_ = f.SetCellValue(sh, cell(i+1, r+1), h)
+		}
+		_ = f.SetCellStyle(sh, cell(1, r+1), cell(len(SplitHeader), r+1), st.header)
+		for i, a := range in.Split {
+			for j, v := range []string{a.Agency, a.Part, HoursText(a.BudgetHours), HoursText(a.UsedHours)} {
+				_ = f.SetCellValue(sh, cell(j+1, r+2+i), v)
+			}
+			_ = f.SetCellStyle(sh, cell(1, r+2+i), cell(len(SplitHeader), r+2+i), st.textWrap)
+		}
+	}
 	for col, w := range []float64{38, 22, 24, 24, 16, 18, 20} {
 		_ = f.SetColWidth(sh, colName(col+1), colName(col+1), w)
 	}
@@ -66,33 +76,26 @@ func ControlSheetXLSX(in ControlSheet) ([]byte, error) {
 	if err := printSetup(f, sh, "$13:$13"); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	err = f.Write(&buf)
-	return buf.Bytes(), err
+	return finish(f)
 }
 
 // TrackingBookXLSX writes Mẫu số 06: one row per dossier received in the period.
 func TrackingBookXLSX(in TrackingBook) ([]byte, error) {
-	f, st, err := newWorkbook()
+	sh := "Sổ theo dõi"
+	f, st, err := newDocument(sh)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	sh := "Sổ theo dõi"
-	if err := f.SetSheetName("Sheet1", sh); err != nil {
-		return nil, err
-	}
 	last := len(TrackingBookHeader)
 	period := "Bộ phận: " + in.Desk + " — từ ngày " + in.From.In(vn()).Format("02/01/2006") + " đến ngày " + in.To.In(vn()).Format("02/01/2006")
 	if err := headerBlock(f, st, sh, last, 8, in.Issuer, in.At, TrackingBookTitle, period); err != nil {
 		return nil, err
 	}
 	head := 9
-	for i, h := range TrackingBookHeader {
-		_ = f.SetCellValue(sh, cell(i+1, head), h)
+	if err := tableHeader(f, st, sh, head, TrackingBookHeader, 64); err != nil {
+		return nil, err
 	}
-	_ = f.SetCellStyle(sh, cell(1, head), cell(last, head), st.header)
-	_ = f.SetRowHeight(sh, head, 64)
 	for i, e := range in.Entries {
 		r := head + 1 + i
 		vals := []any{i + 1, e.Code, e.ProcedureName, e.Sets, e.Applicant, e.AddressPhone, e.MainAgency, dayText(&e.ReceivedAt), dayText(e.DueAt),
@@ -115,7 +118,5 @@ func TrackingBookXLSX(in TrackingBook) ([]byte, error) {
 	if err := printSetup(f, sh, "$9:$9"); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	err = f.Write(&buf)
-	return buf.Bytes(), err
+	return finish(f)
 }

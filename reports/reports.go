@@ -135,46 +135,50 @@ func newWorkbook() (*excelize.File, *styles, error) {
 	return f, st, nil
 }
 
+// newDocument creates a workbook (newWorkbook) whose first sheet is named
+// first.
+func newDocument(first string) (*excelize.File, *styles, error) {
+	f, st, err := newWorkbook()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.SetSheetName("Sheet1", first); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
 // headerBlock writes rows 1–4 of a document sheet across columns A..lastCol:
 // the issuing unit at left (A..split-1), the national title block at right
 // (split..lastCol), and the place-and-date line under it. It then writes the
 // bold centred title on row 6 and the subtitle on row 7.
 func headerBlock(f *excelize.File, st *styles, sheet string, lastCol, split int, is Issuer, at time.Time, title, subtitle string) error {
-	c := func(col, row int) string { n, _ := excelize.CoordinatesToCellName(col, row); return n }
-	set := func(col1, col2, row, style int, v string) error {
-		if col2 > col1 {
-			if err := f.MergeCell(sheet, c(col1, row), c(col2, row)); err != nil {
-				return err
-			}
-		}
-		if err := f.SetCellValue(sheet, c(col1, row), v); err != nil {
-			return err
-		}
-		return f.SetCellStyle(sheet, c(col1, row), c(col2, row), style)
-	}
-	steps := []struct {
-		c1, c2, row, style int
-		v                  string
-	}{
-		{1, split - 1, 1, st.issuerTop, is.Superior},
-		{1, split - 1, 2, st.issuerBold, is.Name},
-		{split, lastCol, 1, st.national, NationalTitle},
-		{split, lastCol, 2, st.motto, NationalMotto},
-		{split, lastCol, 4, st.placeDate, PlaceDate(at)},
-		{1, lastCol, 6, st.title, title},
-	}
+	w := &sheetWriter{f: f, sh: sheet}
+	w.issuerAndNation(st, is, lastCol, split, false)
+	w.put(split, lastCol, 4, PlaceDate(at), st.placeDate, 0)
+	w.put(1, lastCol, 6, title, st.title, 0)
 	if subtitle != "" {
-		steps = append(steps, struct {
-			c1, c2, row, style int
-			v                  string
-		}{1, lastCol, 7, st.subtitle, subtitle})
+		w.put(1, lastCol, 7, subtitle, st.subtitle, 0)
 	}
-	for _, s := range steps {
-		if err := set(s.c1, s.c2, s.row, s.style, s.v); err != nil {
-			return err
-		}
+	if w.err != nil {
+		return w.err
 	}
 	return f.SetRowHeight(sheet, 6, 36)
+}
+
+// tableHeader writes a table's column headings on row, in the header style,
+// with the row's height.
+func tableHeader(f *excelize.File, st *styles, sheet string, row int, headings []string, height float64) error {
+	for i, h := range headings {
+		if err := f.SetCellValue(sheet, cell(i+1, row), h); err != nil {
+			return err
+		}
+	}
+	if err := f.SetCellStyle(sheet, cell(1, row), cell(len(headings), row), st.header); err != nil {
+		return err
+	}
+	return f.SetRowHeight(sheet, row, height)
 }
 
 // printSetup sets A4 landscape, fit to one page wide, and repeats rows

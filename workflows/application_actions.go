@@ -87,6 +87,9 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 	case ActMarkPaid:
 		return w.paid(ctx, a.Actor, a.PaymentID, w.fee)
 	case ActTransfer:
+		if w.vHandoff >= appHandoff {
+			return w.transferOut(ctx, a, e, now)
+		}
 		old := w.agency
 		w.agency = a.ToAgency
 		e.note = a.Reason
@@ -106,6 +109,8 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 			e.open = []activities.ApplicationTask{{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(step.Role), DueAt: &d}}
 		}
 		return w.record(ctx, e)
+	case ActCompleteTransfer:
+		return w.completeTransfer(ctx, a, e, now)
 	case ActDraftApology:
 		w.apology = &appApology{Reason: a.Reason, NewDue: *a.NewDue, DraftedBy: a.Actor, TaskKey: fmt.Sprintf("apology#%d", w.seq+1)}
 		e.note, e.internal = a.Reason, true
@@ -186,6 +191,9 @@ func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time
 	w.status = cds.AppNew
 	task, err := w.startStep(ctx, 1, now)
 	if err != nil {
+		return err
+	}
+	if err := w.armDueReminder(ctx); err != nil {
 		return err
 	}
 	docs := make([]map[string]any, 0, len(p.Documents))
@@ -275,6 +283,12 @@ func (w *application) supplement(ctx workflow.Context, a ApplicationAction, e ap
 		return err
 	}
 	w.clock, w.stepClock, w.due, w.stepDue = st.Clock, sst.Clock, st.Due, sst.Due
+	if err := w.armDueReminder(ctx); err != nil {
+		return err
+	}
+	if err := w.armStepReminder(ctx); err != nil {
+		return err
+	}
 	w.status, w.supp = w.prev, nil
 	if w.status == "" {
 		w.status = cds.AppProcessing
@@ -333,6 +347,11 @@ func (w *application) approveApology(ctx workflow.Context, a ApplicationAction, 
 		w.overdue = false // the new date is watched like the first one
 	}
 	w.apology = nil
+	if !w.clock.Paused() {
+		if err := w.armDueReminder(ctx); err != nil { // the budget grew
+			return err
+		}
+	}
 	e.close = []string{d.TaskKey}
 	e.note = d.Reason
 	e.detail = map[string]any{"old_due": old, "new_due": d.NewDue, "drafted_by": d.DraftedBy.Name}

@@ -25,7 +25,7 @@ type ApplicationState struct {
 
 // Moves shared by every accepted, open dossier.
 var appOpenMoves = []AppMove{
-	{Action: ActTransfer, By: ByStaff, Guard: "another agency"},
+	{Action: ActTransfer, By: ByStaff, To: cds.AppTransferred, Guard: "another agency; from application-interagency-handoff only from new/processing, and the receiving agency gets its own step (before it: the current step moves there, status kept)"},
 	{Action: ActDraftApology, By: ByStaff, Guard: "no apology pending; the new date in the future (before the due time only in dossiers started before application-apology-when-overdue)"},
 	{Action: ActApproveApology, By: ByStaff, Guard: "an apology pending; leader"},
 	{Action: ActRejectApology, By: ByStaff, Guard: "an apology pending; leader"},
@@ -35,8 +35,18 @@ var appOpenMoves = []AppMove{
 
 func withOpen(moves ...AppMove) []AppMove { return append(moves, appOpenMoves...) }
 
+// withOpenExcept is withOpen without some shared moves.
+func withOpenExcept(skip string, moves ...AppMove) []AppMove {
+	for _, m := range appOpenMoves {
+		if m.Action != skip {
+			moves = append(moves, m)
+		}
+	}
+	return moves
+}
+
 // ApplicationStates is the dossier state machine (the ten national
-// statuses): the table the workflow's validator, the docs
+// statuses, and the local "transferred", reported nationally as processing): the table the workflow's validator, the docs
 // (docs/application-states.md) and the console read. An empty To keeps the
 // status; mark_paid returns to the status the fee was asked in.
 var ApplicationStates = []ApplicationState{
@@ -62,6 +72,8 @@ var ApplicationStates = []ApplicationState{
 		AppMove{Action: ActRefuse, By: ByStaff, To: cds.AppDenied, Guard: "the supplement deadline passed"})},
 	{Status: cds.AppPaying, Notice: "fee", Clock: true, Moves: withOpen(
 		AppMove{Action: ActMarkPaid, By: ByStaff, Guard: "back to the status before the fee"})},
+	{Status: cds.AppTransferred, Task: "complete_transfer (officer of the receiving agency)", Clock: true, Moves: withOpenExcept(ActTransfer,
+		AppMove{Action: ActCompleteTransfer, By: ByStaff, Guard: "back to the sending agency's step and the status before the transfer"})},
 	{Status: cds.AppCancelled, Terminal: true},
 	{Status: cds.AppUnresolved, Notice: "stopped", Terminal: true},
 	{Status: cds.AppReleasing, Task: "return_result (officer)", Notice: "resolved", Moves: []AppMove{

@@ -56,6 +56,7 @@ type appHarness struct {
 	proc    cds.Procedure
 	procErr error // returned by ApplicationProcedureAt when set
 	staff   []activities.StaffNotice
+	holders []activities.TaskNotice // reminders to the task holder
 }
 
 func newAppHarness(t *testing.T, start time.Time) *appHarness {
@@ -71,6 +72,10 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(nil)
 	h.env.OnActivity(acts.NotifyAgencyStaff, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.StaffNotice) error {
 		h.staff = append(h.staff, n)
+		return nil
+	})
+	h.env.OnActivity(acts.NotifyTaskHolder, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.TaskNotice) error {
+		h.holders = append(h.holders, n)
 		return nil
 	})
 	h.env.OnActivity(acts.ApplicationProcedureAt, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProcedureAtInput) (cds.Procedure, error) {
@@ -335,30 +340,49 @@ func TestApplicationSupplementExpiredThenRefused(t *testing.T) {
 	h.checkTasks()
 }
 
-// Transfer (liên thông): the dossier moves to another agency with its
-// history; the clock keeps running, so the appointment does not change.
+// Transfer (liên thông, application-interagency-handoff): the dossier goes
+// to another agency for its part, in its own status, with its own step; the
+// ward's step waits (its clock stopped) until the part is handed back; the
+// dossier's clock keeps running, so the appointment does not change.
 func TestApplicationTransferKeepsClock(t *testing.T) {
 	start := appAt(2026, 3, 2, 8, 0)
 	h := newAppHarness(t, start)
 	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 	h.do(start.Add(26*time.Hour), "transfer-same", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "P-THUCPHAN", Reason: "x"})
-	h.do(start.Add(26*time.Hour), "transfer", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "X-HOAAN", Reason: "Liên thông giải quyết"})
-	h.do(start.Add(27*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(26*time.Hour), "transfer", ApplicationAction{Action: ActTransfer, Actor: appOfficer, ToAgency: "X-HOAAN", Reason: "Liên thông giải quyết", DeadlineDays: 2})
+	h.do(start.Add(26*time.Hour+30*time.Minute), "forward-early", ApplicationAction{Action: ActForward, Actor: appOfficer})
+	h.do(start.Add(27*time.Hour), "back", ApplicationAction{Action: ActCompleteTransfer, Actor: appOfficer})
+	h.do(start.Add(27*time.Hour+30*time.Minute), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})
 	h.do(start.Add(28*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Cơ quan có thẩm quyền dừng"})
 	v := h.run()
-	h.ok("accept", "transfer", "forward", "stop")
+	h.ok("accept", "transfer", "back", "forward", "stop")
 	h.fails("transfer-same", cds.EINVALID)
+	h.fails("forward-early", cds.ECONFLICT)
 	tr := h.record(ActTransfer)
-	if tr.Case.AgencyCode != "X-HOAAN" || tr.Detail["from_agency"] != "P-THUCPHAN" || tr.Detail["receiver_agency"] != "X-HOAAN" {
+	if tr.ToStatus != cds.AppTransferred || tr.Case.AgencyCode != "X-HOAAN" || tr.Case.LeadAgencyCode != "P-THUCPHAN" ||
+		tr.Detail["from_agency"] != "P-THUCPHAN" || tr.Detail["receiver_agency"] != "X-HOAAN" || tr.Detail["to_step"] != InterAgencyStep {
 		t.Errorf("transfer record %+v", tr)
+	}
+	if tr.Detail["interagency_budget_hours"] != 16.0 { // 2 working days of 8 hours
+		t.Errorf("the receiving agency's budget: %v hours, want 16", tr.Detail["interagency_budget_hours"])
 	}
 	if !tr.Case.DueAt.Equal(*h.record(ActAccept).Case.DueAt) {
 		t.Errorf("transfer changed the due time: %v", tr.Case.DueAt)
 	}
-	if len(tr.OpenTasks) != 1 || tr.OpenTasks[0].AgencyCode != "X-HOAAN" {
-		t.Errorf("task not moved: %+v", tr.OpenTasks)
+	if len(tr.OpenTasks) != 1 || tr.OpenTasks[0].AgencyCode != "X-HOAAN" || tr.OpenTasks[0].Action != ActCompleteTransfer {
+		t.Errorf("task not handed over: %+v", tr.OpenTasks)
 	}
-	if fw := h.record(ActForward); fw.OpenTasks[0].AgencyCode != "X-HOAAN" {
+	back := h.record(ActCompleteTransfer)
+	if back.ToStatus != cds.AppNew || back.Case.AgencyCode != "P-THUCPHAN" || back.Case.LeadAgencyCode != "" ||
+		len(back.OpenTasks) != 1 || back.OpenTasks[0].AgencyCode != "P-THUCPHAN" || back.OpenTasks[0].Action != ActForward {
+		t.Errorf("hand-back record %+v", back)
+	}
+	// The ward's step waited one working hour (Tuesday 10:00 to 11:00): its due time moves by that hour.
+	oldDue := *h.record(ActAccept).OpenTasks[0].DueAt
+	if want, _ := h.cal.Add(oldDue, 1, worktime.UnitWorkingHours); !back.OpenTasks[0].DueAt.Equal(want) {
+		t.Errorf("the ward's step is due %v, want %v (one working hour later than %v)", back.OpenTasks[0].DueAt, want, oldDue)
+	}
+	if fw := h.record(ActForward); fw.OpenTasks[0].AgencyCode != "P-THUCPHAN" {
 		t.Errorf("next step at %s", fw.OpenTasks[0].AgencyCode)
 	}
 	if v.Status != cds.AppUnresolved || h.record(ActStop).Forms["form05"] == nil {

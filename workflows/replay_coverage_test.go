@@ -41,8 +41,10 @@ var applicationTransitionsReplayed = []string{
 	"request_fee", "fee_paid", "update:mark_paid", "signal:" + SignalFeePaid, // paid at the desk, or by BillPayment
 	"transfer", "draft_apology", "approve_apology", "reject_apology",
 	"stop", "withdraw", "rate",
+	"complete_transfer", // liên thông as a hand-off (application-interagency-handoff)
 	// fired by timers
 	"step_overdue", "overdue", "supplement_expired",
+	"step_reminder", "reminder", // 75 % of the step and of the dossier (application-reminders)
 }
 
 // replayedTransitions replays every history matching glob and returns the

@@ -258,9 +258,13 @@ func (s *Handler) refreshAgencies(ctx context.Context) error {
 	return nil
 }
 
-// saveAgency validates, writes, audits and refreshes. before is nil on create.
-func (s *Handler) saveAgency(c *gin.Context, e postgres.DirectoryEntry, before *postgres.DirectoryEntry) (postgres.DirectoryEntry, error) {
-	ctx := c.Request.Context()
+// SaveAgency is the one implementation of a directory write (JSON API and
+// console): it checks the permission (mayWriteDirectory), validates, writes, audits and
+// refreshes the hierarchy. before is nil on create.
+func (s *Handler) SaveAgency(ctx context.Context, a cds.Actor, e postgres.DirectoryEntry, before *postgres.DirectoryEntry) (postgres.DirectoryEntry, error) {
+	if err := s.mayWriteDirectory(ctx, a, e, before); err != nil {
+		return e, err
+	}
 	all, err := s.DB.Agencies(ctx)
 	if err != nil {
 		return e, err
@@ -283,7 +287,7 @@ func (s *Handler) saveAgency(c *gin.Context, e postgres.DirectoryEntry, before *
 	if before != nil {
 		detail["before"] = bodyOf(*before)
 	}
-	if err := s.DB.Audit(ctx, api.ActorID(c), action, "agency", saved.Code, detail); err != nil {
+	if err := s.DB.Audit(ctx, a.UserID, action, "agency", saved.Code, detail); err != nil {
 		return saved, err
 	}
 	return saved, s.refreshAgencies(ctx)
@@ -296,7 +300,7 @@ func (s *Handler) createAgency(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	status, body, _, err := s.DB.Idempotent(ctx, "agency.create", api.ActorID(c), c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		saved, err := s.saveAgency(c, b.entry(), nil)
+		saved, err := s.SaveAgency(ctx, api.Actor(c), b.entry(), nil)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -376,10 +380,36 @@ func (s *Handler) patchAgency(c *gin.Context) {
 }
 
 func (s *Handler) respondAgency(c *gin.Context, e postgres.DirectoryEntry, before *postgres.DirectoryEntry) {
-	saved, err := s.saveAgency(c, e, before)
+	saved, err := s.SaveAgency(c.Request.Context(), api.Actor(c), e, before)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, directoryItem{DirectoryEntry: saved, TypeName: agencyTypeNames[saved.Type]})
+}
+
+// mayWriteDirectory: directory/manage may change anything; directory/
+// edit_contacts (editors) only an existing entry's contacts, never its code,
+// name, type, parent, position or leaders, which move routing and
+// permissions or are the province's to publish.
+func (s *Handler) mayWriteDirectory(ctx context.Context, a cds.Actor, e postgres.DirectoryEntry, before *postgres.DirectoryEntry) error {
+	ok, err := s.Authz.Allowed(ctx, a, "", "directory", "manage")
+	if err != nil || ok {
+		return err
+	}
+	ok, err = s.Authz.Allowed(ctx, a, "", "directory", "edit_contacts")
+	if err != nil {
+		return err
+	}
+	if !ok || before == nil {
+		return api.Forbidden()
+	}
+	b, cur := bodyOf(e), bodyOf(*before)
+	b.Address, b.Phones, b.Email, b.Website, b.WorkingHours, b.PolicePhones = cur.Address, cur.Phones, cur.Email, cur.Website, cur.WorkingHours, cur.PolicePhones
+	x, err1 := json.Marshal(b)
+	y, err2 := json.Marshal(cur)
+	if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
+		return cds.Errorf(cds.EFORBIDDEN, "Bạn chỉ được sửa thông tin liên hệ của cơ quan.", "You may only change the agency's contact details.")
+	}
+	return nil
 }

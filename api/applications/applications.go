@@ -121,13 +121,20 @@ func (s *Handler) loadApplication(c *gin.Context) (postgres.Application, bool) {
 		return app, true
 	}
 	if me.IsStaff() {
-		ok, err := s.Authz.Allowed(ctx, me, app.AgencyCode, "application", "read")
-		if err != nil {
-			api.WriteError(c, err)
-			return app, false
-		}
-		if ok {
-			return app, true
+		// While another agency does its part (liên thông) the sending
+		// agency still reads the dossier it leads.
+		for _, ag := range []string{app.AgencyCode, app.LeadAgencyCode} {
+			if ag == "" {
+				continue
+			}
+			ok, err := s.Authz.Allowed(ctx, me, ag, "application", "read")
+			if err != nil {
+				api.WriteError(c, err)
+				return app, false
+			}
+			if ok {
+				return app, true
+			}
 		}
 	}
 	api.WriteError(c, notFound)

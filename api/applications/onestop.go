@@ -11,6 +11,7 @@ import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/reports"
+	"github.com/caobang/congdanso/workflows"
 )
 
 // The one-stop forms of Circular 01/2018/TT-VPCP: the control sheet of a
@@ -73,6 +74,9 @@ func (s *Handler) controlSheet(c *gin.Context, app postgres.Application) (report
 	}
 	stepName := func(k string) string {
 		base, _, _ := strings.Cut(k, "#")
+		if base == workflows.InterAgencyStep {
+			return workflows.InterAgencyStepName
+		}
 		if n, ok := steps[base]; ok {
 			return n
 		}
@@ -95,6 +99,53 @@ func (s *Handler) controlSheet(c *gin.Context, app postgres.Application) (report
 		}
 		sheet.Rows = append(sheet.Rows, h)
 	}
+	return s.timeSplit(c, app, rows, sheet, ags)
+}
+
+// timeSplit adds the working time per agency when other agencies did a part
+// (liên thông): each receiving agency's budget and the hours it used, as the
+// dossier recorded them when the part was handed back; the lead agency has
+// the rest of the dossier's handling time (once the result is issued).
+// While a part is running the lead agency is the one that handed over.
+func (s *Handler) timeSplit(c *gin.Context, app postgres.Application, rows []postgres.ControlSheetRow, sheet reports.ControlSheet,
+	ags map[string]string) (reports.ControlSheet, bool) {
+	lead := app.AgencyCode
+	var parts []reports.AgencyTime
+	var used float64
+	for _, r := range rows {
+		switch r.Result {
+		case workflows.ActTransfer:
+			if r.FromAgency != "" && r.ToStep == workflows.InterAgencyStep {
+				lead = r.FromAgency
+			}
+		case workflows.ActCompleteTransfer:
+			lead = r.ReceiverAgency
+			parts = append(parts, reports.AgencyTime{Agency: name(ags, r.FromAgency), Part: "Liên thông / Inter-agency part",
+				BudgetHours: r.AgencyBudgetHours, UsedHours: r.AgencyUsedHours})
+			if r.AgencyUsedHours != nil {
+				used += *r.AgencyUsedHours
+			}
+		}
+	}
+	transferred := false
+	for _, r := range rows {
+		transferred = transferred || (r.Result == workflows.ActTransfer && r.ToStep == workflows.InterAgencyStep)
+	}
+	if !transferred {
+		return sheet, true
+	}
+	sheet.MainAgency = name(ags, lead)
+	sheet.Issuer.Name = strings.ToUpper(name(ags, lead))
+	h, err := s.DB.ApplicationHandlingHours(c.Request.Context(), app.WorkflowID)
+	if err != nil {
+		api.WriteError(c, err)
+		return sheet, false
+	}
+	if h != nil {
+		rest := *h - used
+		h = &rest
+	}
+	sheet.Split = append([]reports.AgencyTime{{Agency: name(ags, lead), Part: "Cơ quan chủ trì / Lead agency", UsedHours: h}}, parts...)
 	return sheet, true
 }
 

@@ -96,7 +96,10 @@ type caseView struct {
 	Back      string
 	Dossier   *dossierView
 	Media     []mediaItem // the report's photos, for moderation
-	Moderate  bool        // the user may hide or show photos
+	Moderate  bool        // the user may moderate the report (photos, visibility, public text)
+	Public    publicText  // what the public view shows of the report
+	ModLog    []postgres.ModerationEntry
+	ModForm   map[string]string // values of a refused moderation form
 	// Duplicates are the reports marked as duplicates of this one.
 	Duplicates []postgres.FeedbackDuplicate
 }
@@ -146,6 +149,13 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 		if v.Duplicates, err = s.DB.DuplicatesOf(ctx, code); err != nil {
 			api.WriteError(c, err)
 			return v, false
+		}
+		v.Public = publicText{Hidden: f.Hidden, Title: f.Title, Content: f.Content}
+		if f.PublicTitle != nil {
+			v.Public.Title, v.Public.Edited = *f.PublicTitle, true
+		}
+		if f.PublicContent != nil {
+			v.Public.Content, v.Public.Edited = *f.PublicContent, true
 		}
 	}
 	if kind == string(cds.KindApplication) {
@@ -310,6 +320,7 @@ func (s *Handler) consoleCaseAction(c *gin.Context) {
 		}
 	}
 	status := http.StatusBadRequest
+	s.canModerate(c, &v)
 	s.renderConsole(c, status, "case", consolePage{Title: v.Case.Code + " — " + v.Case.Title, Errors: errs, Data: v})
 }
 

@@ -52,7 +52,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	// valid session to the login page instead of a JSON 401, and sets the
 	// console's stricter headers. authorize still enforces each api.Perm.
 	adm, desk, rep := adminPages{s}, deskPages{s}, reportPages{s}
-	r.Use(s.consoleGate)
+	r.Use(s.consoleGate(r))
 	staff := api.Can("console", "use")
 	r.Handle(http.MethodGet, "/console/static/*file", api.Public, s.consoleStatic)
 	r.Handle(http.MethodGet, "/console/login", api.Public, s.consoleLoginPage)
@@ -66,6 +66,7 @@ func (s *Handler) registerConsole(r *api.Server) {
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/actions/:action", staff, s.consoleCaseAction)
 	r.Handle(http.MethodGet, "/console/cases/:kind/:code/print/:form", staff, s.consolePrint)
 	r.Handle(http.MethodPost, "/console/cases/:kind/:code/media/:media_id/redaction", staff, s.consoleRedact)
+	r.Handle(http.MethodPost, "/console/cases/:kind/:code/moderation", staff, s.consoleModerate)
 	r.Handle(http.MethodGet, "/console/approvals", staff, s.consoleApprovals)
 	r.Handle(http.MethodGet, "/console/dossiers/new", staff, desk.consoleDeskPage)
 	r.HandleUpload(http.MethodPost, "/console/dossiers", staff, desk.consoleDeskSubmit)
@@ -81,6 +82,15 @@ func (s *Handler) registerConsole(r *api.Server) {
 		r.Handle(http.MethodPost, "/console/policies/:op", api.Can("policy", "manage"), adm.consolePolicyChange)
 	}
 	s.registerAdminScreens(r)
+	if s.Content != nil {
+		s.registerContent(r)
+	}
+	if s.Admin != nil && s.Content != nil {
+		cp := contentPages{s}
+		r.Handle(http.MethodGet, "/console/directory", api.Can("directory", "edit_contacts"), cp.consoleDirectory)
+		r.Handle(http.MethodGet, "/console/directory/:code", api.Can("directory", "edit_contacts"), cp.consoleDirectoryEdit)
+		r.Handle(http.MethodPost, "/console/directory/:code", api.Can("directory", "edit_contacts"), cp.consoleDirectorySave)
+	}
 	if s.Reports != nil {
 		r.Handle(http.MethodGet, "/console/dashboard", api.Can("report", "case_stats_all"), rep.consoleDashboard)
 		r.Handle(http.MethodGet, "/console/appendix1", api.Can("deployment_report", "read"), rep.consoleAppendix)
@@ -112,6 +122,8 @@ func mustConsoleTemplates() map[string]*template.Template {
 		"kindLabel":   kindLabel,
 		"pathEscape":  url.PathEscape,
 		"vnd":         vndAmount,
+		"newsStatus":  newsStatusLabel,
+		"modAction":   moderationLabel,
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0
@@ -135,8 +147,14 @@ func mustConsoleTemplates() map[string]*template.Template {
 }
 
 // consoleGate runs before authorize on every route registered after it; it
-// does nothing outside /console/.
-func (s *Handler) consoleGate(c *gin.Context) {
+// does nothing outside /console/. A refused route permission is answered
+// with the console's error page, not the API's JSON (authorize would refuse
+// it the same way).
+func (s *Handler) consoleGate(r *api.Server) gin.HandlerFunc {
+	return func(c *gin.Context) { s.gate(r, c) }
+}
+
+func (s *Handler) gate(r *api.Server, c *gin.Context) {
 	p := c.Request.URL.Path
 	if !strings.HasPrefix(p, consolePrefix) && p != "/console" {
 		c.Next()
@@ -171,6 +189,15 @@ func (s *Handler) consoleGate(c *gin.Context) {
 			Message: "Trang quản trị chỉ dành cho cán bộ. / The console is for staff only."})
 		c.Abort()
 		return
+	}
+	if p, ok := r.PermOf(c.Request.Method, c.FullPath()); ok && p.Checked() {
+		if allowed, err := s.Authz.Allowed(c.Request.Context(), a, "", p.Obj, p.Act); err != nil || !allowed {
+			api.SetActor(c, a)
+			s.renderConsole(c, http.StatusForbidden, "error", consolePage{Title: "Không có quyền truy cập",
+				Message: "Bạn không có quyền mở trang này. / You are not allowed to open this page."})
+			c.Abort()
+			return
+		}
 	}
 	s.refreshSession(c, a)
 	if c.Request.Method == http.MethodPost && strings.HasPrefix(c.ContentType(), "multipart/") {
@@ -298,7 +325,7 @@ func (s *Handler) renderConsole(c *gin.Context, status int, name string, p conso
 }
 
 // navPerms are the permissions behind the navigation's links.
-var navPerms = map[string][2]string{"desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"},
+var navPerms = map[string][2]string{"news": {"news", "write"}, "directory": {"directory", "edit_contacts"}, "cameras": {"cameras", "manage"}, "desk": {"application", "submit"}, "staff": {"staff", "read"}, "policies": {"policy", "read"}, "appendix": {"deployment_report", "submit"}, "dashboard": {"report", "case_stats_all"}, "tasks": {"tasks", "read"},
 	"categories": {"category", "manage"}, "procedures": {"procedure", "publish"}, "calendar": {"calendar", "manage"}, "open311": {"open311_client", "manage"}}
 
 // consoleCounts are the navigation badges (one query).

@@ -65,6 +65,7 @@ func (s *Handler) dossierFields(c *gin.Context, action string, cs postgres.CaseS
 			}
 		}
 		return []formField{{Name: "to_agency", Label: "Chuyển đến cơ quan (liên thông)", Type: "select", Required: true, Options: opts},
+			{Name: "deadline_days", Label: "Thời hạn xử lý của cơ quan nhận (ngày làm việc)", Hint: "Bỏ trống để dùng thời hạn theo thủ tục.", Type: "number"},
 			text("reason", "Lý do chuyển", "", true)}
 	case workflows.ActReturnResult:
 		return []formField{{Name: "method", Label: "Hình thức trả kết quả", Type: "select", Required: true,

@@ -9,6 +9,7 @@ import (
 	"github.com/caobang/congdanso/api/admin"
 	"github.com/caobang/congdanso/api/applications"
 	"github.com/caobang/congdanso/api/open311"
+	"github.com/caobang/congdanso/api/content"
 	"github.com/caobang/congdanso/api/reporting"
 	"github.com/caobang/congdanso/cases"
 )
@@ -19,9 +20,10 @@ type Handler struct {
 	Cases    *cases.Service
 	Accounts *accounts.Handler     // sign-in and sign-out
 	Reports  *reporting.Handler    // the workbooks the reports page downloads
-	Admin    *admin.Handler        // staff, policies, categories, calendar operations
+	Admin    *admin.Handler        // staff, policies, directory, categories, calendar operations
 	Apps     *applications.Handler // procedure versions
 	Open311  *open311.Handler      // Open311 client applications
+	Content  *content.Handler      // news and camera operations
 
 	nameCache namesCache
 }
@@ -32,7 +34,8 @@ func (s *Handler) Register(r *api.Server) { s.registerConsole(r) }
 // The console's pages are grouped by the staff job they serve; each group
 // shares the Handler's dependencies and helpers.
 type (
-	adminPages  struct{ *Handler } // staff accounts and roles, policies, categories, procedures, calendar, Open311 clients
-	deskPages   struct{ *Handler } // one-stop desk: dossiers received in person, printing
-	reportPages struct{ *Handler } // Phụ lục I entry, dashboard, report downloads
+	adminPages   struct{ *Handler } // staff accounts and roles, policies, categories, procedures, calendar, Open311 clients
+	deskPages    struct{ *Handler } // one-stop desk: dossiers received in person, printing
+	reportPages  struct{ *Handler } // Phụ lục I entry, dashboard, report downloads
+	contentPages struct{ *Handler } // editors: news, directory contacts, cameras
 )

@@ -25,6 +25,7 @@ var dossierActionLabels = map[string]string{
 	workflows.ActStop:              "Dừng giải quyết hồ sơ",
 	workflows.ActWithdraw:          "Công dân rút hồ sơ",
 	workflows.ActRate:              "Công dân đánh giá",
+	workflows.ActCompleteTransfer:  "Hoàn thành phần liên thông, chuyển trả cơ quan gửi",
 }
 
 // caseActionLabel names an action of a case of kind.

@@ -99,11 +99,12 @@ func (s *Handler) names(c *gin.Context) *pageNames {
 }
 
 // consoleHome opens the first page the person's roles use: the work queue,
-// else staff accounts, the dashboard or the Phụ lục I entry.
+// else staff accounts, the dashboard, the Phụ lục I entry or the news.
 func (s *Handler) consoleHome(c *gin.Context) {
 	a := api.Actor(c)
 	for _, p := range []struct{ obj, act, path string }{{"tasks", "read", "/console/queues/mine"}, {"staff", "read", "/console/staff"},
-		{"report", "case_stats_all", "/console/dashboard"}, {"deployment_report", "submit", "/console/appendix1"}} {
+		{"report", "case_stats_all", "/console/dashboard"}, {"deployment_report", "submit", "/console/appendix1"},
+		{"news", "write", "/console/news"}} {
 		if ok, err := s.Authz.Allowed(c.Request.Context(), a, "", p.obj, p.act); err == nil && ok {
 			c.Redirect(http.StatusSeeOther, p.path)
 			return

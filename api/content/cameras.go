@@ -1,6 +1,7 @@
 package content
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -152,8 +153,8 @@ func (s *Handler) getCamera(c *gin.Context) {
 	c.JSON(http.StatusOK, s.viewCamera(cam, s.isCameraOperator(c), time.Now()))
 }
 
-// cameraBody is what operators write.
-type cameraBody struct {
+// CameraBody is what operators write (JSON API and console form).
+type CameraBody struct {
 	Name       string   `json:"name"`
 	AreaCode   string   `json:"area_code"`
 	Lat        *float64 `json:"lat"`
@@ -164,7 +165,7 @@ type cameraBody struct {
 	Visibility string   `json:"visibility"`
 }
 
-func (s *Handler) cameraFromBody(c *gin.Context, b cameraBody) (postgres.Camera, error) {
+func (s *Handler) cameraFromBody(ctx context.Context, b CameraBody) (postgres.Camera, error) {
 	v := cds.Errorf(cds.EINVALID, "Thông tin camera chưa hợp lệ.", "The camera is not valid.")
 	b.Name = strings.TrimSpace(b.Name)
 	if b.Name == "" || utf8.RuneCountInString(b.Name) > 200 {
@@ -172,7 +173,7 @@ func (s *Handler) cameraFromBody(c *gin.Context, b cameraBody) (postgres.Camera,
 	}
 	if b.AreaCode == "" {
 		v.WithField("area_code", "Bắt buộc / required")
-	} else if _, err := s.DB.DirectoryEntryByCode(c.Request.Context(), b.AreaCode); err != nil {
+	} else if _, err := s.DB.DirectoryEntryByCode(ctx, b.AreaCode); err != nil {
 		if cds.ErrorCode(err) != cds.ENOTFOUND {
 			return postgres.Camera{}, err
 		}
@@ -224,29 +225,16 @@ func validURL(raw string, schemes ...string) bool {
 }
 
 func (s *Handler) createCamera(c *gin.Context) {
-	var b cameraBody
+	var b CameraBody
 	if !api.BindJSON(c, &b) {
 		return
 	}
-	ctx := c.Request.Context()
-	status, body, _, err := s.DB.Idempotent(ctx, "camera.create", api.ActorID(c), c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		cam, err := s.cameraFromBody(c, b)
-		if err != nil {
-			return 0, nil, err
-		}
-		if cam, err = s.DB.CreateCamera(ctx, cam); err != nil {
-			return 0, nil, err
-		}
-		if err := s.DB.Audit(ctx, api.ActorID(c), "camera.create", "camera", strconv.FormatInt(cam.ID, 10), map[string]any{"name": cam.Name, "area": cam.AreaCode}); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusCreated, s.viewCamera(cam, true, time.Now()), nil
-	})
+	cam, err := s.CreateCamera(c.Request.Context(), api.Actor(c), b, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	c.Data(status, "application/json; charset=utf-8", body)
+	c.JSON(http.StatusCreated, s.viewCamera(cam, true, time.Now()))
 }
 
 func (s *Handler) updateCamera(c *gin.Context) {
@@ -254,22 +242,15 @@ func (s *Handler) updateCamera(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var b cameraBody
+	var b CameraBody
 	if !api.BindJSON(c, &b) {
 		return
 	}
-	cam, err := s.cameraFromBody(c, b)
+	cam, err := s.UpdateCamera(c.Request.Context(), api.Actor(c), id, b)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	cam.ID = id
-	if cam, err = s.DB.UpdateCamera(c.Request.Context(), cam); err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	_ = s.DB.Audit(c.Request.Context(), api.ActorID(c), "camera.update", "camera", strconv.FormatInt(id, 10),
-		map[string]any{"status": cam.Status, "visibility": cam.Visibility})
 	c.JSON(http.StatusOK, s.viewCamera(cam, true, time.Now()))
 }
 

@@ -55,8 +55,8 @@ func (s *Handler) registerNews(r *api.Server) {
 	r.Handle(http.MethodPost, "/api/v1/news/:id/unpublish", api.Can("news", "write"), s.unpublishNews)
 }
 
-// newsRequest is the body of create and update.
-type newsRequest struct {
+// NewsRequest is the body of create and update (JSON API and console form).
+type NewsRequest struct {
 	Title        string   `json:"title"`
 	Slug         string   `json:"slug"`
 	Summary      string   `json:"summary"`
@@ -68,7 +68,7 @@ type newsRequest struct {
 }
 
 // validate checks the request and builds the store input (rendering the body).
-func (r newsRequest) validate(a cds.Actor) (postgres.NewsInput, error) {
+func (r NewsRequest) validate(a cds.Actor) (postgres.NewsInput, error) {
 	e := cds.Errorf(cds.EINVALID, "Dữ liệu bài viết chưa hợp lệ.", "The article is not valid.")
 	r.Title = strings.TrimSpace(r.Title)
 	if r.Title == "" || utf8.RuneCountInString(r.Title) > 300 {
@@ -225,89 +225,37 @@ func (s *Handler) getNews(c *gin.Context) {
 }
 
 func (s *Handler) createNews(c *gin.Context) {
-	var req newsRequest
+	var req NewsRequest
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	a := api.Actor(c)
-	in, err := req.validate(a)
+	n, err := s.CreateNews(c.Request.Context(), api.Actor(c), req, c.GetHeader("Idempotency-Key"))
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	if !s.AllowedOn(c, in.AgencyCode, "news", "write") {
-		return
-	}
-	ctx := c.Request.Context()
-	status, body, _, err := s.DB.Idempotent(ctx, "news.create", a.UserID, c.GetHeader("Idempotency-Key"), func() (int, any, error) {
-		n, err := s.DB.CreateNews(ctx, in, a.UserID)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := s.DB.Audit(ctx, a.UserID, "news.create", "news", strconv.FormatInt(n.ID, 10), map[string]any{"slug": n.Slug, "agency": n.AgencyCode}); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusCreated, n, nil
-	})
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	c.Data(status, "application/json; charset=utf-8", body)
-}
-
-// editableNews loads the article at :id and checks the caller may edit it.
-func (s *Handler) editableNews(c *gin.Context) (postgres.NewsArticle, bool) {
-	id, ok := api.PathID(c, "id")
-	if !ok {
-		return postgres.NewsArticle{}, false
-	}
-	n, err := s.DB.NewsByID(c.Request.Context(), id)
-	if err != nil {
-		api.WriteError(c, err)
-		return n, false
-	}
-	if !s.AllowedOn(c, n.AgencyCode, "news", "write") {
-		return n, false
-	}
-	return n, true
+	c.JSON(http.StatusCreated, n)
 }
 
 func (s *Handler) updateNews(c *gin.Context) {
-	cur, ok := s.editableNews(c)
+	id, ok := api.PathID(c, "id")
 	if !ok {
 		return
 	}
-	var req newsRequest
+	var req NewsRequest
 	if !api.BindJSON(c, &req) {
 		return
 	}
-	if req.Slug == "" {
-		req.Slug = cur.Slug // links already shared keep working
-	}
-	if req.AgencyCode == "" {
-		req.AgencyCode = cur.AgencyCode
-	}
-	a := api.Actor(c)
-	in, err := req.validate(a)
+	n, err := s.UpdateNews(c.Request.Context(), api.Actor(c), id, req)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	if in.AgencyCode != cur.AgencyCode && !s.AllowedOn(c, in.AgencyCode, "news", "write") {
-		return
-	}
-	n, err := s.DB.UpdateNews(c.Request.Context(), cur.ID, in, a.UserID)
-	if err != nil {
-		api.WriteError(c, err)
-		return
-	}
-	_ = s.DB.Audit(c.Request.Context(), a.UserID, "news.update", "news", strconv.FormatInt(n.ID, 10), map[string]any{"slug": n.Slug})
 	c.JSON(http.StatusOK, n)
 }
 
 func (s *Handler) publishNews(c *gin.Context) {
-	cur, ok := s.editableNews(c)
+	id, ok := api.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -317,44 +265,24 @@ func (s *Handler) publishNews(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !api.BindJSON(c, &req) {
 		return
 	}
-	at := time.Now()
-	if req.PublishAt != nil {
-		// A little slack for clock skew; publishing far in the past would
-		// reorder the feed behind readers' backs.
-		if req.PublishAt.Before(at.Add(-5 * time.Minute)) {
-			api.WriteError(c, cds.Errorf(cds.EINVALID, "Thời điểm đăng không được ở quá khứ.", "publish_at must not be in the past.").WithField("publish_at", "past"))
-			return
-		}
-		if req.PublishAt.After(at) {
-			at = *req.PublishAt
-		}
-	}
-	a := api.Actor(c)
-	n, err := s.DB.PublishNews(c.Request.Context(), cur.ID, at, a.UserID)
+	n, err := s.PublishNews(c.Request.Context(), api.Actor(c), id, req.PublishAt)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(c.Request.Context(), a.UserID, "news.publish", "news", strconv.FormatInt(n.ID, 10), map[string]any{"publish_at": at})
 	c.JSON(http.StatusOK, n)
 }
 
 func (s *Handler) unpublishNews(c *gin.Context) {
-	cur, ok := s.editableNews(c)
+	id, ok := api.PathID(c, "id")
 	if !ok {
 		return
 	}
-	if cur.Status != postgres.NewsPublished && cur.Status != postgres.NewsScheduled {
-		api.WriteError(c, cds.Errorf(cds.ECONFLICT, "Bài viết chưa được đăng.", "The article is not published."))
-		return
-	}
-	a := api.Actor(c)
-	n, err := s.DB.UnpublishNews(c.Request.Context(), cur.ID, a.UserID)
+	n, err := s.UnpublishNews(c.Request.Context(), api.Actor(c), id)
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
-	_ = s.DB.Audit(c.Request.Context(), a.UserID, "news.unpublish", "news", strconv.FormatInt(n.ID, 10), nil)
 	c.JSON(http.StatusOK, n)
 }
 

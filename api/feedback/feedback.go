@@ -102,12 +102,15 @@ func (s *Handler) validateFeedback(ctx context.Context, uid int64, r *submitFeed
 		for _, id := range r.MediaIDs {
 			seen[id] = true
 		}
-		n, err := s.DB.CountOwnedMedia(ctx, r.MediaIDs, uid)
+		n, images, err := s.DB.CountOwnedMedia(ctx, r.MediaIDs, uid)
 		if err != nil {
 			return cat, err
 		}
-		if n != len(seen) || len(seen) != len(r.MediaIDs) {
+		switch {
+		case n != len(seen) || len(seen) != len(r.MediaIDs):
 			e.WithField("media_ids", "Ảnh không tồn tại hoặc không phải của bạn / unknown media or not yours")
+		case images != n:
+			e.WithField("media_ids", "Phản ánh chỉ nhận ảnh JPEG, PNG hoặc WebP / feedback takes JPEG, PNG or WebP photos only")
 		}
 	}
 	if len(e.Fields) > 0 {

@@ -172,8 +172,12 @@ func (s *Handler) getMedia(c *gin.Context) {
 			}
 		}
 	}
-	if ok && a.UserID != m.OwnerID && !s.withheldGate(c, m) {
-		return
+	withheld := false
+	if ok && a.UserID != m.OwnerID {
+		var served bool
+		if withheld, served = s.withheldGate(c, m); !served {
+			return
+		}
 	}
 	if !ok {
 		if ok, err = s.DB.MediaIsPublic(ctx, m.ID); err != nil {
@@ -191,6 +195,10 @@ func (s *Handler) getMedia(c *gin.Context) {
 		return
 	}
 	defer rc.Close()
-	c.Header("Cache-Control", "private, max-age=300")
+	if withheld {
+		c.Header("Cache-Control", "no-store")
+	} else {
+		c.Header("Cache-Control", "private, max-age=300")
+	}
 	c.DataFromReader(http.StatusOK, m.Size, m.ContentType, rc, nil)
 }

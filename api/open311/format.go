@@ -205,3 +205,33 @@ func open311SplitFile(file string) (string, string, bool) {
 	}
 	return id, format, true
 }
+
+// open311File splits the {key}.xml|.json of a one-item route; any other
+// form is a 404 in XML (the format is unknown), naming the expected form.
+// It writes the error and returns ok false.
+func open311File(c *gin.Context, what string) (key, format string, ok bool) {
+	if key, format, ok = open311SplitFile(c.Param("file")); !ok {
+		open311Fail(c, "xml", open311Err(http.StatusNotFound, "Không tìm thấy.", "Not found: use {"+what+"}.xml or .json."))
+	}
+	return key, format, ok
+}
+
+// open311FailLookup answers a failed lookup of one item: a 404 with the
+// item's own text when it does not exist, the mapped error otherwise.
+func (s *Handler) open311FailLookup(c *gin.Context, format string, err error, vi, en string) {
+	if cds.ErrorCode(err) == cds.ENOTFOUND {
+		open311Fail(c, format, open311Err(http.StatusNotFound, vi, en))
+		return
+	}
+	s.open311FailErr(c, format, err)
+}
+
+// open311RenderList renders rows, each turned into its output by out, as
+// the list root/item (an empty list, never null).
+func open311RenderList[R, O any](c *gin.Context, format, root, item string, rows []R, out func(R) O) {
+	list := make([]O, 0, len(rows))
+	for _, r := range rows {
+		list = append(list, out(r))
+	}
+	open311Render(c, format, http.StatusOK, root, item, list)
+}

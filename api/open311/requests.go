@@ -9,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/postgres"
 )
@@ -139,17 +138,12 @@ func (s *Handler) open311Requests(c *gin.Context, format string) {
 		return
 	}
 	ext := q("extensions") == "true"
-	out := make([]open311RequestOut, 0, len(cases))
-	for _, x := range cases {
-		out = append(out, open311Out(x, ext))
-	}
-	open311Render(c, format, http.StatusOK, "service_requests", "request", out)
+	open311RenderList(c, format, "service_requests", "request", cases, func(x postgres.Open311Case) open311RequestOut { return open311Out(x, ext) })
 }
 
 func (s *Handler) open311Request(c *gin.Context) {
-	id, format, ok := open311SplitFile(c.Param("file"))
+	id, format, ok := open311File(c, "service_request_id")
 	if !ok {
-		open311Fail(c, "xml", open311Err(http.StatusNotFound, "Không tìm thấy.", "Not found: use {service_request_id}.xml or .json."))
 		return
 	}
 	if _, _, ok := s.open311Auth(c, format, strings.TrimSpace(c.Query("api_key")), false, ""); !ok {
@@ -160,11 +154,7 @@ func (s *Handler) open311Request(c *gin.Context) {
 	}
 	x, err := s.DB.Open311CaseByCode(c.Request.Context(), id)
 	if err != nil {
-		if cds.ErrorCode(err) == cds.ENOTFOUND {
-			open311Fail(c, format, open311Err(http.StatusNotFound, "Không có yêu cầu "+id+".", "Unknown service_request_id "+id+"."))
-			return
-		}
-		s.open311FailErr(c, format, err)
+		s.open311FailLookup(c, format, err, "Không có yêu cầu "+id+".", "Unknown service_request_id "+id+".")
 		return
 	}
 	open311Render(c, format, http.StatusOK, "service_requests", "request", []open311RequestOut{open311Out(x, c.Query("extensions") == "true")})
@@ -176,9 +166,8 @@ type open311TokenOut struct {
 }
 
 func (s *Handler) open311Token(c *gin.Context) {
-	token, format, ok := open311SplitFile(c.Param("file"))
+	token, format, ok := open311File(c, "token")
 	if !ok {
-		open311Fail(c, "xml", open311Err(http.StatusNotFound, "Không tìm thấy.", "Not found: use {token}.xml or .json."))
 		return
 	}
 	if !s.open311Jurisdiction(c, format, c.Query("jurisdiction_id")) {
@@ -186,11 +175,7 @@ func (s *Handler) open311Token(c *gin.Context) {
 	}
 	code, exists, err := s.DB.Open311Token(c.Request.Context(), token)
 	if err != nil {
-		if cds.ErrorCode(err) == cds.ENOTFOUND {
-			open311Fail(c, format, open311Err(http.StatusNotFound, "Không có token này.", "Unknown token."))
-			return
-		}
-		s.open311FailErr(c, format, err)
+		s.open311FailLookup(c, format, err, "Không có token này.", "Unknown token.")
 		return
 	}
 	out := open311TokenOut{Token: token}

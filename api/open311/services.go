@@ -7,7 +7,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/postgres"
 )
 
@@ -53,13 +52,11 @@ func (s *Handler) open311Services(c *gin.Context, format string) {
 		s.open311FailErr(c, format, err)
 		return
 	}
-	out := make([]open311ServiceOut, 0, len(svcs))
-	for _, v := range svcs {
-		// realtime: a POST answers with the service_request_id at once.
-		out = append(out, open311ServiceOut{ServiceCode: v.Code, ServiceName: v.Name, Description: open311S(v.Description),
-			Metadata: v.Attributes > 0, Type: "realtime", Keywords: open311S(v.Keywords), Group: open311S(v.Group)})
-	}
-	open311Render(c, format, http.StatusOK, "services", "service", out)
+	// realtime: a POST answers with the service_request_id at once.
+	open311RenderList(c, format, "services", "service", svcs, func(v postgres.Open311Service) open311ServiceOut {
+		return open311ServiceOut{ServiceCode: v.Code, ServiceName: v.Name, Description: open311S(v.Description),
+			Metadata: v.Attributes > 0, Type: "realtime", Keywords: open311S(v.Keywords), Group: open311S(v.Group)}
+	})
 }
 
 type open311AttrOut struct {
@@ -93,9 +90,8 @@ type open311ServiceDef struct {
 }
 
 func (s *Handler) open311ServiceDefinition(c *gin.Context) {
-	code, format, ok := open311SplitFile(c.Param("file"))
+	code, format, ok := open311File(c, "service_code")
 	if !ok {
-		open311Fail(c, "xml", open311Err(http.StatusNotFound, "Không tìm thấy.", "Not found: use {service_code}.xml or .json."))
 		return
 	}
 	if !s.open311Jurisdiction(c, format, c.Query("jurisdiction_id")) {
@@ -103,11 +99,7 @@ func (s *Handler) open311ServiceDefinition(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	if _, err := s.DB.Open311ServiceByCode(ctx, code); err != nil {
-		if cds.ErrorCode(err) == cds.ENOTFOUND {
-			open311Fail(c, format, open311Err(http.StatusNotFound, "Không có dịch vụ "+code+".", "Unknown service_code "+code+"."))
-			return
-		}
-		s.open311FailErr(c, format, err)
+		s.open311FailLookup(c, format, err, "Không có dịch vụ "+code+".", "Unknown service_code "+code+".")
 		return
 	}
 	attrs, err := s.DB.Open311Attributes(ctx, code)

@@ -59,13 +59,11 @@ func (s *Handler) open311GetUpdates(c *gin.Context, format string) {
 		return
 	}
 	ext := q("extensions") == "true"
-	out := make([]open311UpdateOut, 0, len(ups))
-	for _, u := range ups {
+	open311RenderList(c, format, "service_request_updates", "request_update", ups, func(u postgres.Open311Update) open311UpdateOut {
 		st, internal := open311UpdateStatus(u, ext)
-		out = append(out, open311UpdateOut{UpdateID: u.ID, ServiceRequestID: u.CaseCode, Status: st, UpdatedDatetime: open311Time(u.At),
-			Description: open311S(api.MaskText(u.Description)), MediaURL: open311S(u.MediaURL), ExternalStatusCode: open311S(internal)})
-	}
-	open311Render(c, format, http.StatusOK, "service_request_updates", "request_update", out)
+		return open311UpdateOut{UpdateID: u.ID, ServiceRequestID: u.CaseCode, Status: st, UpdatedDatetime: open311Time(u.At),
+			Description: open311S(api.MaskText(u.Description)), MediaURL: open311S(u.MediaURL), ExternalStatusCode: open311S(internal)}
+	})
 }
 
 // open311Withdrawable: the reporter may still withdraw from status.

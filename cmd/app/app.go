@@ -130,7 +130,8 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 		a.Opts.API.TaskQueue = workflows.TaskQueue
 	}
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
-	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale}
+	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale,
+		Notify: a.Activities.Notify}
 	a.API.Mount(a.Handlers()...)
 	return a, nil
 }
@@ -143,20 +144,21 @@ func (a *App) Handlers() []api.Registrar {
 	adm := &admin.Handler{Deps: d, OnCalendarChange: a.Activities.InvalidateCalendar}
 	apps := &applications.Handler{Deps: d, Cases: a.Cases}
 	o311 := &open311.Handler{Deps: d, Cases: a.Cases, Settings: a.Opts.Open311}
+	cnt := &content.Handler{Deps: d, Content: a.Opts.Content}
 	return []api.Registrar{
 		acc,
 		adm,
 		&feedback.Handler{Deps: d, Cases: a.Cases},
 		apps,
 		&tasks.Handler{Deps: d, Cases: a.Cases},
-		&content.Handler{Deps: d, Content: a.Opts.Content},
+		cnt,
 		&payments.Handler{Deps: d, Payments: a.Payments},
 		rep,
 		&figures.Handler{Deps: d},
 		&workplace.Handler{Deps: d},
 		o311,
 		&transparency.Handler{Deps: d},
-		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm, Apps: apps, Open311: o311},
+		&console.Handler{Deps: d, Cases: a.Cases, Accounts: acc, Reports: rep, Admin: adm, Apps: apps, Open311: o311, Content: cnt},
 		&notifications.Handler{Deps: d, Cases: a.Cases, Settings: a.notify},
 	}
 }

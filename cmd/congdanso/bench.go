@@ -52,7 +52,7 @@ func (e *benchEnv) Close() {
 func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("congdanso bench", flag.ContinueOnError)
 	engine := fs.String("engine", "sqlite", "Temporal engine: sqlite (embedded default), postgres (embedded on PostgreSQL) or external (TEMPORAL_ADDRESS)")
-	scenarios := fs.String("scenario", "feedback,applications", "comma list: feedback, applications")
+	scenarios := fs.String("scenario", "feedback,applications", "comma list: feedback, applications; or alone: resident, reports (province scale)")
 	n := fs.Int("n", 200, "cases per scenario")
 	conc := fs.Int("c", 10, "concurrency")
 	rate := fs.Float64("rate", 50, "submit rate for the latency series (requests/s); 0 = skip")
@@ -64,12 +64,21 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	target := fs.String("target", "", "URL of a running server to measure instead of an in-process one")
 	logins := fs.String("login", os.Getenv("CONGDANSO_BENCH_LOGINS"), "with --target: comma list of staff username:password (an officer and a leader of each scenario's agency)")
 	citizen := fs.String("citizen", os.Getenv("CONGDANSO_BENCH_CITIZEN"), "with --target: citizen phone:password (default: register a new citizen)")
+	// Round 2 (issue 22 part A): baseline (c) and the load curve.
+	stepsPerCase := fs.Int("baseline-c-updates", bench.StaffSteps, "Updates per workflow in baseline (c) (the staff steps per case)")
+	sweep := fs.String("sweep", "", "comma list of offered rates (requests/s): run the load curve instead of the scenarios, e.g. 10,20,40,60,80,100")
+	sweepSecs := fs.Float64("sweep-seconds", 10, "seconds of arrivals per rate in --sweep")
 	adminDSN := fs.String("database-url", env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for the fresh bench databases (with --target: the target's database, for baseline (b) and the queue probe)")
+	// Province scale (issue 22 part B): scenarios resident and reports, bench_province.go.
+	province := provinceFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	rep := &bench.Report{Engine: *engine, StartedAt: time.Now(), Concurrency: *conc, LoadStart: bench.LoadAvg(),
 		Machine: fmt.Sprintf("%s/%s, %d cores, %.0f GiB, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memGiB(), runtime.Version())}
+	if done, err := province.run(ctx, *scenarios, *engine, *adminDSN, *conc, *shards, *out, rep, logger); done {
+		return err
+	}
 	var be *benchEnv
 	var err error
 	if *target != "" {
@@ -83,6 +92,9 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	}
 	defer be.Close()
 
+	if *sweep != "" {
+		return runSweep(ctx, be, rep, *sweep, *sweepSecs, *out)
+	}
 	// Baseline (a): a trivial workflow, start + complete, same worker settings.
 	if tc := be.Temporal; tc != nil {
 		rep.Add(bench.Run(ctx, bench.BaselineA, *n, *conc, func(ctx context.Context, i int) error {
@@ -94,6 +106,10 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 			}
 			return run.Get(ctx, nil)
 		}))
+	}
+	// Baseline (c): a raw Update on a trivial workflow, same worker and engine.
+	if tc := be.Temporal; tc != nil {
+		rep.Add(bench.RunBaselineC(ctx, tc, workflows.TaskQueue, *n, *conc, *stepsPerCase))
 	}
 	// Baseline (b): a plain pgx insert of a row shaped like a case.
 	if pool := be.Pool; pool != nil {

@@ -190,6 +190,7 @@ func ensureNamespace(ctx context.Context, c client.Client, ns string) error {
 // runServe runs the API and/or the worker until ctx ends, then shuts down in
 // order: drain HTTP, stop the worker, stop the embedded server.
 func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, withWorker bool) error {
+	startupProfile(logger)
 	db, closeDB, err := openDB(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -241,6 +242,11 @@ func runServe(ctx context.Context, cfg Config, logger *slog.Logger, withAPI, wit
 		}
 		stopWorker = w.Stop
 		a.RunBackground(bg)
+		logger.Info("worker started", "task_queue", workflows.TaskQueue)
+		// Ready means a worker answers, not only that the servers listen
+		// (issue 22: requests right after a restart waited seconds).
+		probe := &app.WorkerProbe{Temporal: tc, OnFirst: func() { logger.Info("readiness probe answered") }}
+		a.API.AddReadyCheck("worker", probe.Check)
 	}
 	stopMetrics, err := startMetrics(cfg, logger)
 	if err != nil {

@@ -69,7 +69,8 @@ func applicationDoc() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, header, "ApplicationStates")
 	b.WriteString("# Trạng thái hồ sơ / Dossier states\n\n")
-	b.WriteString("The ten national statuses of a dossier (`cds.AppStatus`) and the actions the `ServiceApplication`\n")
+	b.WriteString("The ten national statuses of a dossier (`cds.AppStatus`), the local `transferred` (liên thông: another\n")
+	b.WriteString("agency does its part; reported nationally as 4, Đang xử lý), and the actions the `ServiceApplication`\n")
 	b.WriteString("workflow allows in each; the validator checks the guard. An empty target keeps the status.\n\n")
 	b.WriteString("```mermaid\nstateDiagram-v2\n")
 	fmt.Fprintf(&b, "    [*] --> %s\n", workflows.ApplicationStates[0].Status)

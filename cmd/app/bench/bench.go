@@ -26,6 +26,9 @@ const (
 	BaselineB = "baseline_b_pgx_insert"
 )
 
+// IntakeTarget is the intake target: submit throughput >= 0.70 x (a).
+const IntakeTarget = 0.70
+
 // logOut receives the first errors of each series.
 var logOut io.Writer = os.Stderr
 
@@ -55,6 +58,8 @@ type Report struct {
 	LoadEnd   string `json:"load_end,omitempty"`
 	// Targets is each issue-11 target with the measured value and pass/FAIL.
 	Targets map[string]string `json:"targets,omitempty"`
+	// Resident is scenario resident's table (issue 22 part B, resident_report.go).
+	Resident []ResidentRow `json:"resident,omitempty"`
 }
 
 // LoadAvg returns the first three fields of /proc/loadavg.
@@ -71,24 +76,18 @@ func LoadAvg() string {
 }
 
 // CheckTargets evaluates the targets for scenario prefix (e.g. "feedback"):
-// intake >= 60% of (a), lifecycle >= 40% of (a), p99 submit < 150 ms at the
-// fixed rate, p99 queue visibility < 1 s.
+// intake >= 70% of (a); every staff step >= 80% of (c)'s throughput with a
+// p99 <= 1.5 x (c)'s p99 (see StepTargets); lifecycle >= 70% of the model
+// built from (a) and (c); p99 submit < 150 ms at the fixed rate; p99 queue
+// visibility < 1 s.
 func (r *Report) CheckTargets(prefix string) {
 	if r.Targets == nil {
 		r.Targets = map[string]string{}
 	}
-	verdict := func(ok bool) string {
-		if ok {
-			return "pass"
-		}
-		return "FAIL"
-	}
 	if v, ok := r.Ratios[prefix+"_intake/baseline_a"]; ok {
-		r.Targets[prefix+" intake >= 0.60 x (a)"] = fmt.Sprintf("%.2f %s", v, verdict(v >= 0.6))
+		r.Targets[prefix+" intake >= 0.70 x (a)"] = fmt.Sprintf("%.2f %s", v, verdict(v >= IntakeTarget))
 	}
-	if v, ok := r.Ratios[prefix+"_lifecycle/baseline_a"]; ok {
-		r.Targets[prefix+" lifecycle >= 0.40 x (a)"] = fmt.Sprintf("%.2f %s", v, verdict(v >= 0.4))
-	}
+	r.StepTargets(prefix)
 	for _, x := range r.Results {
 		if strings.HasPrefix(x.Name, prefix+"_submit_at_") && x.LatencyMS != nil {
 			r.Targets[prefix+" p99 submit < 150 ms at fixed rate"] = fmt.Sprintf("%.0f ms %s", x.LatencyMS["p99"], verdict(x.Errors == 0 && x.LatencyMS["p99"] < 150))
@@ -97,6 +96,13 @@ func (r *Report) CheckTargets(prefix string) {
 	if x, ok := r.Find(prefix + "_queue_visible"); ok && x.LatencyMS != nil {
 		r.Targets[prefix+" queue visible p99 < 1 s"] = fmt.Sprintf("%.0f ms %s", x.LatencyMS["p99"], verdict(x.Errors == 0 && x.LatencyMS["p99"] < 1000))
 	}
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "pass"
+	}
+	return "FAIL"
 }
 
 // Add appends a result.

@@ -1,0 +1,110 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caobang/congdanso/cmd/app/bench"
+)
+
+// runBenchBinary runs `congdanso bench args…` and decodes its JSON report.
+func runBenchBinary(t *testing.T, timeout time.Duration, args ...string) bench.Report {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "result.json")
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, congdansoBin(t), append([]string{"bench", "--out", out}, args...)...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench %v: %v\n%s", args, err, tail(string(b), 4000))
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// TestBenchResidentScenario runs `bench --scenario resident` with two tiny
+// steps (10 and 20 open cases, 4 short deadlines, a 3 s window), so the
+// harness cannot rot: serve is started, filled, killed with SIGKILL and
+// restarted to a ready /readyz, every request succeeds and every deadline
+// fires. The performance targets are printed by the bench, not checked here.
+func TestBenchResidentScenario(t *testing.T) {
+	rep := runBenchBinary(t, 8*time.Minute, "--scenario", "resident", "--open", "10,20", "--timers", "4", "--window", "3s", "--c", "2")
+	if len(rep.Resident) != 2 || rep.Resident[0].Open != 10 || rep.Resident[1].Open != 20 {
+		t.Fatalf("resident rows %+v", rep.Resident)
+	}
+	for _, r := range rep.Resident {
+		if r.RSSMB <= 0 || r.StoreMB <= 0 || r.AppDBMB <= 0 || r.ReadyMS <= 0 || r.InboxP99 <= 0 || r.AfterMaxMS <= 0 || r.AfterErrors != 0 || r.TimerP99 <= 0 || r.Load == "" {
+			t.Errorf("row %+v", r)
+		}
+	}
+	seen := map[string]bench.Result{}
+	for _, x := range rep.Results {
+		seen[x.Name] = x
+		if x.Errors != 0 {
+			t.Errorf("series %s: %d errors", x.Name, x.Errors)
+		}
+	}
+	for _, name := range []string{"resident_10_seed", "resident_20_seed", "resident_20_inbox", "resident_20_inbox_counts",
+		"resident_20_after_ready_all", "resident_20_after_ready_accept_old_case", "resident_20_restart_to_ready", "resident_20_timer_lateness"} {
+		if _, ok := seen[name]; !ok {
+			t.Errorf("series %s missing", name)
+		}
+	}
+	if s := seen["resident_20_seed"]; s.N != 10 {
+		t.Errorf("second step filed %d cases, want 10", s.N)
+	}
+	if s := seen["resident_20_timer_lateness"]; s.N != 4 {
+		t.Errorf("timer series %+v, want 4 deadlines", s)
+	}
+	if !strings.Contains(seen["resident_20_restart_to_ready"].Note, "probe_answered_ms") {
+		t.Errorf("restart note %q does not show the readiness probe", seen["resident_20_restart_to_ready"].Note)
+	}
+	if len(rep.Targets) == 0 {
+		t.Error("no targets evaluated")
+	}
+}
+
+// TestBenchReportsScenario runs `bench --scenario reports` with tiny sizes:
+// the Phụ lục I workbook for 56 communes and 3 other units and Biểu 06 over
+// 500 cases seeded in a dedicated database.
+func TestBenchReportsScenario(t *testing.T) {
+	rep := runBenchBinary(t, 5*time.Minute, "--scenario", "reports", "--report-units", "3", "--report-cases", "500")
+	want := map[string]bool{"report_appendix1_59_units": false, "report_seed_cases": false, "report_bieu06_500_cases": false}
+	for _, x := range rep.Results {
+		if _, ok := want[x.Name]; ok {
+			want[x.Name] = true
+			if x.Seconds <= 0 || x.Errors != 0 {
+				t.Errorf("series %+v", x)
+			}
+		}
+	}
+	for k, ok := range want {
+		if !ok {
+			t.Errorf("series %s missing: %+v", k, rep.Results)
+		}
+	}
+	if len(rep.Targets) != 2 {
+		t.Errorf("targets %v", rep.Targets)
+	}
+}

@@ -1,0 +1,189 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
+	"github.com/caobang/congdanso/worktime"
+)
+
+func (w *application) curStep() cds.ProcStep {
+	if w.step < len(w.proc.Steps) {
+		return w.proc.Steps[w.step]
+	}
+	return cds.ProcStep{}
+}
+
+func (w *application) view() ApplicationView {
+	v := ApplicationView{Code: w.in.Code, Status: w.status, AgencyCode: w.agency, Step: w.stepKeyNow(), StepRole: w.curStep().Role,
+		ClockPaused: w.clock.Paused(), Overdue: w.overdue, FeeDue: w.fee, ApologyPending: w.apology != nil,
+		Timeliness: w.timeliness, Rating: w.rating}
+	if !w.accepted.IsZero() {
+		v.ProcedureVersion = w.proc.Version
+		d, sd := w.due, w.stepDue
+		v.DueAt, v.StepDueAt = &d, &sd
+	}
+	if w.supp != nil {
+		sd := w.supp.Deadline
+		v.SupplementDue, v.SupplementLate = &sd, w.supp.Expired
+	}
+	return v
+}
+
+func (w *application) snapshot() activities.ApplicationSnapshot {
+	s := activities.ApplicationSnapshot{
+		Title: w.in.Title, Field: w.proc.Field, AgencyCode: w.agency, CitizenID: w.in.Citizen.UserID, Status: w.status,
+		Channel: w.in.Channel, ReceivedAt: w.in.SubmittedAt, FinishedAt: w.finishedAt, Overdue: w.overdue,
+		Timeliness: w.timeliness, HandlingHours: w.handling, Rating: w.rating, RatingComment: w.ratingNote, FeeDue: w.fee,
+		ProcedureCode: w.in.Procedure.Code, SubmittedVersion: w.in.Procedure.Version, Form: w.form, DocumentIDs: w.docs,
+		CurrentStep: w.stepKeyNow(), Result: w.result, FeePaidAt: w.feePaidAt, PaymentID: w.paymentID,
+	}
+	if !w.accepted.IsZero() {
+		d := w.due
+		s.DueAt, s.ProcedureVersion = &d, w.proc.Version
+	}
+	if w.xfer != nil {
+		s.LeadAgencyCode = w.xfer.From // statistics stay with the sending agency
+	}
+	return s
+}
+
+// appEvent is one transition to record.
+type appEvent struct {
+	actor        cds.Actor
+	action       string
+	from         cds.AppStatus
+	note         string
+	internal     bool
+	detail       map[string]any
+	forms        map[string]any
+	close        []string
+	open         []activities.ApplicationTask
+	overdueTasks []string
+}
+
+// record writes the event and the snapshot after it (one idempotent activity,
+// which also closes and opens the tasks in the same transaction).
+func (w *application) record(ctx workflow.Context, e appEvent) error {
+	w.seq++
+	from := e.from
+	if from == "" {
+		from = w.status
+	}
+	r := activities.ApplicationRecord{
+		WorkflowID: ApplicationWorkflowID(w.in.Code), Code: w.in.Code, Seq: w.seq, At: workflow.Now(ctx), Actor: e.actor,
+		Action: e.action, FromStatus: from, ToStatus: w.status, Note: e.note, Internal: e.internal, Detail: e.detail,
+		Forms: e.forms, Case: w.snapshot(), CloseTasks: e.close, OpenTasks: e.open, OverdueTasks: e.overdueTasks,
+	}
+	return w.exec(ctx, acts.RecordApplication, r, nil)
+}
+
+// notify enqueues a message to the citizen (outbox, deduplicated by seq).
+func (w *application) notify(ctx workflow.Context, kind, title, body string) {
+	in := activities.NotifyInput{DedupeKey: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq), UserID: w.in.Citizen.UserID,
+		Kind: "application." + kind, Title: title, Body: body, Payload: map[string]any{"code": w.in.Code, "status": string(w.status)}}
+	if err := w.exec(ctx, acts.Notify, in, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("notification not queued", "caseCode", w.in.Code, "err", err)
+	}
+}
+
+// appLocalWritesChange guards the switch of the read-model writes
+// (RecordApplication), the procedure lookup at acceptance and the outbox
+// enqueues from regular to local activities: a staff action's Update then
+// completes in about one workflow task instead of ~6 workflow tasks and 4
+// activity round trips through the server (BENCHMARKS.md, T4).
+const (
+	appLocalWritesChange = "application-local-writes"
+	appLocalWrites       = workflow.Version(1)
+)
+
+// appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is
+// overdue — when it is needed — and, on approval, watches the new date again
+// (statistics still count by the original due time: docs/statistics.md).
+const (
+	appApologyOverdueChange = "application-apology-when-overdue"
+	appApologyOverdue       = workflow.Version(1)
+)
+
+// appOverdueNoticesChange: an overdue dossier notifies the agency's leaders
+// and the one-stop coordinator instead of only flagging its tasks.
+const (
+	appOverdueNoticesChange = "application-overdue-notices"
+	appOverdueNotices       = workflow.Version(1)
+)
+
+// exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
+// a dedupe key, so a retried try writes nothing twice): a local activity from
+// appLocalWrites on, a regular activity in dossiers started before.
+func (w *application) exec(ctx workflow.Context, fn, arg, result any) error {
+	if w.v >= appLocalWrites {
+		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
+	}
+	return workflow.ExecuteActivity(activityOpts(ctx), fn, arg).Get(ctx, result)
+}
+
+// ---- calendar arithmetic, as local activities (results recorded in history) ----
+
+func (w *application) computeDue(ctx workflow.Context, from time.Time, amount float64, unit worktime.Unit) (time.Time, error) {
+	var t time.Time
+	err := workflow.ExecuteLocalActivity(localOpts(ctx), acts.ComputeDue, activities.DueInput{From: from, Amount: amount, Unit: unit}).Get(ctx, &t)
+	return t, err
+}
+
+func (w *application) workingHours(ctx workflow.Context, from, to time.Time) (float64, error) {
+	var h float64
+	err := workflow.ExecuteLocalActivity(localOpts(ctx), acts.WorkingHoursBetween, from, to).Get(ctx, &h)
+	return h, err
+}
+
+func (w *application) clockOp(ctx workflow.Context, op any, k worktime.Clock, at time.Time) (activities.ClockState, error) {
+	var st activities.ClockState
+	err := workflow.ExecuteLocalActivity(localOpts(ctx), op, activities.ClockInput{Clock: k, At: at}).Get(ctx, &st)
+	return st, err
+}
+
+// startStep enters step i at t: its clock gets its share of the dossier's
+// budget, its task opens. It returns the task to open.
+func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activities.ApplicationTask, error) {
+	w.step = i
+	s := w.curStep()
+	budget := time.Duration(float64(w.clock.Budget) * s.Share)
+	w.stepClock = worktime.NewClock(budget, t)
+	due, err := w.computeDue(ctx, t, budget.Hours(), worktime.UnitWorkingHours)
+	if err != nil {
+		return activities.ApplicationTask{}, err
+	}
+	w.stepDue, w.stepLate = due, false
+	if w.vRemind >= appReminders {
+		w.stepReminded = false
+		if err := w.armStepReminder(ctx); err != nil {
+			return activities.ApplicationTask{}, err
+		}
+	}
+	w.taskKey = fmt.Sprintf("%s#%d", s.Key, w.seq+1)
+	action := ActForward
+	switch s.Kind {
+	case cds.StepApprove:
+		action = ActApprove
+	case cds.StepResult:
+		action = ActIssueResult
+	}
+	return activities.ApplicationTask{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role), DueAt: &due}, nil
+}
+
+// handoff is the control-sheet detail of passing the dossier from the current
+// step to step `to` (-1: to the citizen), with the sender step's timeliness.
+func (w *application) handoff(now time.Time, from cds.ProcStep, stepDue time.Time, to int, agency string) map[string]any {
+	d := map[string]any{"from_step": from.Key, "from_step_name": from.Name, "step_due": stepDue,
+		"timeliness": string(cds.ClassifyTimeliness(now, stepDue)), "receiver_agency": agency}
+	if to >= 0 && to < len(w.proc.Steps) {
+		d["to_step"], d["to_step_name"], d["receiver_role"] = w.proc.Steps[to].Key, w.proc.Steps[to].Name, string(w.proc.Steps[to].Role)
+	} else {
+		d["to_step"], d["receiver_role"] = "citizen", string(cds.RoleCitizen)
+	}
+	return d
+}
