@@ -61,14 +61,29 @@ func TestConsoleAdminReferenceE2E(t *testing.T) {
 	}
 	b.run("edit category", chromedp.Click(`#edit-chieu_sang`, chromedp.ByQuery), chromedp.WaitVisible(`#category-form`, chromedp.ByQuery),
 		chromedp.SetValue(`#level`, "commune", chromedp.ByQuery), chromedp.SetValue(`#answer_days`, "12", chromedp.ByQuery),
-		chromedp.SetValue(`#reminder_pct`, "80", chromedp.ByQuery), chromedp.Click(`#category-save`, chromedp.ByQuery),
-		waitFlash("Đã lưu lĩnh vực"), chromedp.WaitVisible(`tr[data-category="chieu_sang"]`, chromedp.ByQuery), b.screenshot("category-changed"))
+		chromedp.SetValue(`#reminder_pct`, "80", chromedp.ByQuery), chromedp.SetValue(`#complaint_days`, "0", chromedp.ByQuery),
+		chromedp.Click(`#category-save`, chromedp.ByQuery), chromedp.WaitVisible(`#error-summary a[href="#complaint_days"]`, chromedp.ByQuery),
+		b.screenshot("category-followup-error"))
+	// The refused form wrote nothing: the new category still has migration
+	// 00130's defaults (5, 2, 7 days, clock from submission) and level province.
+	if count(`SELECT count(*) FROM feedback_categories WHERE code = 'chieu_sang' AND level = 'province' AND info_days = 5
+		AND info_grace_days = 2 AND complaint_days = 7 AND clock_from = 'submission'`) != 1 {
+		t.Error("a refused follow-up setting was written")
+	}
+	if s := b.text(`#error-summary`); !strings.Contains(s, "1 đến 90 ngày") {
+		t.Errorf("follow-up error summary: %s", s)
+	}
+	b.run("fix follow-ups", chromedp.SetValue(`#complaint_days`, "14", chromedp.ByQuery), chromedp.SetValue(`#info_days`, "3", chromedp.ByQuery),
+		chromedp.SetValue(`#info_grace_days`, "1", chromedp.ByQuery), chromedp.SetValue(`#clock_from`, "acceptance", chromedp.ByQuery),
+		chromedp.Click(`#category-save`, chromedp.ByQuery), waitFlash("Đã lưu lĩnh vực"), chromedp.WaitVisible(`tr[data-category="chieu_sang"]`, chromedp.ByQuery), b.screenshot("category-changed"))
 	if row := b.text(`tr[data-category="chieu_sang"]`); !strings.Contains(row, "Cấp xã") || !strings.Contains(row, "1 / 12") || !strings.Contains(row, "80%") {
 		t.Errorf("changed category row: %q", row)
 	}
-	// 12 working days of 8 hours; routed to Sở Xây dựng outside the communes.
+	// 12 working days of 8 hours; routed to Sở Xây dựng outside the communes;
+	// the follow-ups as typed.
 	if count(`SELECT count(*) FROM feedback_categories k JOIN feedback_routes r ON r.category_code = k.code AND r.commune_code = '*'
-		WHERE k.code = 'chieu_sang' AND k.answer_hours = 96 AND k.level = 'commune' AND k.reminder_pct = 80 AND r.agency_code = 'SXD'`) != 1 {
+		WHERE k.code = 'chieu_sang' AND k.answer_hours = 96 AND k.level = 'commune' AND k.reminder_pct = 80 AND r.agency_code = 'SXD'
+		AND k.info_days = 3 AND k.info_grace_days = 1 AND k.complaint_days = 14 AND k.clock_from = 'acceptance'`) != 1 {
 		t.Error("the stored category does not match the form")
 	}
 	if auditLines(t, env, "category-create", "chieu_sang") != 1 || auditLines(t, env, "category-update", "chieu_sang") != 1 {

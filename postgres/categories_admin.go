@@ -21,7 +21,8 @@ type CategorySetting struct {
 }
 
 const categorySettingCols = `k.code, k.name_vi, k.name_en, k.dup_radius_m, k.accept_hours, k.answer_hours, k.urgent_accept_hours,
-	k.urgent_answer_hours, k.level, k.reminder_pct, k.sort, k.active, COALESCE(r.agency_code, ''),
+	k.urgent_answer_hours, k.level, k.reminder_pct, k.info_days, k.info_grace_days, k.complaint_days, k.clock_from,
+	k.sort, k.active, COALESCE(r.agency_code, ''),
 	(SELECT count(*) FROM feedback_routes o WHERE o.category_code = k.code AND o.commune_code <> '*'), k.updated_at`
 
 const categorySettingFrom = ` FROM feedback_categories k LEFT JOIN feedback_routes r ON r.category_code = k.code AND r.commune_code = '*'`
@@ -29,7 +30,7 @@ const categorySettingFrom = ` FROM feedback_categories k LEFT JOIN feedback_rout
 func scanCategorySetting(r pgx.Row) (CategorySetting, error) {
 	var c CategorySetting
 	err := r.Scan(&c.Code, &c.NameVI, &c.NameEN, &c.DupRadiusM, &c.AcceptHours, &c.AnswerHours, &c.UrgentAcceptHours,
-		&c.UrgentAnswerHours, &c.Level, &c.ReminderPct, &c.Sort, &c.Active, &c.AgencyCode, &c.Overrides, &c.UpdatedAt)
+		&c.UrgentAnswerHours, &c.Level, &c.ReminderPct, &c.InfoDays, &c.InfoGraceDays, &c.ComplaintDays, &c.ClockFrom, &c.Sort, &c.Active, &c.AgencyCode, &c.Overrides, &c.UpdatedAt)
 	return c, err
 }
 
@@ -78,16 +79,18 @@ func (db *DB) SaveCategorySetting(ctx context.Context, c CategorySetting, create
 	defer tx.Rollback(ctx) //nolint:errcheck
 	if create {
 		_, err = tx.Exec(ctx, `INSERT INTO feedback_categories (code, name_vi, name_en, sort, dup_radius_m, accept_hours, answer_hours,
-			urgent_accept_hours, urgent_answer_hours, level, reminder_pct, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			urgent_accept_hours, urgent_answer_hours, level, reminder_pct, active, info_days, info_grace_days, complaint_days, clock_from)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			c.Code, c.NameVI, c.NameEN, c.Sort, c.DupRadiusM, c.AcceptHours, c.AnswerHours, c.UrgentAcceptHours, c.UrgentAnswerHours,
-			c.Level, c.ReminderPct, c.Active)
+			c.Level, c.ReminderPct, c.Active, c.InfoDays, c.InfoGraceDays, c.ComplaintDays, c.ClockFrom)
 	} else {
 		var tag interface{ RowsAffected() int64 }
 		tag, err = tx.Exec(ctx, `UPDATE feedback_categories SET name_vi = $2, name_en = $3, sort = $4, dup_radius_m = $5, accept_hours = $6,
-			answer_hours = $7, urgent_accept_hours = $8, urgent_answer_hours = $9, level = $10, reminder_pct = $11, active = $12, updated_at = now()
+			answer_hours = $7, urgent_accept_hours = $8, urgent_answer_hours = $9, level = $10, reminder_pct = $11, active = $12,
+			info_days = $13, info_grace_days = $14, complaint_days = $15, clock_from = $16, updated_at = now()
 			WHERE code = $1`,
 			c.Code, c.NameVI, c.NameEN, c.Sort, c.DupRadiusM, c.AcceptHours, c.AnswerHours, c.UrgentAcceptHours, c.UrgentAnswerHours,
-			c.Level, c.ReminderPct, c.Active)
+			c.Level, c.ReminderPct, c.Active, c.InfoDays, c.InfoGraceDays, c.ComplaintDays, c.ClockFrom)
 		if err == nil && tag.RowsAffected() == 0 {
 			return mapErr(pgx.ErrNoRows)
 		}

@@ -14,6 +14,7 @@ import (
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
 	"github.com/caobang/congdanso/worktime"
 )
 
@@ -29,7 +30,11 @@ func (s *Handler) registerCategories(r *api.Server) {
 
 // CategoryRequest is a category as the admin enters it: SLAs in working
 // days (accept, answer) and working hours (urgent cases), the reminder as a
-// percentage of the answer time, routing as a level and an agency.
+// percentage of the answer time, routing as a level and an agency, and the
+// follow-up settings of migration 00130 (docs/feedback-process.md): the
+// citizen's working days to send information asked for and the grace after
+// the reminder, the calendar days after publication in which a complaint
+// reopens the case, and when the answer clock starts.
 // A new field goes here, in postgres.CategorySetting and in the console's
 // field list (api/console/categories.go).
 type CategoryRequest struct {
@@ -44,8 +49,21 @@ type CategoryRequest struct {
 	UrgentAnswerHours float64 `json:"urgent_answer_hours"`
 	ReminderPct       int     `json:"reminder_pct"`
 	DupRadiusM        int     `json:"dup_radius_m"`
+	InfoDays          float64 `json:"info_days"`       // working days
+	InfoGraceDays     float64 `json:"info_grace_days"` // working days after the reminder
+	ComplaintDays     float64 `json:"complaint_days"`  // calendar days after publication
+	ClockFrom         string  `json:"clock_from"`      // workflows.ClockFromSubmission | ClockFromAcceptance
 	Sort              int     `json:"sort"`
 	Active            bool    `json:"active"`
+}
+
+// NewCategoryRequest is a new category before the admin fills it in: the
+// console's new form shows these values, and the JSON create takes them for
+// fields left out. The follow-up settings are migration 00130's defaults.
+func NewCategoryRequest() CategoryRequest {
+	return CategoryRequest{Level: "province", AcceptDays: 1, AnswerDays: 15, UrgentAcceptHours: 2, UrgentAnswerHours: 4,
+		ReminderPct: 75, DupRadiusM: 200, InfoDays: 5, InfoGraceDays: 2, ComplaintDays: 7, ClockFrom: workflows.ClockFromSubmission,
+		Sort: 100, Active: true}
 }
 
 var categoryCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
@@ -55,7 +73,8 @@ func CategoryRequestOf(c postgres.CategorySetting) CategoryRequest {
 	return CategoryRequest{Code: c.Code, Name: c.NameVI, NameEN: c.NameEN, Level: c.Level, AgencyCode: c.AgencyCode,
 		AcceptDays: c.AcceptHours / worktime.HoursPerDay, AnswerDays: c.AnswerHours / worktime.HoursPerDay,
 		UrgentAcceptHours: c.UrgentAcceptHours, UrgentAnswerHours: c.UrgentAnswerHours, ReminderPct: c.ReminderPct,
-		DupRadiusM: c.DupRadiusM, Sort: c.Sort, Active: c.Active}
+		DupRadiusM: c.DupRadiusM, InfoDays: c.InfoDays, InfoGraceDays: c.InfoGraceDays, ComplaintDays: c.ComplaintDays,
+		ClockFrom: c.ClockFrom, Sort: c.Sort, Active: c.Active}
 }
 
 func between(v, lo, hi float64) bool { return !math.IsNaN(v) && v >= lo && v <= hi }
@@ -104,6 +123,7 @@ func (s *Handler) checkCategory(ctx context.Context, r *CategoryRequest, create 
 	if r.DupRadiusM < 10 || r.DupRadiusM > 5000 {
 		e.WithField("dup_radius_m", "Bán kính 10–5000 m / radius 10–5000 m")
 	}
+	checkFollowUps(r, e)
 	if r.Sort < 0 || r.Sort > 9999 {
 		e.WithField("sort", "Thứ tự 0–9999 / order 0–9999")
 	}
@@ -124,7 +144,8 @@ func (s *Handler) SaveCategory(ctx context.Context, a cds.Actor, r CategoryReque
 	c := postgres.CategorySetting{Sort: r.Sort, Active: r.Active, AgencyCode: r.AgencyCode}
 	c.FeedbackCategory = postgres.FeedbackCategory{Code: r.Code, NameVI: r.Name, NameEN: r.NameEN, Level: r.Level, DupRadiusM: r.DupRadiusM,
 		AcceptHours: r.AcceptDays * worktime.HoursPerDay, AnswerHours: r.AnswerDays * worktime.HoursPerDay,
-		UrgentAcceptHours: r.UrgentAcceptHours, UrgentAnswerHours: r.UrgentAnswerHours, ReminderPct: r.ReminderPct}
+		UrgentAcceptHours: r.UrgentAcceptHours, UrgentAnswerHours: r.UrgentAnswerHours, ReminderPct: r.ReminderPct,
+		InfoDays: r.InfoDays, InfoGraceDays: r.InfoGraceDays, ComplaintDays: r.ComplaintDays, ClockFrom: r.ClockFrom}
 	action := "category-update"
 	if create {
 		action = "category-create"
@@ -166,7 +187,7 @@ func (s *Handler) listCategories(c *gin.Context) {
 }
 
 func (s *Handler) createCategory(c *gin.Context) {
-	r := CategoryRequest{Active: true, ReminderPct: 75, DupRadiusM: 200}
+	r := NewCategoryRequest()
 	if !api.BindJSON(c, &r) {
 		return
 	}
@@ -178,20 +199,44 @@ func (s *Handler) createCategory(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
+// putCategory changes a category; fields left out of the body keep their
+// stored values (a client that predates a setting does not reset it).
 func (s *Handler) putCategory(c *gin.Context) {
-	var r CategoryRequest
-	if !api.BindJSON(c, &r) {
-		return
-	}
-	r.Code = c.Param("code")
-	if _, err := s.DB.CategorySettingByCode(c.Request.Context(), r.Code); err != nil {
+	cur, err := s.DB.CategorySettingByCode(c.Request.Context(), c.Param("code"))
+	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
+	r := CategoryRequestOf(cur)
+	if !api.BindJSON(c, &r) {
+		return
+	}
+	r.Code = cur.Code
 	out, err := s.SaveCategory(c.Request.Context(), api.Actor(c), r, false, "")
 	if err != nil {
 		api.WriteError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// checkFollowUps adds the field errors of the follow-up settings. The upper
+// bounds keep a typing slip from holding a case open for months: a month of
+// working days for the citizen, half that again after the reminder, and the
+// 90 days a formal complaint may take (Luật Khiếu nại 2011, Điều 9, from
+// memory) for reopening after publication.
+func checkFollowUps(r *CategoryRequest, e *cds.Error) {
+	if !between(r.InfoDays, 1, 30) {
+		e.WithField("info_days", "Thời hạn công dân bổ sung thông tin từ 1 đến 30 ngày làm việc / 1 to 30 working days to send the information")
+	}
+	if !between(r.InfoGraceDays, 1, 15) {
+		e.WithField("info_grace_days", "Gia hạn sau khi nhắc từ 1 đến 15 ngày làm việc / 1 to 15 working days after the reminder")
+	}
+	if !between(r.ComplaintDays, 1, 90) {
+		e.WithField("complaint_days", "Thời hạn mở lại khi công dân chưa hài lòng từ 1 đến 90 ngày / 1 to 90 days to reopen after publication")
+	}
+	r.ClockFrom = strings.TrimSpace(r.ClockFrom)
+	if r.ClockFrom != workflows.ClockFromSubmission && r.ClockFrom != workflows.ClockFromAcceptance {
+		e.WithField("clock_from", "Chọn tính thời hạn từ khi tiếp nhận phản ánh hoặc từ khi cơ quan nhận xử lý / choose from submission or from acceptance")
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/api/admin"
 	"github.com/caobang/congdanso/postgres"
+	"github.com/caobang/congdanso/workflows"
 )
 
 // Feedback categories with their routing and SLAs: list, create, edit,
@@ -56,6 +57,18 @@ func categoryFields(agencies []cds.Agency) []catField {
 			Int: func(r *admin.CategoryRequest) *int { return &r.ReminderPct }},
 		{Name: "dup_radius_m", Label: "Bán kính tìm phản ánh trùng (mét) / Duplicate search radius (m)", Step: "1",
 			Int: func(r *admin.CategoryRequest) *int { return &r.DupRadiusM }},
+		{Name: "info_days", Label: "Công dân bổ sung thông tin trong (ngày làm việc) / Days for the citizen to send information", Step: "0.5",
+			Hint: "Khi cơ quan đề nghị bổ sung; hết hạn thì nhắc công dân một lần.",
+			Num:  func(r *admin.CategoryRequest) *float64 { return &r.InfoDays }},
+		{Name: "info_grace_days", Label: "Gia hạn sau khi nhắc (ngày làm việc) / Grace after the reminder (working days)", Step: "0.5",
+			Hint: "Hết gia hạn mà công dân chưa bổ sung thì phản ánh tự đóng.",
+			Num:  func(r *admin.CategoryRequest) *float64 { return &r.InfoGraceDays }},
+		{Name: "complaint_days", Label: "Mở lại khi công dân chưa hài lòng trong (ngày theo lịch) / Calendar days to reopen after publication", Step: "1",
+			Hint: "Kể từ khi công khai trả lời: khiếu nại hoặc đánh giá 1–2 sao trong thời gian này mở lại phản ánh.",
+			Num:  func(r *admin.CategoryRequest) *float64 { return &r.ComplaintDays }},
+		{Name: "clock_from", Label: "Bắt đầu tính thời hạn trả lời / Answer clock starts", Text: func(r *admin.CategoryRequest) *string { return &r.ClockFrom },
+			Options: []option{{workflows.ClockFromSubmission, "Từ khi tiếp nhận phản ánh / From submission"},
+				{workflows.ClockFromAcceptance, "Từ khi cơ quan nhận xử lý / From acceptance"}}},
 		{Name: "sort", Label: "Thứ tự hiển thị / Display order", Step: "1", Int: func(r *admin.CategoryRequest) *int { return &r.Sort }},
 	}
 }
@@ -167,9 +180,8 @@ func (s adminPages) consoleCategories(c *gin.Context) {
 }
 
 func (s adminPages) consoleCategoryNew(c *gin.Context) {
-	r := admin.CategoryRequest{Level: "province", AcceptDays: 1, AnswerDays: 15, UrgentAcceptHours: 2, UrgentAnswerHours: 4,
-		ReminderPct: 75, DupRadiusM: 200, Sort: 100, Active: true}
-	s.renderConsole(c, http.StatusOK, "category_form", consolePage{Title: "Thêm lĩnh vực phản ánh", Nav: "categories", Data: s.categoryForm(c, r, true, nil)})
+	s.renderConsole(c, http.StatusOK, "category_form", consolePage{Title: "Thêm lĩnh vực phản ánh", Nav: "categories",
+		Data: s.categoryForm(c, admin.NewCategoryRequest(), true, nil)})
 }
 
 func (s adminPages) consoleCategoryEdit(c *gin.Context) {
