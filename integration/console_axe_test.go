@@ -66,6 +66,8 @@ func TestConsoleAxeEveryPage(t *testing.T) {
 		"/console/news/:id":                      "/console/news/" + newsID,
 		"/console/cameras/:id":                   "/console/cameras/" + cameraID,
 		"/console/directory/:code":               "/console/directory/SXD",
+		"/console/categories/:code":              "/console/categories/traffic",
+		"/console/procedures/:code":              "/console/procedures/HT-KS",
 	}
 	skip := regexp.MustCompile(`^/console/(static/|session$|login$)|\.xlsx$`)
 	table := loadRouteMatrix(t)
