@@ -3,6 +3,7 @@ package integration
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	cds "github.com/caobang/congdanso"
@@ -40,5 +41,30 @@ func TestConsoleSlidingSession(t *testing.T) {
 	// The cookie changed since the page was rendered; its form still posts.
 	if r, _ := fetch(t, c, http.MethodPost, env.URL+"/console/logout", url.Values{"csrf": {form}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout with a form rendered before the refresh: %d", r.StatusCode)
+	}
+}
+
+// A console page the role may not open answers the console's own error page
+// (HTML, Vietnamese first), not the JSON API's 403 body.
+func TestConsoleForbiddenPageIsHTML(t *testing.T) {
+	env := apptest.New(t)
+	staffWithPassword(t, env, "0912000602", "Hà Thị Quyền", "SXD", cds.RoleOfficer, "Cao-Bang-2026!")
+	c := browserClient(t)
+	_, page := fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
+	tok := csrfRe.FindStringSubmatch(page)[1]
+	if resp, _ := fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {tok}, "phone": {"0912000602"}, "password": {"Cao-Bang-2026!"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	for _, p := range []string{"/console/staff", "/console/categories", "/console/calendar"} {
+		resp, body := fetch(t, c, http.MethodGet, env.URL+p, nil)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s as an officer: %d, want 403", p, resp.StatusCode)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Fatalf("%s: Content-Type %q, want the console's HTML page", p, ct)
+		}
+		if !strings.Contains(body, "Không có quyền truy cập") || !strings.Contains(body, "You are not allowed to open this page") {
+			t.Fatalf("%s: the page does not say why: %.300s", p, body)
+		}
 	}
 }
