@@ -8,9 +8,8 @@ import (
 )
 
 type counterCB struct {
-	t    *testing.T
-	want int
-	got  *[]int
+	t   *testing.T
+	got *[]int
 }
 
 func (c counterCB) Accept()          {}
