@@ -288,7 +288,7 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	}
 
 	// 2. The read model equals each workflow's queried state.
-	mismatch := compareReadModel(t, tc, conn, 3)
+	mismatch := compareReadModel(t, tc, conn, 10)
 
 	// 3. Every case ended where its flow leads, with its notifications.
 	wrongEnd := checkFinalStates(t, conn, jobs)
