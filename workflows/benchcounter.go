@@ -15,10 +15,11 @@ const (
 	BenchCounterUpdateClose  = "close"
 )
 
-func init() {
-	register(func(w worker.Registry) {
-		w.RegisterWorkflowWithOptions(BenchCounter, workflow.RegisterOptions{Name: BenchCounterWorkflowName})
-	})
+// RegisterBenchCounter adds BenchCounter to a worker. Only `congdanso
+// bench` calls it, on its own in-process worker: the product's workers
+// (serve, worker) never run it.
+func RegisterBenchCounter(w worker.Registry) {
+	w.RegisterWorkflowWithOptions(BenchCounter, workflow.RegisterOptions{Name: BenchCounterWorkflowName})
 }
 
 // BenchCounter holds one field; "set" stores its argument and returns it.

@@ -259,6 +259,7 @@ func startBenchEnv(ctx context.Context, engine, adminDSN string, shards, pollers
 	}
 	be.App, be.Temporal, be.Pool = a, tc, db.Pool
 	w := a.NewWorker()
+	workflows.RegisterBenchCounter(w) // baseline (c), on this worker only
 	if err := w.Start(); err != nil {
 		be.Close()
 		return nil, err
