@@ -68,3 +68,34 @@ func TestConsoleForbiddenPageIsHTML(t *testing.T) {
 		}
 	}
 }
+
+// The case workers' pages (queues, approvals, the counter desk) are closed
+// to an editor who types their address; the editor's own pages open.
+func TestConsoleEditorCannotOpenCaseWorkPages(t *testing.T) {
+	env := apptest.New(t)
+	staffWithPassword(t, env, "0912000603", "Đào Thị Biên", "VP-UBND", cds.RoleEditor, "Cao-Bang-2026!")
+	c := browserClient(t)
+	_, page := fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
+	tok := csrfRe.FindStringSubmatch(page)[1]
+	if resp, _ := fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {tok}, "phone": {"0912000603"}, "password": {"Cao-Bang-2026!"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	for _, p := range []string{"/console/queues/mine", "/console/queues/agency", "/console/approvals", "/console/dossiers/new"} {
+		resp, body := fetch(t, c, http.MethodGet, env.URL+p, nil)
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "You are not allowed to open this page") {
+			t.Errorf("%s as an editor: %d, want the 403 page", p, resp.StatusCode)
+		}
+	}
+	page = ""
+	for _, p := range []string{"/console/news", "/console/cameras"} {
+		resp, body := fetch(t, c, http.MethodGet, env.URL+p, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s as an editor: %d, want 200: %.200s", p, resp.StatusCode, body)
+		}
+		page = body
+	}
+	// The navigation offers no queue to the editor.
+	if strings.Contains(page, "/console/queues/") {
+		t.Errorf("the editor's navigation links a queue")
+	}
+}
