@@ -167,127 +167,41 @@ func checkFinalStates(t *testing.T, conn *pgxpool.Pool, jobs []*chaosJob) (wrong
 	return len(bad)
 }
 
-// compareEventsWithHistory replays every case's workflow history and compares
-// the timeline events the workflow wrote (seq, action) with case_events: a
-// duplicated, missing or extra row fails.
-func compareEventsWithHistory(t *testing.T, tc client.Client, conn *pgxpool.Pool) (bad int) {
-	t.Helper()
-	// A timer (auto-close) may fire between the two reads: differences are
-	// looked at again before they count.
-	var diffs []string
-	for try := 0; try < 3; try++ {
-		if try > 0 {
-			time.Sleep(3 * time.Second)
-		}
-		var n int
-		if diffs, n = eventsVersusHistory(t, tc, conn); len(diffs) == 0 {
-			report(t, "chaos: case_events equal the events of all %d workflow histories (replayed)", n)
-			return 0
-		}
-	}
-	sort.Strings(diffs)
-	t.Errorf("%d cases: timeline differs from the workflow history: %v", len(diffs), head(diffs, 10))
-	return len(diffs)
-}
+// caseRef names one case for the per-case checks below.
+type caseRef struct{ wf, kind string }
 
-func eventsVersusHistory(t *testing.T, tc client.Client, conn *pgxpool.Pool) ([]string, int) {
+// allCases lists every case in the read model.
+func allCases(t *testing.T, conn *pgxpool.Pool) []caseRef {
 	t.Helper()
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `SELECT c.workflow_id, c.kind, COALESCE(string_agg(e.seq || ':' || e.action, ',' ORDER BY e.seq), '')
-		FROM cases c LEFT JOIN case_events e ON e.workflow_id = c.workflow_id GROUP BY c.workflow_id, c.kind`)
+	rows, err := conn.Query(context.Background(), `SELECT workflow_id, kind FROM cases ORDER BY workflow_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	type row struct{ wf, kind, events string }
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.wf, &x.kind, &x.events)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	actionOf := func(a any) (string, bool) {
-		x, ok := a.(workflows.ApplicationAction)
-		return x.Action, ok
-	}
-	var mu sync.Mutex
-	var diffs []string
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 6)
-	for _, c := range list {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			var h historypb.History
-			it := tc.GetWorkflowHistory(ctx, c.wf, "", false, 0)
-			for it.HasNext() {
-				ev, err := it.Next()
-				if err != nil {
-					mu.Lock()
-					diffs = append(diffs, c.wf+": history: "+err.Error())
-					mu.Unlock()
-					return
-				}
-				h.Events = append(h.Events, ev)
-			}
-			var tr replaytrace.Trace
-			if c.kind == "feedback" {
-				err = tr.Replay(&h, workflows.FeedbackWorkflowName, workflows.FeedbackCase, nil)
-			} else {
-				err = tr.Replay(&h, workflows.ApplicationWorkflowName, workflows.ServiceApplication, actionOf)
-			}
-			var want []string
-			for _, e := range tr.Events {
-				want = append(want, fmt.Sprintf("%d:%s", e.Seq, e.Action))
-			}
-			if msg := ""; err != nil || strings.Join(want, ",") != c.events {
-				if err != nil {
-					msg = "replay: " + err.Error()
-				} else {
-					msg = fmt.Sprintf("history wrote %s, case_events has %s", strings.Join(want, ","), c.events)
-				}
-				mu.Lock()
-				diffs = append(diffs, c.wf+": "+msg)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return diffs, len(list)
-}
-
-// compareReadModel queries every case's workflow and compares status,
-// agency, overdue (and the event sequence for feedback) with the `cases`
-// row. A timer may fire between the two reads (a published report closes
-// itself), and the workflow then runs ahead of its projection for a moment;
-// so each mismatched case is re-read, row and workflow, up to tries times,
-// a second apart, before it counts. A projection that never catches up
-// still fails.
-func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries int) int {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `SELECT workflow_id, kind FROM cases ORDER BY workflow_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type ref struct{ wf, kind string }
-	pending, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ref, error) {
-		var x ref
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (caseRef, error) {
+		var x caseRef
 		return x, r.Scan(&x.wf, &x.kind)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := len(pending)
+	return list
+}
+
+// recheck runs diff on every case, eight at a time. A timer may fire between
+// diff's two reads (a published report closes itself), and the workflow then
+// runs ahead of what its activity has written for a moment; so a case that
+// differs is read again, and only it, up to tries times a second apart. What
+// still differs after that is returned: a projection that never catches up
+// fails.
+func recheck(cases []caseRef, tries int, diff func(caseRef) string) []string {
 	var bad []string
+	pending := cases
 	for try := 0; try < tries && len(pending) > 0; try++ {
 		if try > 0 {
 			time.Sleep(time.Second)
 		}
 		bad = bad[:0]
-		var again []ref
+		var again []caseRef
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 8)
@@ -297,7 +211,7 @@ func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries 
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				if got := readModelDiff(ctx, tc, conn, c.wf, c.kind); got != "" {
+				if got := diff(c); got != "" {
 					mu.Lock()
 					bad = append(bad, c.wf+": "+got)
 					again = append(again, c)
@@ -308,11 +222,77 @@ func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries 
 		wg.Wait()
 		pending = again
 	}
-	if len(bad) == 0 {
-		report(t, "chaos: read model equals the queried state of all %d workflows", total)
+	sort.Strings(bad)
+	return bad
+}
+
+// compareEventsWithHistory replays every case's workflow history and compares
+// the timeline events the workflow wrote (seq, action) with case_events: a
+// duplicated, missing or extra row fails.
+func compareEventsWithHistory(t *testing.T, tc client.Client, conn *pgxpool.Pool) (bad int) {
+	t.Helper()
+	list := allCases(t, conn)
+	diffs := recheck(list, 10, func(c caseRef) string { return eventsDiff(tc, conn, c) })
+	if len(diffs) == 0 {
+		report(t, "chaos: case_events equal the events of all %d workflow histories (replayed)", len(list))
 		return 0
 	}
-	sort.Strings(bad)
+	t.Errorf("%d cases: timeline differs from the workflow history: %v", len(diffs), head(diffs, 10))
+	return len(diffs)
+}
+
+// eventsDiff reads one case's events, then replays its workflow history, and
+// describes any difference ("" when they agree).
+func eventsDiff(tc client.Client, conn *pgxpool.Pool, c caseRef) string {
+	ctx := context.Background()
+	var events string
+	if err := conn.QueryRow(ctx, `SELECT COALESCE(string_agg(seq || ':' || action, ',' ORDER BY seq), '') FROM case_events WHERE workflow_id = $1`, c.wf).
+		Scan(&events); err != nil {
+		return "case_events: " + err.Error()
+	}
+	var h historypb.History
+	it := tc.GetWorkflowHistory(ctx, c.wf, "", false, 0)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return "history: " + err.Error()
+		}
+		h.Events = append(h.Events, ev)
+	}
+	var tr replaytrace.Trace
+	var err error
+	if c.kind == "feedback" {
+		err = tr.Replay(&h, workflows.FeedbackWorkflowName, workflows.FeedbackCase, nil)
+	} else {
+		err = tr.Replay(&h, workflows.ApplicationWorkflowName, workflows.ServiceApplication, func(a any) (string, bool) {
+			x, ok := a.(workflows.ApplicationAction)
+			return x.Action, ok
+		})
+	}
+	if err != nil {
+		return "replay: " + err.Error()
+	}
+	var want []string
+	for _, e := range tr.Events {
+		want = append(want, fmt.Sprintf("%d:%s", e.Seq, e.Action))
+	}
+	if strings.Join(want, ",") != events {
+		return fmt.Sprintf("history wrote %s, case_events has %s", strings.Join(want, ","), events)
+	}
+	return ""
+}
+
+// compareReadModel queries every case's workflow and compares status,
+// agency, overdue (and the event sequence for feedback) with the `cases`
+// row, re-reading the cases that differ (see recheck).
+func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries int) int {
+	t.Helper()
+	list := allCases(t, conn)
+	bad := recheck(list, tries, func(c caseRef) string { return readModelDiff(context.Background(), tc, conn, c.wf, c.kind) })
+	if len(bad) == 0 {
+		report(t, "chaos: read model equals the queried state of all %d workflows", len(list))
+		return 0
+	}
 	t.Errorf("%d cases differ from their workflow after %d reads: %v", len(bad), tries, head(bad, 10))
 	return len(bad)
 }
