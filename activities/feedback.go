@@ -13,19 +13,27 @@ import (
 	"github.com/caobang/congdanso/worktime"
 )
 
+// FeedbackReport is what the citizen sent. The workflow's input carries it
+// (workflows.FeedbackInput) and the first event writes it (FeedbackCreate);
+// embedded without a tag, its fields stay at the top level of both JSON
+// payloads, as before it was shared.
+type FeedbackReport struct {
+	Code      string       `json:"code"`
+	CitizenID int64        `json:"citizen_id"`
+	Title     string       `json:"title"`
+	Content   string       `json:"content"`
+	Category  string       `json:"category"`
+	Location  cds.Location `json:"location"`
+	MediaIDs  []string     `json:"media_ids,omitempty"`
+	HideName  bool         `json:"hide_name,omitempty"`
+	Urgent    bool         `json:"urgent,omitempty"`
+	Channel   string       `json:"channel,omitempty"`
+}
+
 // FeedbackCreate is the report itself, written with the first event.
 type FeedbackCreate struct {
-	Code       string       `json:"code"`
-	CitizenID  int64        `json:"citizen_id"`
-	Title      string       `json:"title"`
-	Content    string       `json:"content"`
-	Category   string       `json:"category"`
-	Location   cds.Location `json:"location"`
-	MediaIDs   []string     `json:"media_ids,omitempty"`
-	HideName   bool         `json:"hide_name,omitempty"`
-	Urgent     bool         `json:"urgent,omitempty"`
-	Channel    string       `json:"channel,omitempty"`
-	ReceivedAt time.Time    `json:"received_at"`
+	FeedbackReport
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 // FeedbackTask is a step waiting on a person (a tasks row).

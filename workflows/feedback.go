@@ -299,9 +299,7 @@ func (w *feedbackCase) start(ctx workflow.Context) error {
 	in := w.in
 	citizen := cds.Actor{UserID: in.CitizenID, Name: in.CitizenName, Roles: []cds.Role{cds.RoleCitizen}}
 	if err := w.step(ctx, transition{actor: citizen, action: "submit", to: FBSubmitted, public: true, mutate: func(ev *activities.FeedbackEvent) {
-		ev.Create = &activities.FeedbackCreate{Code: in.Code, CitizenID: in.CitizenID, Title: in.Title, Content: in.Content,
-			Category: in.Category, Location: in.Location, MediaIDs: in.MediaIDs, HideName: in.HideName, Urgent: in.Urgent,
-			Channel: in.Channel, ReceivedAt: w.received}
+		ev.Create = &activities.FeedbackCreate{FeedbackReport: in.FeedbackReport, ReceivedAt: w.received}
 	}}); err != nil {
 		return err
 	}

@@ -139,10 +139,10 @@ func (h *fbHarness) wantOK() {
 }
 
 func input(urgent bool) FeedbackInput {
-	return FeedbackInput{Code: "PA-2026-000001", CitizenID: citizenID, CitizenName: citizen.Name, Title: "Ổ gà trên đường",
+	return FeedbackInput{CitizenName: citizen.Name, FeedbackReport: activities.FeedbackReport{Code: "PA-2026-000001", CitizenID: citizenID, Title: "Ổ gà trên đường",
 		Content: "Ổ gà lớn trước số 12", Category: "traffic", Urgent: urgent,
-		Location: cds.Location{Lat: 22.66, Lng: 106.26, CommuneCode: "P-THUCPHAN"},
-		SLA:      FeedbackSLA{AcceptHours: 8, AnswerHours: 120}}
+		Location: cds.Location{Lat: 22.66, Lng: 106.26, CommuneCode: "P-THUCPHAN"}},
+		SLA: FeedbackSLA{AcceptHours: 8, AnswerHours: 120}}
 }
 
 func TestFeedbackFullPathEveryTransition(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
 )
 
 // FeedbackWorkflowName is the pinned registered name of the feedback workflow.
@@ -109,18 +110,9 @@ const (
 
 // FeedbackInput starts a FeedbackCase.
 type FeedbackInput struct {
-	Code        string       `json:"code"`
-	CitizenID   int64        `json:"citizen_id"`
-	CitizenName string       `json:"citizen_name"`
-	Title       string       `json:"title"`
-	Content     string       `json:"content"`
-	Category    string       `json:"category"`
-	Location    cds.Location `json:"location"`
-	MediaIDs    []string     `json:"media_ids,omitempty"`
-	HideName    bool         `json:"hide_name,omitempty"`
-	Urgent      bool         `json:"urgent,omitempty"`
-	Channel     string       `json:"channel,omitempty"`
-	SLA         FeedbackSLA  `json:"sla"`
+	activities.FeedbackReport
+	CitizenName string      `json:"citizen_name"`
+	SLA         FeedbackSLA `json:"sla"`
 }
 
 // FeedbackAction is the payload of every action update. Actor is resolved at

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/api"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
@@ -133,9 +134,9 @@ func (s *Handler) submitFeedback(c *gin.Context) {
 	}
 	status, body, err := s.Cases.SubmitFeedback(ctx, cases.FeedbackSubmission{
 		Scope: cases.ScopeFeedback, KeyOwner: a.UserID, Key: c.GetHeader("Idempotency-Key"), Category: cat,
-		Input: workflows.FeedbackInput{CitizenID: a.UserID, CitizenName: a.Name, Title: req.Title, Content: req.Content,
+		Input: workflows.FeedbackInput{CitizenName: a.Name, FeedbackReport: activities.FeedbackReport{CitizenID: a.UserID, Title: req.Title, Content: req.Content,
 			Category: cat.Code, MediaIDs: req.MediaIDs, HideName: req.HideName, Urgent: req.Urgent,
-			Location: cds.Location{Lat: *req.Location.Lat, Lng: *req.Location.Lng, Address: req.Location.Address, CommuneCode: req.Location.CommuneCode}},
+			Location: cds.Location{Lat: *req.Location.Lat, Lng: *req.Location.Lng, Address: req.Location.Address, CommuneCode: req.Location.CommuneCode}}},
 		Answer: func(_ context.Context, o cases.FeedbackOutcome) (int, any) {
 			v := o.View
 			return http.StatusCreated, gin.H{"id": o.Code, "code": o.Code, "status": v.Status, "due_at": v.DueAt.In(cds.VietnamTZ),

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/cases"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
@@ -141,8 +142,8 @@ func (s *Handler) open311PostRequest(c *gin.Context, format string) {
 	var token string
 	status, body, err := s.Cases.SubmitFeedback(ctx, cases.FeedbackSubmission{
 		Scope: cases.ScopeOpen311, KeyOwner: cl.UserID, Key: key, Category: cat, RouteWait: s.settings().RouteWait,
-		Input: workflows.FeedbackInput{CitizenID: cl.UserID, CitizenName: who.Name, Title: title, Content: content,
-			Category: cat.Code, Channel: "open311", Location: cds.Location{Lat: lat, Lng: lng, Address: addr, CommuneCode: commune}},
+		Input: workflows.FeedbackInput{CitizenName: who.Name, FeedbackReport: activities.FeedbackReport{CitizenID: cl.UserID, Title: title, Content: content,
+			Category: cat.Code, Channel: "open311", Location: cds.Location{Lat: lat, Lng: lng, Address: addr, CommuneCode: commune}}},
 		// The request row (with its token) is written before the workflow
 		// starts. A retry that takes the key over writes the same row again:
 		// the token is reserved with the key and a second insert is a no-op.
