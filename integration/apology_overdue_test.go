@@ -6,11 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/worker"
-
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/activities"
-	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -23,12 +19,7 @@ import (
 // resolved and rated. Its history is recorded for the replay tests
 // (CDS_RECORD_HISTORY=1).
 func TestApplicationApologyWhenOverdue(t *testing.T) {
-	env := apptest.New(t, func(o *app.Options) {
-		o.API.SLAScale = 86400
-		o.Register = func(r worker.Registry, a *activities.Activities) {
-			workflows.Register(swapActivities{Registry: r, acts: &fastDeadlines{a}}, a)
-		}
-	})
+	env := fastEnv(t)
 	citizen, ctok := env.Citizen("Nông Văn Bình")
 	_, wardTok := env.Staff("Cán bộ Một cửa", "P-THUCPHAN", cds.RoleOfficer)
 	leader, leaderTok := env.Staff("Chủ tịch phường", "P-THUCPHAN", cds.RoleLeader)

@@ -6,11 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/worker"
-
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/activities"
-	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -18,11 +15,7 @@ import (
 // dossierEnv starts the app with the dossier's working time scaled to one
 // working hour = hour of real time.
 func dossierEnv(t *testing.T, hour time.Duration) *apptest.Env {
-	return apptest.New(t, func(o *app.Options) {
-		o.Register = func(r worker.Registry, a *activities.Activities) {
-			workflows.Register(swapActivities{Registry: r, acts: &dossierClock{Activities: a, hour: hour}}, a)
-		}
-	})
+	return apptest.New(t, swapWith(func(a *activities.Activities) any { return &dossierClock{Activities: a, hour: hour} }))
 }
 
 func dossierSubmit(t *testing.T, env *apptest.Env, ctok string, docs ...string) (int64, string) {

@@ -7,11 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/worker"
-
 	cds "github.com/caobang/congdanso"
-	"github.com/caobang/congdanso/activities"
-	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -21,12 +17,7 @@ import (
 
 func followupEnv(t *testing.T) *apptest.Env {
 	t.Helper()
-	return apptest.New(t, func(o *app.Options) {
-		o.API.SLAScale = 86400
-		o.Register = func(r worker.Registry, a *activities.Activities) {
-			workflows.Register(swapActivities{Registry: r, acts: &fastDeadlines{a}}, a)
-		}
-	})
+	return fastEnv(t)
 }
 
 // setCategory changes a setting of the traffic category (read at submission).

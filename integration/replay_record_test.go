@@ -162,6 +162,26 @@ func (fastDeadlines) WorkingHoursBetween(_ context.Context, from, to time.Time) 
 	return float64(to.Sub(from)) / float64(fastHour), nil
 }
 
+// fastEnv starts the app with the SLAs divided by 86400 and the working
+// time of fastDeadlines (one working hour = fastHour).
+func fastEnv(t *testing.T) *apptest.Env {
+	t.Helper()
+	return apptest.New(t, func(o *app.Options) {
+		o.API.SLAScale = 86400
+		swapWith(func(a *activities.Activities) any { return &fastDeadlines{a} })(o)
+	})
+}
+
+// swapWith is an app option: the worker registers wrap(the real
+// activities) in place of the Activities struct.
+func swapWith(wrap func(*activities.Activities) any) func(*app.Options) {
+	return func(o *app.Options) {
+		o.Register = func(r worker.Registry, a *activities.Activities) {
+			workflows.Register(swapActivities{Registry: r, acts: wrap(a)}, a)
+		}
+	}
+}
+
 // swapActivities registers fastDeadlines instead of the Activities struct.
 type swapActivities struct {
 	worker.Registry
@@ -182,12 +202,7 @@ func (s swapActivities) RegisterActivityWithOptions(a any, o activity.RegisterOp
 // application (one working hour = 0.5 s) misses its step deadline and its
 // appointment, another misses the supplementation deadline and is refused.
 func TestDeadlinesFire(t *testing.T) {
-	env := apptest.New(t, func(o *app.Options) {
-		o.API.SLAScale = 86400
-		o.Register = func(r worker.Registry, a *activities.Activities) {
-			workflows.Register(swapActivities{Registry: r, acts: &fastDeadlines{a}}, a)
-		}
-	})
+	env := fastEnv(t)
 	citizen, ctok := env.Citizen("Nguyễn Văn An")
 	officer, otok := env.Staff("Cán bộ Xây dựng", "SXD", cds.RoleOfficer)
 	_, ltok := env.Staff("Lãnh đạo Sở Xây dựng", "SXD", cds.RoleLeader)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
@@ -115,6 +116,24 @@ func (db *DB) Audit(ctx context.Context, actorID int64, action, objType, objID s
 // IdempotentResumable when create can safely run again.
 func (db *DB) Idempotent(ctx context.Context, scope string, userID int64, key string, create func() (int, any, error)) (int, []byte, bool, error) {
 	return db.idempotent(ctx, scope, userID, key, false, create)
+}
+
+// Once is Idempotent for a create whose answer is a value: create runs once
+// per (scope, user, key) and its value is stored (as 201 Created); a retry
+// with the same key gets that value back, decoded from the stored answer.
+func Once[T any](ctx context.Context, db *DB, scope string, userID int64, key string, create func() (T, error)) (T, error) {
+	var out T
+	_, body, _, err := db.Idempotent(ctx, scope, userID, key, func() (int, any, error) {
+		v, err := create()
+		if err != nil {
+			return 0, nil, err
+		}
+		return 201, v, nil
+	})
+	if err != nil {
+		return out, err
+	}
+	return out, json.Unmarshal(body, &out)
 }
 
 // IdempotentResumable is Idempotent for a create that may run again after a

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"net/http"
 	"regexp"
@@ -157,24 +156,20 @@ func (s *Handler) SaveCategory(ctx context.Context, a cds.Actor, r CategoryReque
 		}
 		return s.DB.CategorySettingByCode(ctx, r.Code)
 	}
-	_, body, _, err := s.DB.Idempotent(ctx, "admin-category", a.UserID, key, func() (int, any, error) {
+	created, err := postgres.Once(ctx, s.DB, "admin-category", a.UserID, key, func() (map[string]string, error) {
 		if err := s.DB.SaveCategorySetting(ctx, c, true, audit); err != nil {
 			if cds.ErrorCode(err) == cds.ECONFLICT {
-				return 0, nil, cds.Errorf(cds.ECONFLICT, "Đã có lĩnh vực mã %s, chưa lưu gì.", "A category with code %s exists; nothing was saved.", r.Code).
+				return nil, cds.Errorf(cds.ECONFLICT, "Đã có lĩnh vực mã %s, chưa lưu gì.", "A category with code %s exists; nothing was saved.", r.Code).
 					WithField("code", "Mã đã dùng / code taken")
 			}
-			return 0, nil, err
+			return nil, err
 		}
-		return http.StatusCreated, map[string]string{"code": r.Code}, nil
+		return map[string]string{"code": r.Code}, nil
 	})
 	if err != nil {
 		return out, err
 	}
-	var created struct{ Code string }
-	if err := json.Unmarshal(body, &created); err != nil {
-		return out, err
-	}
-	return s.DB.CategorySettingByCode(ctx, created.Code)
+	return s.DB.CategorySettingByCode(ctx, created["code"])
 }
 
 func (s *Handler) listCategories(c *gin.Context) {

@@ -31,14 +31,7 @@ type StaffRequest struct {
 }
 
 func (s *Handler) may(ctx context.Context, a cds.Actor, agency, obj, act string) error {
-	ok, err := s.Authz.Allowed(ctx, a, agency, obj, act)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return api.Forbidden()
-	}
-	return nil
+	return api.Require(ctx, s.Authz, a, agency, obj, act)
 }
 
 // mayGrant checks every role added or removed.

@@ -2,7 +2,6 @@ package applications
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/api"
+	"github.com/caobang/congdanso/postgres"
 )
 
 func (s *Handler) registerProcedures(r *api.Server) {
@@ -106,17 +106,10 @@ func (s *Handler) PublishProcedure(ctx context.Context, a cds.Actor, p cds.Proce
 			return out, cds.Errorf(cds.EINVALID, "Cơ quan không tồn tại.", "No such agency.").WithField("agency_code", "Cơ quan không tồn tại / unknown agency")
 		}
 	}
-	_, body, _, err := s.DB.Idempotent(ctx, "procedure-publish", a.UserID, key, func() (int, any, error) {
+	return postgres.Once(ctx, s.DB, "procedure-publish", a.UserID, key, func() (PublishedVersion, error) {
 		v, err := s.DB.PublishProcedureVersion(ctx, p, a.UserID)
-		if err != nil {
-			return 0, nil, err
-		}
-		return http.StatusCreated, PublishedVersion{Code: p.Code, Version: v, EffectiveFrom: p.EffectiveFrom.In(cds.VietnamTZ)}, nil
+		return PublishedVersion{Code: p.Code, Version: v, EffectiveFrom: p.EffectiveFrom.In(cds.VietnamTZ)}, err
 	})
-	if err == nil {
-		err = json.Unmarshal(body, &out)
-	}
-	return out, err
 }
 
 // appInstantParam reads an optional time query parameter (RFC 3339 or

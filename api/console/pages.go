@@ -155,12 +155,5 @@ func (s *Handler) listTasks(c *gin.Context, filters url.Values) ([]postgres.Task
 // allowed checks the permission the JSON API's route for the same
 // operation requires, so the console grants nothing more.
 func (s *Handler) allowed(c *gin.Context, obj, act string) error {
-	ok, err := s.Authz.Allowed(c.Request.Context(), api.Actor(c), "", obj, act)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return api.Forbidden()
-	}
-	return nil
+	return api.Require(c.Request.Context(), s.Authz, api.Actor(c), "", obj, act)
 }

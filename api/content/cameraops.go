@@ -2,8 +2,6 @@ package content
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -16,14 +14,7 @@ import (
 // the staff console; each checks cameras/manage itself.
 
 func (s *Handler) mayManageCameras(ctx context.Context, a cds.Actor) error {
-	ok, err := s.Authz.Allowed(ctx, a, "", "cameras", "manage")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return api.Forbidden()
-	}
-	return nil
+	return api.Require(ctx, s.Authz, a, "", "cameras", "manage")
 }
 
 // CreateCamera validates and stores a camera, audited; a retry with the
@@ -32,25 +23,18 @@ func (s *Handler) CreateCamera(ctx context.Context, a cds.Actor, b CameraBody, k
 	if err := s.mayManageCameras(ctx, a); err != nil {
 		return postgres.Camera{}, err
 	}
-	_, body, _, err := s.DB.Idempotent(ctx, "camera.create", a.UserID, key, func() (int, any, error) {
+	v, err := postgres.Once(ctx, s.DB, "camera.create", a.UserID, key, func() (cameraView, error) {
 		cam, err := s.cameraFromBody(ctx, b)
 		if err != nil {
-			return 0, nil, err
+			return cameraView{}, err
 		}
 		if cam, err = s.DB.CreateCamera(ctx, cam); err != nil {
-			return 0, nil, err
-		}
-		if err := s.DB.Audit(ctx, a.UserID, "camera.create", "camera", strconv.FormatInt(cam.ID, 10), map[string]any{"name": cam.Name, "area": cam.AreaCode}); err != nil {
-			return 0, nil, err
+			return cameraView{}, err
 		}
 		// The stored answer is the operator's view: a replay needs the URLs.
-		return http.StatusCreated, s.viewCamera(cam, true, time.Now()), nil
+		return s.viewCamera(cam, true, time.Now()), s.DB.Audit(ctx, a.UserID, "camera.create", "camera", strconv.FormatInt(cam.ID, 10), map[string]any{"name": cam.Name, "area": cam.AreaCode})
 	})
 	if err != nil {
-		return postgres.Camera{}, err
-	}
-	var v cameraView
-	if err := json.Unmarshal(body, &v); err != nil {
 		return postgres.Camera{}, err
 	}
 	cam := v.Camera

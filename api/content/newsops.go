@@ -2,8 +2,6 @@ package content
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -18,14 +16,7 @@ import (
 
 // mayWriteNews checks news/write in agency.
 func (s *Handler) mayWriteNews(ctx context.Context, a cds.Actor, agency string) error {
-	ok, err := s.Authz.Allowed(ctx, a, agency, "news", "write")
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return api.Forbidden()
-	}
-	return nil
+	return api.Require(ctx, s.Authz, a, agency, "news", "write")
 }
 
 // CreateNews validates and stores a draft article, audited; a retry with
@@ -38,24 +29,13 @@ func (s *Handler) CreateNews(ctx context.Context, a cds.Actor, req NewsRequest, 
 	if err := s.mayWriteNews(ctx, a, in.AgencyCode); err != nil {
 		return postgres.NewsArticle{}, err
 	}
-	_, body, _, err := s.DB.Idempotent(ctx, "news.create", a.UserID, key, func() (int, any, error) {
+	return postgres.Once(ctx, s.DB, "news.create", a.UserID, key, func() (postgres.NewsArticle, error) {
 		n, err := s.DB.CreateNews(ctx, in, a.UserID)
 		if err != nil {
-			return 0, nil, err
+			return n, err
 		}
-		if err := s.DB.Audit(ctx, a.UserID, "news.create", "news", strconv.FormatInt(n.ID, 10), map[string]any{"slug": n.Slug, "agency": n.AgencyCode}); err != nil {
-			return 0, nil, err
-		}
-		return http.StatusCreated, n, nil
+		return n, s.DB.Audit(ctx, a.UserID, "news.create", "news", strconv.FormatInt(n.ID, 10), map[string]any{"slug": n.Slug, "agency": n.AgencyCode})
 	})
-	if err != nil {
-		return postgres.NewsArticle{}, err
-	}
-	var n postgres.NewsArticle
-	if err := json.Unmarshal(body, &n); err != nil {
-		return n, err
-	}
-	return n, nil
 }
 
 // EditableNews loads article id for an editor allowed to change it.
