@@ -42,7 +42,18 @@ type TemporalOptions struct {
 	VisibilitySQL *config.SQL
 	// HistoryShards is fixed when the store is created. SQLite uses 1.
 	HistoryShards int32
+	// HistoryCache is how many workflow executions the history service keeps
+	// in memory (its host-level mutable-state cache); 0 means
+	// DefaultHistoryCache. A miss reloads the execution from the store.
+	HistoryCache int
 }
+
+// DefaultHistoryCache is the embedded server's history cache: about 7 KB of
+// heap per execution (measured in the round 2 soak, BENCHMARKS.md), so
+// ≈ 15 MB. Temporal's own default is 128,000 executions, sized for a
+// dedicated history host; in one process beside the API and the worker the
+// cache kept growing for the whole 30-minute soak at 8,192.
+const DefaultHistoryCache = 2048
 
 // Temporal is a running embedded server.
 type Temporal struct {
@@ -171,8 +182,12 @@ func startTemporalOnce(o TemporalOptions) (*Temporal, error) {
 		return static.SingleLocalHost(net.JoinHostPort(o.IP, strconv.Itoa(ports[svc])))
 	}
 	logger := tlog.NewZapLogger(tlog.BuildZapLogger(tlog.Config{Level: o.LogLevel, Format: "json"}))
+	cacheSize := o.HistoryCache
+	if cacheSize <= 0 {
+		cacheSize = DefaultHistoryCache
+	}
 	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 cacheSize,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 200,
 	}
 	srv, err := temporal.NewServer(

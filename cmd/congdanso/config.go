@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/caobang/congdanso/embedded"
 )
 
 // Config is every setting, filled from flags and environment in one place.
@@ -27,6 +29,7 @@ type Config struct {
 	TemporalBind         string // embedded Temporal bind/broadcast IP
 	TemporalPort         int
 	TemporalUIPort       int
+	TemporalCache        int
 	HTTPAddr             string
 	// MetricsAddr is the private listen address of /metrics ("off": none);
 	// MetricsToken, when set, is the bearer token a scrape must send.
@@ -86,6 +89,7 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.StringVar(&c.TemporalVisibilityDB, "temporal-visibility-db", env("CONGDANSO_TEMPORAL_VISIBILITY_DB", "temporal_visibility"), "Temporal's visibility database for --store postgres (created if missing)")
 	fs.StringVar(&c.TemporalBind, "temporal-bind", env("CONGDANSO_TEMPORAL_BIND", "127.0.0.1"), "IP the embedded Temporal server binds to and advertises")
 	fs.IntVar(&c.TemporalPort, "temporal-port", envInt("CONGDANSO_TEMPORAL_PORT", 7233), "embedded Temporal frontend port (0: any free port)")
+	fs.IntVar(&c.TemporalCache, "temporal-cache", envInt("CONGDANSO_TEMPORAL_CACHE", embedded.DefaultHistoryCache), "embedded Temporal: workflow executions kept in the history cache")
 	fs.IntVar(&c.TemporalUIPort, "temporal-ui-port", envInt("CONGDANSO_TEMPORAL_UI_PORT", 8233), "embedded Temporal Web UI port (0: no UI)")
 	fs.StringVar(&c.HTTPAddr, "http", env("CONGDANSO_HTTP_ADDR", "127.0.0.1:8080"), "HTTP listen address")
 	fs.StringVar(&c.MetricsAddr, "metrics", env("CONGDANSO_METRICS_ADDR", "off"), "listen address of /metrics, apart from the public API (off: none)")

@@ -87,7 +87,7 @@ func startTemporal(cfg Config, logger *slog.Logger) (string, func(), error) {
 	opts := embedded.TemporalOptions{
 		DataDir: filepath.Join(cfg.DataDir, "temporal"), Namespace: cfg.TemporalNamespace,
 		Port: cfg.TemporalPort, UIPort: cfg.TemporalUIPort, Store: cfg.TemporalStore,
-		HistoryShards: int32(cfg.HistoryShards), IP: cfg.TemporalBind,
+		HistoryShards: int32(cfg.HistoryShards), IP: cfg.TemporalBind, HistoryCache: cfg.TemporalCache,
 	}
 	if cfg.TemporalStore == "postgres" {
 		dsn := cfg.DatabaseURL
