@@ -17,14 +17,8 @@ import (
 func TestConsoleSlidingSession(t *testing.T) {
 	env := apptest.New(t)
 	staffWithPassword(t, env, "0912000601", "Lâm Văn Phiên", "SXD", cds.RoleOfficer, "Cao-Bang-2026!")
-	c := browserClient(t)
-	_, page := fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
-	tok := csrfRe.FindStringSubmatch(page)[1]
-	resp, _ := fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {tok}, "phone": {"0912000601"}, "password": {"Cao-Bang-2026!"}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %d", resp.StatusCode)
-	}
-	resp, page = fetch(t, c, http.MethodGet, env.URL+"/console/queues/mine", nil)
+	c, _ := consoleLogin(t, env, "0912000601", "Cao-Bang-2026!")
+	resp, page := fetch(t, c, http.MethodGet, env.URL+"/console/queues/mine", nil)
 	var refreshed *http.Cookie
 	for _, ck := range resp.Cookies() {
 		if ck.Name == "cds_session" {
@@ -49,12 +43,7 @@ func TestConsoleSlidingSession(t *testing.T) {
 func TestConsoleForbiddenPageIsHTML(t *testing.T) {
 	env := apptest.New(t)
 	staffWithPassword(t, env, "0912000602", "Hà Thị Quyền", "SXD", cds.RoleOfficer, "Cao-Bang-2026!")
-	c := browserClient(t)
-	_, page := fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
-	tok := csrfRe.FindStringSubmatch(page)[1]
-	if resp, _ := fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {tok}, "phone": {"0912000602"}, "password": {"Cao-Bang-2026!"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %d", resp.StatusCode)
-	}
+	c, _ := consoleLogin(t, env, "0912000602", "Cao-Bang-2026!")
 	for _, p := range []string{"/console/staff", "/console/categories", "/console/calendar"} {
 		resp, body := fetch(t, c, http.MethodGet, env.URL+p, nil)
 		if resp.StatusCode != http.StatusForbidden {
@@ -74,19 +63,14 @@ func TestConsoleForbiddenPageIsHTML(t *testing.T) {
 func TestConsoleEditorCannotOpenCaseWorkPages(t *testing.T) {
 	env := apptest.New(t)
 	staffWithPassword(t, env, "0912000603", "Đào Thị Biên", "VP-UBND", cds.RoleEditor, "Cao-Bang-2026!")
-	c := browserClient(t)
-	_, page := fetch(t, c, http.MethodGet, env.URL+"/console/login", nil)
-	tok := csrfRe.FindStringSubmatch(page)[1]
-	if resp, _ := fetch(t, c, http.MethodPost, env.URL+"/console/login", url.Values{"csrf": {tok}, "phone": {"0912000603"}, "password": {"Cao-Bang-2026!"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %d", resp.StatusCode)
-	}
+	c, _ := consoleLogin(t, env, "0912000603", "Cao-Bang-2026!")
 	for _, p := range []string{"/console/queues/mine", "/console/queues/agency", "/console/approvals", "/console/dossiers/new"} {
 		resp, body := fetch(t, c, http.MethodGet, env.URL+p, nil)
 		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "You are not allowed to open this page") {
 			t.Errorf("%s as an editor: %d, want the 403 page", p, resp.StatusCode)
 		}
 	}
-	page = ""
+	page := ""
 	for _, p := range []string{"/console/news", "/console/cameras"} {
 		resp, body := fetch(t, c, http.MethodGet, env.URL+p, nil)
 		if resp.StatusCode != http.StatusOK {

@@ -240,9 +240,11 @@ func consoleLogin(t *testing.T, env *apptest.Env, phone, password string) (*http
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("console login %d", resp.StatusCode)
 	}
-	_, page = fetch(t, c, http.MethodGet, env.URL+"/console/queues/mine", nil)
+	// The reports page opens for every staff role; its layout carries the
+	// session's CSRF token (the logout form).
+	_, page = fetch(t, c, http.MethodGet, env.URL+"/console/reports", nil)
 	if m = csrfRe.FindStringSubmatch(page); m == nil {
-		t.Fatal("no csrf on the queue page")
+		t.Fatal("no csrf on the reports page")
 	}
 	return c, m[1]
 }

@@ -21,6 +21,7 @@ func TestFeedbackModeration(t *testing.T) {
 	_, otherTok := env.Citizen("Lý Thị Dung")
 	officer, otok := env.Staff("Cán bộ Xây dựng", "SXD", cds.RoleOfficer)
 	_, ltok := env.Staff("Lãnh đạo Sở Xây dựng", "SXD", cds.RoleLeader)
+	_, farTok := env.Staff("Cán bộ Khoa học", "SKHCN", cds.RoleOfficer)
 	photo := uploadPhoto(t, env, ctok, pngBytes(t)).Map(t)["id"].(string)
 	sub := env.Do(http.MethodPost, "/api/v1/feedback", ctok, submitBody("traffic", "P-THUCPHAN", []string{photo}))
 	if sub.Status != 201 {
@@ -56,8 +57,9 @@ func TestFeedbackModeration(t *testing.T) {
 	if r := mod(ctok, "", hide); r.Status != 403 {
 		t.Fatalf("citizen moderates: %d", r.Status)
 	}
-	if r := mod(otok, "", hide); r.Status != 403 {
-		t.Fatalf("officer moderates: %d %s", r.Status, r.Body)
+	// An officer of another agency does not see the case at all (404).
+	if r := mod(farTok, "", hide); r.Status != 404 {
+		t.Fatalf("an officer of another agency moderates: %d %s", r.Status, r.Body)
 	}
 	if r := mod(ltok, "", map[string]any{"action": "hide", "reason": "xấu"}); r.Status != 400 || errField(t, r, "reason") == "" {
 		t.Fatalf("short reason: %d %s", r.Status, r.Body)
@@ -94,8 +96,10 @@ func TestFeedbackModeration(t *testing.T) {
 		}
 	}
 
-	// Shown again, then its public text edited; the original stays for staff.
-	if r := mod(ltok, "m-2", map[string]any{"action": "unhide", "reason": "Đã xác minh, nội dung không vi phạm"}); r.Status != 200 {
+	// Shown again by the handling agency's officer (issue 18: officers and
+	// leaders moderate), then its public text edited; the original stays
+	// for staff.
+	if r := mod(otok, "m-2", map[string]any{"action": "unhide", "reason": "Đã xác minh, nội dung không vi phạm"}); r.Status != 200 {
 		t.Fatalf("unhide %d %s", r.Status, r.Body)
 	}
 	edit := map[string]any{"action": "edit_text", "reason": "Bỏ tên người bị nêu trong phản ánh",
