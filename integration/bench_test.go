@@ -10,19 +10,34 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
+	"github.com/caobang/congdanso/cmd/app"
 	"github.com/caobang/congdanso/cmd/app/apptest"
 	"github.com/caobang/congdanso/cmd/app/bench"
 	"github.com/caobang/congdanso/workflows"
 )
+
+// benchAppEnv starts the test application with the benchmark's baseline
+// workflow (BenchCounter) on its worker too, as `congdanso bench` does on
+// its own worker: the product's workers never register it.
+func benchAppEnv(t *testing.T) *apptest.Env {
+	return apptest.New(t, func(o *app.Options) {
+		o.Register = func(r worker.Registry, a *activities.Activities) {
+			workflows.Register(r, a)
+			workflows.RegisterBenchCounter(r)
+		}
+	})
+}
 
 // TestBenchFeedbackScenario runs the `congdanso bench` feedback scenario with
 // N=5 against the test application, so the harness cannot silently rot: every
 // call must succeed, every series must be complete, and the cases must really
 // be published in the read model.
 func TestBenchFeedbackScenario(t *testing.T) {
-	env := apptest.New(t)
+	env := benchAppEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	_, c1 := env.Citizen("Công dân đo tải 1")
@@ -114,7 +129,7 @@ func TestBenchFeedbackScenario(t *testing.T) {
 // through intake and its steps to the result returned, and the read model
 // agrees with what the harness counted.
 func TestBenchApplicationsScenario(t *testing.T) {
-	env := apptest.New(t)
+	env := benchAppEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	_, c1 := env.Citizen("Công dân đo tải hồ sơ 1")

@@ -31,7 +31,7 @@ import (
 // key; a staff action answered 409 after a retry counts only if its event is
 // in the case's timeline. After quiescence it checks: every submission
 // answered 201 exists exactly once; every case ended where its flow leads
-// (feedback answered and published, or overdue when left accepted or
+// (feedback answered, published and closed by its own timer, or overdue when left accepted or
 // untouched; applications accepted and overdue, or done) with one citizen
 // notification per public transition; the read model equals each
 // workflow's queried state; case_events equal the events of each replayed
@@ -200,7 +200,8 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	report(t, "chaos: load %.1fs (%.1fs restarting), answered 201: %d (feedback %d, applications %d), %d before the last kill, stuck keys %d; HTTP answers %s",
 		loadTime.Seconds(), downtime.Seconds(), answered, byKind["feedback"], byKind["application"], beforeLastKill, stuck, cl.statuses())
 
-	// Quiescence: every overdue timer due fired, notifications all sent, nothing moving.
+	// Quiescence: every overdue timer due fired, every published report closed
+	// itself, notifications all sent, nothing moving.
 	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", tport)})
 	if err != nil {
 		t.Fatal(err)
@@ -210,13 +211,13 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	stable := 0
 	qDeadline := time.Now().Add(8 * time.Minute)
 	for {
-		overdueMissing := chaosPending(t, conn, jobs)
+		timersPending := chaosPending(t, conn, jobs)
 		unsent := pgCount(t, conn, `SELECT count(*) FROM notifications WHERE sent_at IS NULL`)
 		notes := pgCount(t, conn, `SELECT count(*) FROM notifications`)
 		events := pgCount(t, conn, `SELECT count(*) FROM case_events`)
 		distinct, _, _, _ := hook.figures()
-		snap := fmt.Sprintf("overdue_missing=%d unsent=%d notifications=%d events=%d webhook=%d", overdueMissing, unsent, notes, events, distinct)
-		if overdueMissing == 0 && unsent == 0 && distinct >= notes && snap == last {
+		snap := fmt.Sprintf("timers_pending=%d unsent=%d notifications=%d events=%d webhook=%d", timersPending, unsent, notes, events, distinct)
+		if timersPending == 0 && unsent == 0 && distinct >= notes && snap == last {
 			stable++
 		} else {
 			stable = 0
