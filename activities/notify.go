@@ -68,11 +68,15 @@ func (a *Activities) DrainOutbox(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Rolled back on a context of its own: when ctx is cancelled mid-drain
-	// (shutdown), the ROLLBACK still runs and the row locks go at once,
-	// instead of when PostgreSQL notices a closed connection; until then
-	// every other drainer would skip those rows (SKIP LOCKED).
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
+	// Rolled back on a context of its own (bounded): when ctx is cancelled
+	// mid-drain (shutdown), the ROLLBACK still runs and the row locks go at
+	// once, instead of when PostgreSQL notices a closed connection; until
+	// then every other drainer would skip those rows (SKIP LOCKED).
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = tx.Rollback(rctx)
+	}()
 	rows, err := tx.Query(ctx, `SELECT id, COALESCE(user_id, 0), channel, kind, title, body, payload FROM notifications
 		WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
 	if err != nil {

@@ -22,6 +22,7 @@ func TestFeedbackModeration(t *testing.T) {
 	officer, otok := env.Staff("Cán bộ Xây dựng", "SXD", cds.RoleOfficer)
 	_, ltok := env.Staff("Lãnh đạo Sở Xây dựng", "SXD", cds.RoleLeader)
 	_, farTok := env.Staff("Cán bộ Khoa học", "SKHCN", cds.RoleOfficer)
+	_, steerTok := env.Staff("Thành viên Ban chỉ đạo", "BCD-CDS", cds.RoleSteering)
 	photo := uploadPhoto(t, env, ctok, pngBytes(t)).Map(t)["id"].(string)
 	sub := env.Do(http.MethodPost, "/api/v1/feedback", ctok, submitBody("traffic", "P-THUCPHAN", []string{photo}))
 	if sub.Status != 201 {
@@ -57,7 +58,14 @@ func TestFeedbackModeration(t *testing.T) {
 	if r := mod(ctok, "", hide); r.Status != 403 {
 		t.Fatalf("citizen moderates: %d", r.Status)
 	}
-	// An officer of another agency does not see the case at all (404).
+	// A steering member reads every report (feedback/read_all) but may not
+	// moderate one; an officer of another agency does not see it at all.
+	if r := env.Do(http.MethodGet, "/api/v1/feedback/"+code, steerTok, nil); r.Status != 200 {
+		t.Fatalf("steering member reads the report: %d %s", r.Status, r.Body)
+	}
+	if r := mod(steerTok, "", hide); r.Status != 403 {
+		t.Fatalf("a steering member moderates: %d %s", r.Status, r.Body)
+	}
 	if r := mod(farTok, "", hide); r.Status != 404 {
 		t.Fatalf("an officer of another agency moderates: %d %s", r.Status, r.Body)
 	}
