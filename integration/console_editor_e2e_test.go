@@ -90,7 +90,9 @@ func TestConsoleEditorE2E(t *testing.T) {
 	// 3. The directory: a department's hotline.
 	b.run("directory", chromedp.Navigate(b.baseURL+"/console/directory"), chromedp.WaitVisible(`#directory-list`, chromedp.ByQuery),
 		chromedp.SendKeys(`#q`, "Xây dựng", chromedp.ByQuery), chromedp.Submit(`#q`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#edit-SXD`, chromedp.ByQuery), b.screenshot("directory-search"),
+		// The unfiltered list has #edit-SXD too: wait for the search's page
+		// first, or the click lands on the page the search is replacing.
+		waitLocation("q="), chromedp.WaitVisible(`#edit-SXD`, chromedp.ByQuery), b.screenshot("directory-search"),
 		chromedp.Click(`#edit-SXD`, chromedp.ByQuery), chromedp.WaitVisible(`#directory-form`, chromedp.ByQuery),
 		chromedp.SetValue(`#hotline`, "0206 3852 998", chromedp.ByQuery),
 		chromedp.Click(`#directory-save`, chromedp.ByQuery), waitFlash("Đã lưu thông tin liên hệ"), b.screenshot("directory-saved"))

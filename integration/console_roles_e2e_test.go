@@ -66,8 +66,19 @@ func (b *browserRun) screenshot(name string) chromedp.Action {
 // prefix. It polls, ignoring errors while the page navigates: the flash of
 // an earlier step may still be on the page being left.
 func waitFlash(prefix string) chromedp.Action {
+	return waitJS(fmt.Sprintf(`(document.getElementById("flash") || {textContent: ""}).textContent.startsWith(%q)`, prefix))
+}
+
+// waitLocation waits until the page's address contains part: the new page
+// has been committed, so what follows acts on it, not on the one it replaced.
+func waitLocation(part string) chromedp.Action {
+	return waitJS(fmt.Sprintf(`location.href.includes(%q) && document.readyState !== "loading"`, part))
+}
+
+// waitJS evaluates js until it is true. An evaluation that fails because a
+// navigation replaced the page is tried again on the new one.
+func waitJS(js string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		js := fmt.Sprintf(`(document.getElementById("flash") || {textContent: ""}).textContent.startsWith(%q)`, prefix)
 		for {
 			var ok bool
 			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
