@@ -112,5 +112,5 @@ func TestApplicationConcurrentStaffActions(t *testing.T) {
 		t.Fatalf("timeline %s", got)
 	}
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_concurrent_handler_lock.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_concurrent_handler_lock_step_plans.json")
 }

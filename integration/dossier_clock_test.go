@@ -29,6 +29,36 @@ func (c dossierClock) WorkingHoursBetween(_ context.Context, from, to time.Time)
 	return float64(to.Sub(from)) / float64(c.hour), nil
 }
 
+// StepPlan and AcceptPlan plan with this scale (application-interagency-handoff v2).
+func (c dossierClock) StepPlan(ctx context.Context, in activities.StepPlanInput) (activities.StepPlan, error) {
+	return scaledStepPlan(ctx, c, in)
+}
+
+func (c dossierClock) AcceptPlan(ctx context.Context, in activities.AcceptPlanInput) (activities.AcceptPlan, error) {
+	return scaledAcceptPlan(ctx, c, c.Activities, in)
+}
+
+// workCalc is a test's working-time arithmetic (dossierClock, fastDeadlines).
+type workCalc interface {
+	ComputeDue(context.Context, activities.DueInput) (time.Time, error)
+	WorkingHoursBetween(context.Context, time.Time, time.Time) (float64, error)
+}
+
+// scaledStepPlan and scaledAcceptPlan are the plan activities made of c's
+// arithmetic, so a scaled test clock reaches every step's deadlines.
+func scaledStepPlan(ctx context.Context, c workCalc, in activities.StepPlanInput) (activities.StepPlan, error) {
+	return activities.PlanStep(func(d activities.DueInput) (time.Time, error) { return c.ComputeDue(ctx, d) }, in)
+}
+
+func scaledAcceptPlan(ctx context.Context, c workCalc, a *activities.Activities, in activities.AcceptPlanInput) (activities.AcceptPlan, error) {
+	p, err := activities.AcceptedProcedure(ctx, a, in)
+	if err != nil {
+		return activities.AcceptPlan{}, err
+	}
+	return activities.PlanAcceptance(func(d activities.DueInput) (time.Time, error) { return c.ComputeDue(ctx, d) },
+		func(from, to time.Time) (float64, error) { return c.WorkingHoursBetween(ctx, from, to) }, p, in)
+}
+
 // working converts real time to working time in this scale.
 func (c dossierClock) working(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / float64(c.hour) * float64(time.Hour))

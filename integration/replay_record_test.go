@@ -138,8 +138,8 @@ func TestApplicationRefuseReturnFeeApology(t *testing.T) {
 	status(id, "done")
 	waitClosed(t, env, workflows.ApplicationWorkflowID(refusedCode))
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(refusedCode), "application_refuse_local_writes.json")
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_return_fee_apology_local_writes.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(refusedCode), "application_refuse_step_plans.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_return_fee_apology_step_plans.json")
 }
 
 // fastHour is one working hour in the deadline test: deadlines that take
@@ -160,6 +160,14 @@ func (fastDeadlines) ComputeDue(_ context.Context, in activities.DueInput) (time
 
 func (fastDeadlines) WorkingHoursBetween(_ context.Context, from, to time.Time) (float64, error) {
 	return float64(to.Sub(from)) / float64(fastHour), nil
+}
+
+func (f fastDeadlines) StepPlan(ctx context.Context, in activities.StepPlanInput) (activities.StepPlan, error) {
+	return scaledStepPlan(ctx, f, in)
+}
+
+func (f fastDeadlines) AcceptPlan(ctx context.Context, in activities.AcceptPlanInput) (activities.AcceptPlan, error) {
+	return scaledAcceptPlan(ctx, f, f.Activities, in)
 }
 
 // fastEnv starts the app with the SLAs divided by 86400 and the working
@@ -257,6 +265,6 @@ func TestDeadlinesFire(t *testing.T) {
 	waitClosed(t, env, workflows.ApplicationWorkflowID(lateCode))
 	waitClosed(t, env, workflows.ApplicationWorkflowID(expCode))
 	recordHistory(t, env.Temporal, code, "deadlines_local_writes")
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(lateCode), "application_deadlines_local_writes.json")
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(expCode), "application_supplement_expired_local_writes.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(lateCode), "application_deadlines_step_plans.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(expCode), "application_supplement_expired_step_plans.json")
 }

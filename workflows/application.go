@@ -201,7 +201,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
 	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
 	w.vRemind = workflow.GetVersion(ctx, appRemindersChange, workflow.DefaultVersion, appReminders)
-	w.vHandoff = workflow.GetVersion(ctx, appHandoffChange, workflow.DefaultVersion, appHandoff)
+	w.vHandoff = workflow.GetVersion(ctx, appHandoffChange, workflow.DefaultVersion, appStepPlans)
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}

@@ -168,32 +168,24 @@ func (w *application) openTaskKeys() []string {
 // (working time, as a local activity), issues the receipt (form 01) and hands
 // the dossier from reception to the first processing step.
 func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time.Time) error {
-	var p cds.Procedure
-	err := w.exec(ctx, acts.ApplicationProcedureAt, activities.ProcedureAtInput{Code: w.in.Procedure.Code, At: now}, &p)
-	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) && ae.Type() == cds.ENOTFOUND {
-		p, err = w.in.Procedure, nil // withdrawn from the catalogue: keep the submitted version
-	}
+	plan, err := w.planAcceptance(ctx, now)
 	if err != nil {
 		return err
 	}
-	due, err := w.computeDue(ctx, now, p.Duration, worktime.Unit(p.Unit))
-	if err != nil {
-		return err
-	}
-	hours, err := w.workingHours(ctx, now, due)
-	if err != nil {
-		return err
-	}
+	p, due := plan.Procedure, plan.Due
 	reception := w.proc.Steps[0]
 	w.proc, w.accepted, w.due = p, now, due
-	w.clock = worktime.NewClock(time.Duration(hours*float64(time.Hour)), now)
+	w.clock = worktime.NewClock(time.Duration(plan.Hours*float64(time.Hour)), now)
 	w.status = cds.AppNew
 	task, err := w.startStep(ctx, 1, now)
 	if err != nil {
 		return err
 	}
-	if err := w.armDueReminder(ctx); err != nil {
+	if w.vHandoff >= appStepPlans {
+		if w.vRemind >= appReminders {
+			w.dueMark = plan.RemindAt
+		}
+	} else if err := w.armDueReminder(ctx); err != nil {
 		return err
 	}
 	docs := make([]map[string]any, 0, len(p.Documents))
@@ -213,6 +205,33 @@ func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time
 	w.notify(ctx, "accepted", "Hồ sơ đã được tiếp nhận / Dossier accepted",
 		"Ngày hẹn trả kết quả / Appointment: "+due.In(cds.VietnamTZ).Format("15:04 02/01/2006"))
 	return nil
+}
+
+// planAcceptance returns the procedure version in force now (the submitted
+// one if it left the catalogue), the appointment and the working hours to
+// it, and the dossier's reminder mark: one local activity from appStepPlans
+// on, one each before.
+func (w *application) planAcceptance(ctx workflow.Context, now time.Time) (activities.AcceptPlan, error) {
+	if w.vHandoff >= appStepPlans {
+		var plan activities.AcceptPlan
+		err := w.exec(ctx, acts.AcceptPlan, activities.AcceptPlanInput{Code: w.in.Procedure.Code, At: now, Submitted: w.in.Procedure,
+			RemindShare: w.remindShare()}, &plan)
+		return plan, err
+	}
+	var plan activities.AcceptPlan
+	err := w.exec(ctx, acts.ApplicationProcedureAt, activities.ProcedureAtInput{Code: w.in.Procedure.Code, At: now}, &plan.Procedure)
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() == cds.ENOTFOUND {
+		plan.Procedure, err = w.in.Procedure, nil // withdrawn from the catalogue: keep the submitted version
+	}
+	if err != nil {
+		return plan, err
+	}
+	if plan.Due, err = w.computeDue(ctx, now, plan.Procedure.Duration, worktime.Unit(plan.Procedure.Unit)); err != nil {
+		return plan, err
+	}
+	plan.Hours, err = w.workingHours(ctx, now, plan.Due)
+	return plan, err
 }
 
 // moveStep hands the dossier from the current step to step `to` and records

@@ -153,12 +153,22 @@ func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activ
 	s := w.curStep()
 	budget := time.Duration(float64(w.clock.Budget) * s.Share)
 	w.stepClock = worktime.NewClock(budget, t)
-	due, err := w.computeDue(ctx, t, budget.Hours(), worktime.UnitWorkingHours)
-	if err != nil {
+	var due time.Time
+	var err error
+	if w.vHandoff >= appStepPlans {
+		var plan activities.StepPlan
+		if err = w.exec(ctx, acts.StepPlan, activities.StepPlanInput{From: t, Budget: budget, RemindShare: w.remindShare()}, &plan); err != nil {
+			return activities.ApplicationTask{}, err
+		}
+		due = plan.Due
+		if w.vRemind >= appReminders {
+			w.stepReminded, w.stepMark = false, plan.RemindAt
+		}
+	} else if due, err = w.computeDue(ctx, t, budget.Hours(), worktime.UnitWorkingHours); err != nil {
 		return activities.ApplicationTask{}, err
 	}
 	w.stepDue, w.stepLate = due, false
-	if w.vRemind >= appReminders {
+	if w.vRemind >= appReminders && w.vHandoff < appStepPlans {
 		w.stepReminded = false
 		if err := w.armStepReminder(ctx); err != nil {
 			return activities.ApplicationTask{}, err

@@ -36,6 +36,15 @@ func (w *application) markAt(ctx workflow.Context, k worktime.Clock) (time.Time,
 	return w.computeDue(ctx, *k.RunningSince, left.Hours(), worktime.UnitWorkingHours)
 }
 
+// remindShare is the reminder share a plan is asked for: none before
+// appReminders.
+func (w *application) remindShare() float64 {
+	if w.vRemind < appReminders {
+		return 0
+	}
+	return ReminderShare
+}
+
 // armStepReminder sets the reminder mark of the step that just started (or
 // resumed); armDueReminder the dossier's. Both do nothing before
 // appReminders or once the reminder was sent.

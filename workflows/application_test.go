@@ -87,6 +87,21 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 	h.env.OnActivity(acts.WorkingHoursBetween, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, a, b time.Time) (float64, error) {
 		return h.cal.WorkingHoursBetween(a, b), nil
 	})
+	due := func(in activities.DueInput) (time.Time, error) { return h.cal.Add(in.From, in.Amount, in.Unit) }
+	hours := func(a, b time.Time) (float64, error) { return h.cal.WorkingHoursBetween(a, b), nil }
+	h.env.OnActivity(acts.StepPlan, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StepPlanInput) (activities.StepPlan, error) {
+		return activities.PlanStep(due, in)
+	})
+	h.env.OnActivity(acts.AcceptPlan, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.AcceptPlanInput) (activities.AcceptPlan, error) {
+		p := h.proc
+		var ae *temporal.ApplicationError
+		if errors.As(h.procErr, &ae) && ae.Type() == cds.ENOTFOUND {
+			p = in.Submitted // as the activity does with a withdrawn procedure
+		} else if h.procErr != nil {
+			return activities.AcceptPlan{}, h.procErr
+		}
+		return activities.PlanAcceptance(due, hours, p, in)
+	})
 	h.env.OnActivity(acts.PauseClock, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ClockInput) (activities.ClockState, error) {
 		k := in.Clock.Pause(h.cal, in.At)
 		return activities.ClockState{Clock: k, Due: k.Due(h.cal, in.At)}, nil
@@ -607,6 +622,7 @@ func TestApplicationLocalWritesVersions(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0)
 			h := newAppHarness(t, start)
 			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appLocalWrites).Return(v)
+			h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(appHandoff) // the lookups one by one
 			regular, local := map[string]int{}, map[string]int{}
 			h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
 				regular[info.ActivityType.Name]++

@@ -19,9 +19,18 @@ import (
 // hands the dossier back (ActCompleteTransfer). The dossier's own clock and
 // due time do not change: statistics count by the original due date.
 // Dossiers started before it move the current step to the other agency.
+//
+// Version 2 (appStepPlans) plans each step in one local activity: AcceptPlan
+// at acceptance (procedure version, appointment, budget, dossier reminder),
+// StepPlan when a step starts (its due time and reminder). Dossiers at v1
+// run ApplicationProcedureAt, ComputeDue and WorkingHoursBetween one by one.
+// New changes bump this change id's version instead of adding change ids:
+// each change id costs a visibility upsert (TemporalChangeVersion) in a new
+// dossier's first workflow task.
 const (
 	appHandoffChange = "application-interagency-handoff"
 	appHandoff       = workflow.Version(1)
+	appStepPlans     = workflow.Version(2)
 )
 
 // InterAgencyStep is the step key of the receiving agency's part.

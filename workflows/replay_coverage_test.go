@@ -112,4 +112,8 @@ func TestReplayCoversEveryFeedbackTransition(t *testing.T) {
 
 func TestReplayCoversEveryApplicationTransition(t *testing.T) {
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*.json", ApplicationWorkflowName, ServiceApplication))
+	// The newest version (application-interagency-handoff v2: one plan per
+	// step) takes different commands at every step: its histories alone
+	// must cover every transition too.
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_step_plans.json", ApplicationWorkflowName, ServiceApplication))
 }
