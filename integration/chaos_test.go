@@ -201,7 +201,8 @@ func TestChaosKillUnderLoad(t *testing.T) {
 		loadTime.Seconds(), downtime.Seconds(), answered, byKind["feedback"], byKind["application"], beforeLastKill, stuck, cl.statuses())
 
 	// Quiescence: every overdue timer due fired, every published report closed
-	// itself, notifications all sent, nothing moving.
+	// itself, every flow's citizen notices enqueued, notifications all sent,
+	// nothing moving.
 	tc, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", tport)})
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	stable := 0
 	qDeadline := time.Now().Add(8 * time.Minute)
 	for {
-		timersPending := chaosPending(t, conn, jobs)
+		timersPending := chaosPending(t, conn, jobs) + chaosNoticesShort(t, conn, jobs)
 		unsent := pgCount(t, conn, `SELECT count(*) FROM notifications WHERE sent_at IS NULL`)
 		notes := pgCount(t, conn, `SELECT count(*) FROM notifications`)
 		events := pgCount(t, conn, `SELECT count(*) FROM case_events`)

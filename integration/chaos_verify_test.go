@@ -88,6 +88,25 @@ func chaosPending(t *testing.T, conn *pgxpool.Pool, jobs []*chaosJob) int {
 	return pgCount(t, conn, `SELECT count(*) FROM cases WHERE (code = ANY($1) AND NOT overdue) OR (code = ANY($2) AND status <> 'closed')`, due, closing)
 }
 
+// chaosNoticesShort is how many citizen notices the answered cases' flows
+// still lack in total. The notices go out after the step that caused them
+// (workflows/outbox.go), and one whose activity was on a killed worker waits
+// for its retry: quiescence waits for them (checkFinalStates then compares
+// them case by case).
+func chaosNoticesShort(t *testing.T, conn *pgxpool.Pool, jobs []*chaosJob) int {
+	var codes []string
+	want := 0
+	for _, j := range jobs {
+		if j.code != "" {
+			codes = append(codes, j.code)
+			want += len(chaosExpect[j.kind][j.flow].notices)
+		}
+	}
+	got := pgCount(t, conn, `SELECT count(*) FROM notifications n JOIN cases c ON c.code = n.payload->>'code'
+		WHERE n.user_id = c.citizen_id AND c.code = ANY($1)`, codes)
+	return max(want-got, 0)
+}
+
 // checkFinalStates compares every answered case with its flow's expectation:
 // status, overdue, the published answer, and the citizen's notifications.
 func checkFinalStates(t *testing.T, conn *pgxpool.Pool, jobs []*chaosJob) (wrong int) {

@@ -93,6 +93,22 @@ func recordHistory(t *testing.T, tc client.Client, code, name string) {
 		return
 	}
 	ctx := context.Background()
+	// The notices go out after the step that caused them (outbox.go): wait
+	// for them so the recording ends with the case's last step complete.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		d, err := tc.DescribeWorkflowExecution(ctx, workflows.FeedbackWorkflowID(code), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.PendingActivities) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: activities still pending: %v", code, d.PendingActivities)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	it := tc.GetWorkflowHistory(ctx, workflows.FeedbackWorkflowID(code), "", false, 0)
 	var h historypb.History
 	for it.HasNext() {
@@ -329,7 +345,7 @@ func TestFeedbackHTTPEndToEnd(t *testing.T) {
 	if kinds != "feedback.routed,feedback.accepted,feedback.in_progress,feedback.awaiting_info,feedback.published,feedback.closed" {
 		t.Fatalf("citizen notifications %s", kinds)
 	}
-	recordHistory(t, env.Temporal, code, "happy_path_local_writes")
+	recordHistory(t, env.Temporal, code, "happy_path_durable_notices")
 }
 
 func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
@@ -382,10 +398,10 @@ func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
 	if got := timelineActions(t, env, codeA); got != "submit,route,transfer,not_ours,transfer" {
 		t.Fatalf("routing steps %s", got)
 	}
-	recordHistory(t, env.Temporal, codeB, "duplicate_local_writes")
+	recordHistory(t, env.Temporal, codeB, "duplicate_durable_notices")
 	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+codeA+"/withdraw", ctok, map[string]any{}); r.Status != 200 {
 		t.Fatalf("withdraw %d %s", r.Status, r.Body)
 	}
-	recordHistory(t, env.Temporal, codeA, "transfer_withdraw_local_writes")
+	recordHistory(t, env.Temporal, codeA, "transfer_withdraw_durable_notices")
 	_ = fmt.Sprint()
 }

@@ -77,6 +77,7 @@ func TestFollowerWithdrawnConsent(t *testing.T) {
 		t.Fatalf("submit %d %s", sub.Status, sub.Body)
 	}
 	code := sub.Map(t)["code"].(string)
+	waitNotice(t, env.DB.Pool, code, "feedback.routed") // the followers join after routing
 	for _, tok := range []string{wtok, ktok} {
 		if r := env.Do(http.MethodPost, "/api/v1/feedback/"+code+"/follow", tok, nil); r.Status != 200 {
 			t.Fatalf("follow %d %s", r.Status, r.Body)

@@ -82,6 +82,7 @@ func TestNotificationsSurviveKill(t *testing.T) {
 		var created struct{ Code string }
 		_ = json.Unmarshal(b, &created)
 		path := "/api/v1/feedback/" + created.Code
+		waitNotice(t, conn, created.Code, "feedback.routed") // the follower joins after routing
 		steps := []struct {
 			path, tok string
 			body      any

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -57,6 +58,22 @@ func countChannel(items []simItem, ch string) int {
 	return n
 }
 
+// waitNotice waits until the case's notice of kind is enqueued. The workflow
+// enqueues a notice after the step that caused it has been recorded
+// (workflows/outbox.go), so a test whose follower joins "after routing"
+// waits for the routed notice first.
+func waitNotice(t *testing.T, pool *pgxpool.Pool, code, kind string) {
+	t.Helper()
+	apptest.Eventually(t, 90*time.Second, kind+" notice of "+code, func() bool {
+		var n int
+		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM notifications WHERE kind = $1 AND payload->>'code' = $2`,
+			kind, code).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	})
+}
+
 // simPhone is the phone as the channel simulator names its person (no "+").
 func simPhone(t *testing.T, env *apptest.Env, id int64) string {
 	return strings.TrimPrefix(phoneOf(t, env, id), "+")
@@ -93,6 +110,7 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 		t.Fatalf("submit %d %s", sub.Status, sub.Body)
 	}
 	code := sub.Map(t)["code"].(string)
+	waitNotice(t, env.DB.Pool, code, "feedback.routed")
 	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+code+"/follow", ftok, nil); r.Status != 200 {
 		t.Fatalf("follow %d %s", r.Status, r.Body)
 	}

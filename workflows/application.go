@@ -184,7 +184,8 @@ type application struct {
 	docs       []string
 	form       map[string]any
 
-	v workflow.Version // appLocalWrites and later: writes run as local activities
+	v   workflow.Version // appLocalWrites and later: writes run as local activities
+	out outbox           // appDurableNotices and later: the notices (outbox.go)
 }
 
 // ServiceApplication is one public-service dossier under the one-stop rules
@@ -196,7 +197,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 		docs: in.DocumentIDs, form: in.Form}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appLocalWrites)
+	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appDurableNotices)
 	// Dossiers started before the change refuse an apology once overdue.
 	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
 	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
@@ -210,6 +211,9 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 
 func (w *application) setup(ctx workflow.Context) error {
 	w.ser = newSerial(ctx)
+	if w.v >= appDurableNotices {
+		w.out.start(ctx)
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (ApplicationView, error) { return w.view(), nil }); err != nil {
 		return err
 	}
@@ -278,6 +282,9 @@ func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
 	}
 	// Let running handlers finish before the workflow closes.
 	if err := drainHandlers(ctx); err != nil {
+		return w.view(), err
+	}
+	if err := w.out.drain(ctx); err != nil {
 		return w.view(), err
 	}
 	return w.view(), nil

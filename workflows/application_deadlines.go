@@ -49,10 +49,10 @@ func (w *application) onDeadline(ctx workflow.Context, what string) error {
 		}
 		// As feedback does: the agency's leaders and the one-stop coordinator hear of it.
 		for _, n := range []struct{ agency, role string }{{w.agency, "leader"}, {CoordinatorAgency, "coordinator"}} {
-			if err := w.exec(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{DedupePrefix: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq),
+			if err := w.send(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{DedupePrefix: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq),
 				Agency: n.agency, Roles: []string{n.role}, Kind: "application.overdue",
 				Title:   fmt.Sprintf("Hồ sơ %s đã quá hạn giải quyết (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
-				Payload: map[string]any{"code": w.in.Code, "due_at": w.due}}, nil); err != nil {
+				Payload: map[string]any{"code": w.in.Code, "due_at": w.due}}); err != nil {
 				return err
 			}
 		}

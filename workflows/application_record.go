@@ -86,9 +86,20 @@ func (w *application) record(ctx workflow.Context, e appEvent) error {
 func (w *application) notify(ctx workflow.Context, kind, title, body string) {
 	in := activities.NotifyInput{DedupeKey: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq), UserID: w.in.Citizen.UserID,
 		Kind: "application." + kind, Title: title, Body: body, Payload: map[string]any{"code": w.in.Code, "status": string(w.status)}}
-	if err := w.exec(ctx, acts.Notify, in, nil); err != nil {
+	if err := w.send(ctx, acts.Notify, in); err != nil {
 		workflow.GetLogger(ctx).Warn("notification not queued", "caseCode", w.in.Code, "err", err)
 	}
+}
+
+// send enqueues a notice: from appDurableNotices through the outbox (a
+// regular activity scheduled by the completed task: outbox.go), before it as
+// a write like the others.
+func (w *application) send(ctx workflow.Context, fn, arg any) error {
+	if w.v >= appDurableNotices {
+		w.out.add(fn, arg)
+		return nil
+	}
+	return w.exec(ctx, fn, arg, nil)
 }
 
 // appLocalWritesChange guards the switch of the read-model writes
@@ -96,9 +107,14 @@ func (w *application) notify(ctx workflow.Context, kind, title, body string) {
 // enqueues from regular to local activities: a staff action's Update then
 // completes in about one workflow task instead of ~6 workflow tasks and 4
 // activity round trips through the server (BENCHMARKS.md, T4).
+//
+// Version 2 (appDurableNotices) sends the outbox enqueues (Notify,
+// NotifyAgencyStaff, NotifyTaskHolder) as regular activities again, from
+// the durable history (outbox.go); the read-model writes stay local.
 const (
 	appLocalWritesChange = "application-local-writes"
 	appLocalWrites       = workflow.Version(1)
+	appDurableNotices    = workflow.Version(2)
 )
 
 // appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is

@@ -113,8 +113,8 @@ func (w *application) onReminder(ctx workflow.Context, what string, now time.Tim
 	if w.xfer != nil {
 		role = string(cds.RoleOfficer)
 	}
-	return w.exec(ctx, acts.NotifyTaskHolder, activities.TaskNotice{WorkflowID: ApplicationWorkflowID(w.in.Code), StepKey: w.taskKey,
+	return w.send(ctx, acts.NotifyTaskHolder, activities.TaskNotice{WorkflowID: ApplicationWorkflowID(w.in.Code), StepKey: w.taskKey,
 		StaffNotice: activities.StaffNotice{DedupePrefix: fmt.Sprintf("%s#%d", ApplicationWorkflowID(w.in.Code), w.seq),
 			Agency: w.agency, Roles: []string{role}, Kind: kind, Title: title,
-			Payload: map[string]any{"code": w.in.Code, "due_at": at}}}, nil)
+			Payload: map[string]any{"code": w.in.Code, "due_at": at}}})
 }

@@ -614,37 +614,48 @@ func TestApplicationAcceptKeepsSubmittedVersionWhenWithdrawn(t *testing.T) {
 
 // Dossiers started before "application-local-writes" (DefaultVersion) keep
 // their read-model writes, procedure lookup and outbox enqueues as regular
-// activities; from version 1 they run as local activities. Both write the
-// same records.
+// activities; at version 1 they all run as local activities; from version 2
+// (appDurableNotices) the notices are regular activities again, scheduled
+// from the durable history (outbox.go), and the writes stay local. Every
+// version writes the same records.
 func TestApplicationLocalWritesVersions(t *testing.T) {
-	for _, v := range []workflow.Version{workflow.DefaultVersion, appLocalWrites} {
-		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
+	// where each activity runs, by version: a hand-written table
+	type kinds struct{ record, lookup, notify string }
+	for _, c := range []struct {
+		v    workflow.Version
+		want kinds
+	}{
+		{workflow.DefaultVersion, kinds{"regular", "regular", "regular"}},
+		{appLocalWrites, kinds{"local", "local", "local"}},
+		{appDurableNotices, kinds{"local", "local", "regular"}},
+	} {
+		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0)
 			h := newAppHarness(t, start)
-			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appLocalWrites).Return(v)
+			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appDurableNotices).Return(c.v)
 			h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(appHandoff) // the lookups one by one
-			regular, local := map[string]int{}, map[string]int{}
+			ran := map[string]map[string]int{"regular": {}, "local": {}}
 			h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
-				regular[info.ActivityType.Name]++
+				ran["regular"][info.ActivityType.Name]++
 			})
 			h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
-				local[info.ActivityType.Name]++
+				ran["local"][info.ActivityType.Name]++
 			})
 			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 			h.do(start.Add(2*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Dừng thử"})
 			h.run()
 			h.ok("accept", "stop")
 			appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppUnresolved)
-			want, other := local, regular
-			if v == workflow.DefaultVersion {
-				want, other = regular, local
-			}
 			// submit, accept, stop: three records; accept and stop notify.
-			if want["RecordApplication"] != 3 || want["Notify"] != 2 || want["ApplicationProcedureAt"] != 1 {
-				t.Errorf("v%d: want the writes here, got %v (other kind %v)", v, want, other)
-			}
-			if other["RecordApplication"]+other["Notify"]+other["ApplicationProcedureAt"] != 0 {
-				t.Errorf("v%d: writes ran as the wrong kind of activity: %v", v, other)
+			for _, e := range []struct {
+				name, kind string
+				n          int
+			}{{"RecordApplication", c.want.record, 3}, {"ApplicationProcedureAt", c.want.lookup, 1}, {"Notify", c.want.notify, 2}} {
+				other := map[string]string{"regular": "local", "local": "regular"}[e.kind]
+				if ran[e.kind][e.name] != e.n || ran[other][e.name] != 0 {
+					t.Errorf("v%d: %s ran %d× as %s and %d× as %s, want %d× as %s", c.v, e.name,
+						ran[e.kind][e.name], e.kind, ran[other][e.name], other, e.n, e.kind)
+				}
 			}
 		})
 	}

@@ -58,6 +58,7 @@ type feedbackCase struct {
 
 	ready   bool             // the routed step is in the read model (the 201 may go out)
 	v       workflow.Version // fbLocalWrites and later: writes run as local activities
+	out     outbox           // fbDurableNotices and later: the notices (outbox.go)
 	version int              // bumped by each transition; wakes the deadline loop
 	pending int              // handlers between their state change and their last write (before fbHandlerLock)
 	lockV   workflow.Version // fbHandlerLock and later: transitions run one at a time under ser
@@ -72,7 +73,10 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbLocalWrites)
+	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbDurableNotices)
+	if w.v >= fbDurableNotices {
+		w.out.start(ctx)
+	}
 	// Cases started before fbHandlerLock keep the pending counter.
 	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
 	w.infoV = workflow.GetVersion(ctx, fbInfoDeadlineChange, workflow.DefaultVersion, fbInfoDeadline)
@@ -214,12 +218,12 @@ func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, 
 	if msg == "" {
 		return nil
 	}
-	return w.exec(ctx, acts.Notify, activities.NotifyInput{
+	return w.send(ctx, acts.Notify, activities.NotifyInput{
 		DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.in.CitizenID),
 		UserID:    w.in.CitizenID, Kind: "feedback." + ev.To,
 		Title: fmt.Sprintf(msg, w.in.Code), Body: ev.Note,
 		Payload: map[string]any{"code": w.in.Code, "status": ev.To, "seq": ev.Seq},
-	}, nil)
+	})
 }
 
 func (w *feedbackCase) step(ctx workflow.Context, t transition) error {
@@ -284,6 +288,9 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 		}
 	}
 	if err := drainHandlers(ctx); err != nil {
+		return w.view(), err
+	}
+	if err := w.out.drain(ctx); err != nil {
 		return w.view(), err
 	}
 	return w.view(), nil

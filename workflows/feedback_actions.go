@@ -212,9 +212,14 @@ func fbOpts(ctx workflow.Context) workflow.Context {
 // lookup and the outbox enqueues from regular to local activities: a
 // submission then completes in one workflow task instead of ~5 workflow tasks
 // and 4 activity round trips through the server (BENCHMARKS.md, T2).
+//
+// Version 2 (fbDurableNotices) sends the outbox enqueues (Notify,
+// NotifyAgencyStaff) as regular activities again, from the durable history
+// (outbox.go); the read-model writes stay local.
 const (
 	fbLocalWritesChange = "feedback-local-writes"
 	fbLocalWrites       = workflow.Version(1)
+	fbDurableNotices    = workflow.Version(2)
 )
 
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
@@ -225,4 +230,15 @@ func (w *feedbackCase) exec(ctx workflow.Context, fn, arg, result any) error {
 		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(fbOpts(ctx), fn, arg).Get(ctx, result)
+}
+
+// send enqueues a notice: from fbDurableNotices through the outbox (a
+// regular activity scheduled by the completed task: outbox.go), before it as
+// a write like the others.
+func (w *feedbackCase) send(ctx workflow.Context, fn, arg any) error {
+	if w.v >= fbDurableNotices {
+		w.out.add(fn, arg)
+		return nil
+	}
+	return w.exec(ctx, fn, arg, nil)
 }

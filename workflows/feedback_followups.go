@@ -104,12 +104,12 @@ func (w *feedbackCase) fireInfoDeadline(ctx workflow.Context, now time.Time) err
 		if err := w.write(ctx, ev, false); err != nil {
 			return err
 		}
-		return w.exec(ctx, acts.Notify, activities.NotifyInput{
+		return w.send(ctx, acts.Notify, activities.NotifyInput{
 			DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.in.CitizenID), UserID: w.in.CitizenID, Kind: "feedback.info_reminder",
 			Title: fmt.Sprintf("Phản ánh %s đang chờ bạn bổ sung thông tin. Nếu không bổ sung trước %s, phản ánh sẽ được đóng.",
 				w.in.Code, closeAt.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
 			Payload: map[string]any{"code": w.in.Code, "status": w.status, "close_at": closeAt},
-		}, nil)
+		})
 	}
 	if w.infoReminded && !w.infoCloseAt.IsZero() && !now.Before(w.infoCloseAt) {
 		return w.step(ctx, transition{actor: system, action: "info_expired", to: FBClosed, public: true, notify: true,

@@ -122,11 +122,11 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 			return err
 		}
 		if w.assignee != 0 {
-			if err := w.exec(ctx, acts.Notify, activities.NotifyInput{
+			if err := w.send(ctx, acts.Notify, activities.NotifyInput{
 				DedupeKey: fmt.Sprintf("%s/%d/%d", w.wfID, ev.Seq, w.assignee), UserID: w.assignee, Kind: "feedback.reminder",
 				Title:   fmt.Sprintf("Phản ánh %s sắp đến hạn trả lời (hạn %s).", w.in.Code, w.due.In(cds.VietnamTZ).Format("15:04 02/01/2006")),
 				Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
-			}, nil); err != nil {
+			}); err != nil {
 				return err
 			}
 		} else if err := w.notifyStaff(ctx, ev.Seq, "feedback.reminder", "Phản ánh %s sắp đến hạn trả lời.", []string{"leader"}, w.agency); err != nil {
@@ -156,10 +156,10 @@ func (w *feedbackCase) fireDeadlines(ctx workflow.Context) error {
 }
 
 func (w *feedbackCase) notifyStaff(ctx workflow.Context, seq int, kind, title string, roles []string, agency string) error {
-	return w.exec(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{
+	return w.send(ctx, acts.NotifyAgencyStaff, activities.StaffNotice{
 		DedupePrefix: fmt.Sprintf("%s/%d", w.wfID, seq), Agency: agency, Roles: roles, Kind: kind,
 		Title: fmt.Sprintf(title, w.in.Code), Payload: map[string]any{"code": w.in.Code, "due_at": w.due},
-	}, nil)
+	})
 }
 
 // scaledCalendar is a calendar-hour span, shortened by the test scale.

@@ -108,12 +108,18 @@ func TestReplayCoversEveryFeedbackTransition(t *testing.T) {
 		t.Errorf("actions missing from feedbackTransitionsReplayed: %v", unlisted)
 	}
 	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*.json", FeedbackWorkflowName, FeedbackCase))
+	// The newest version (feedback-local-writes v2: the notices from the
+	// durable history) schedules activities where v1 wrote markers: its
+	// histories alone must cover every transition too.
+	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_durable_notices.json", FeedbackWorkflowName, FeedbackCase))
 }
 
 func TestReplayCoversEveryApplicationTransition(t *testing.T) {
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*.json", ApplicationWorkflowName, ServiceApplication))
-	// The newest version (application-interagency-handoff v2: one plan per
-	// step) takes different commands at every step: its histories alone
-	// must cover every transition too.
+	// The newest versions take different commands at every step
+	// (application-interagency-handoff v2: one plan per step;
+	// application-local-writes v2: the notices from the durable history):
+	// each one's histories alone must cover every transition too.
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_step_plans.json", ApplicationWorkflowName, ServiceApplication))
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_durable_notices.json", ApplicationWorkflowName, ServiceApplication))
 }
