@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -634,29 +633,15 @@ func TestApplicationLocalWritesVersions(t *testing.T) {
 			h := newAppHarness(t, start)
 			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appDurableNotices).Return(c.v)
 			h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(appHandoff) // the lookups one by one
-			ran := map[string]map[string]int{"regular": {}, "local": {}}
-			h.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
-				ran["regular"][info.ActivityType.Name]++
-			})
-			h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
-				ran["local"][info.ActivityType.Name]++
-			})
+			ran := ranAs(h.env)
 			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 			h.do(start.Add(2*time.Hour), "stop", ApplicationAction{Action: ActStop, Actor: appLeader, Reason: "Dừng thử"})
 			h.run()
 			h.ok("accept", "stop")
 			appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppUnresolved)
 			// submit, accept, stop: three records; accept and stop notify.
-			for _, e := range []struct {
-				name, kind string
-				n          int
-			}{{"RecordApplication", c.want.record, 3}, {"ApplicationProcedureAt", c.want.lookup, 1}, {"Notify", c.want.notify, 2}} {
-				other := map[string]string{"regular": "local", "local": "regular"}[e.kind]
-				if ran[e.kind][e.name] != e.n || ran[other][e.name] != 0 {
-					t.Errorf("v%d: %s ran %d× as %s and %d× as %s, want %d× as %s", c.v, e.name,
-						ran[e.kind][e.name], e.kind, ran[other][e.name], other, e.n, e.kind)
-				}
-			}
+			checkRanAs(t, c.v, ran, []ranWant{{"RecordApplication", c.want.record, 3}, {"ApplicationProcedureAt", c.want.lookup, 1},
+				{"Notify", c.want.notify, 2}})
 		})
 	}
 }
