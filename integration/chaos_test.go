@@ -212,13 +212,15 @@ func TestChaosKillUnderLoad(t *testing.T) {
 	stable := 0
 	qDeadline := time.Now().Add(8 * time.Minute)
 	for {
-		timersPending := chaosPending(t, conn, jobs) + chaosNoticesShort(t, conn, jobs)
+		timersPending := chaosPending(t, conn, jobs)
+		noticesShort := chaosNoticesShort(t, conn, jobs)
 		unsent := pgCount(t, conn, `SELECT count(*) FROM notifications WHERE sent_at IS NULL`)
 		notes := pgCount(t, conn, `SELECT count(*) FROM notifications`)
 		events := pgCount(t, conn, `SELECT count(*) FROM case_events`)
 		distinct, _, _, _ := hook.figures()
-		snap := fmt.Sprintf("timers_pending=%d unsent=%d notifications=%d events=%d webhook=%d", timersPending, unsent, notes, events, distinct)
-		if timersPending == 0 && unsent == 0 && distinct >= notes && snap == last {
+		snap := fmt.Sprintf("timers_pending=%d notices_short=%d unsent=%d notifications=%d events=%d webhook=%d",
+			timersPending, noticesShort, unsent, notes, events, distinct)
+		if timersPending == 0 && noticesShort == 0 && unsent == 0 && distinct >= notes && snap == last {
 			stable++
 		} else {
 			stable = 0
