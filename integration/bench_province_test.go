@@ -44,17 +44,18 @@ func tail(s string, n int) string {
 }
 
 // TestBenchResidentScenario runs `bench --scenario resident` with two tiny
-// steps (10 and 20 open cases, 4 short deadlines, a 3 s window), so the
+// steps (10 and 20 open cases, 4 short deadlines, a 6 s window of 5
+// requests per second arriving open-loop), so the
 // harness cannot rot: serve is started, filled, killed with SIGKILL and
 // restarted to a ready /readyz, every request succeeds and every deadline
 // fires. The performance targets are printed by the bench, not checked here.
 func TestBenchResidentScenario(t *testing.T) {
-	rep := runBenchBinary(t, 8*time.Minute, "--scenario", "resident", "--open", "10,20", "--timers", "4", "--window", "3s", "--c", "2")
+	rep := runBenchBinary(t, 8*time.Minute, "--scenario", "resident", "--open", "10,20", "--timers", "4", "--window", "6s", "--window-rate", "5", "--c", "2")
 	if len(rep.Resident) != 2 || rep.Resident[0].Open != 10 || rep.Resident[1].Open != 20 {
 		t.Fatalf("resident rows %+v", rep.Resident)
 	}
 	for _, r := range rep.Resident {
-		if r.RSSMB <= 0 || r.StoreMB <= 0 || r.AppDBMB <= 0 || r.ReadyMS <= 0 || r.InboxP99 <= 0 || r.AfterMaxMS <= 0 || r.AfterErrors != 0 || r.TimerP99 <= 0 || r.Load == "" {
+		if r.RSSMB <= 0 || r.StoreMB <= 0 || r.AppDBMB <= 0 || r.ReadyMS <= 0 || r.InboxP99 <= 0 || r.AfterMaxMS <= 0 || r.AfterErrors != 0 || r.TimerP99 <= 0 || r.Load == "" || r.WindowRate != 5 {
 			t.Errorf("row %+v", r)
 		}
 	}
@@ -73,6 +74,11 @@ func TestBenchResidentScenario(t *testing.T) {
 	}
 	if s := seen["resident_20_seed"]; s.N != 10 {
 		t.Errorf("second step filed %d cases, want 10", s.N)
+	}
+	// Open loop: 6 s at 5/s is 30 arrivals whatever the answers take, split
+	// at 5 s after ready into 25 and 5.
+	if a, e, l := seen["resident_20_after_ready_all"].N, seen["resident_20_after_ready_all_first_5s"].N, seen["resident_20_after_ready_all_after_5s"].N; a != 30 || e != 25 || l != 5 {
+		t.Errorf("window after ready: %d requests (%d in the first 5 s, %d after), want 30 (25, 5)", a, e, l)
 	}
 	if s := seen["resident_20_timer_lateness"]; s.N != 4 {
 		t.Errorf("timer series %+v, want 4 deadlines", s)

@@ -16,6 +16,7 @@ type provinceOpts struct {
 	open        *string
 	timers      *int
 	window      *time.Duration
+	windowRate  *float64
 	units       *int
 	reportCases *int
 }
@@ -25,6 +26,7 @@ func provinceFlags(fs *flag.FlagSet) *provinceOpts {
 		open:        fs.String("open", "50000", "scenario resident: open cases to reach, or growing steps (10000,25000,50000)"),
 		timers:      fs.Int("timers", 1000, "scenario resident: reports whose deadlines fall in the same minute, per step (0: skip)"),
 		window:      fs.Duration("window", 30*time.Second, "scenario resident: measured window of requests after the restart"),
+		windowRate:  fs.Float64("window-rate", 20, "scenario resident: requests per second arriving open-loop in the window after the restart (0: --c clients, closed loop, the server at capacity)"),
 		units:       fs.Int("report-units", 100, "scenario reports: units besides the 56 communes in the Phụ lục I workbook"),
 		reportCases: fs.Int("report-cases", 1000000, "scenario reports: cases in the read model for Biểu 06"),
 	}
@@ -40,7 +42,7 @@ func (p *provinceOpts) run(ctx context.Context, scenario, engine, adminDSN strin
 			return true, perr
 		}
 		err = runResident(ctx, residentOpts{Engine: engine, AdminDSN: adminDSN, Steps: steps, Conc: conc, Shards: shards,
-			Timers: *p.timers, Window: *p.window, Checkpoint: func(rows []bench.ResidentRow) {
+			Timers: *p.timers, Window: *p.window, WindowRate: *p.windowRate, Checkpoint: func(rows []bench.ResidentRow) {
 				rep.Resident = rows
 				rep.CheckResident()
 				rep.LoadEnd = bench.LoadAvg()

@@ -33,6 +33,7 @@ type residentOpts struct {
 	Shards           int
 	Timers           int           // deadline timers due in the same minute (0: skip)
 	Window           time.Duration // the measured window after ready
+	WindowRate       float64       // arrivals per second in the window (0: Conc clients, closed loop)
 	// Checkpoint, when set, is called after each step (the JSON is written
 	// step by step, so a long run that is stopped keeps what it measured).
 	Checkpoint func(rows []bench.ResidentRow)
@@ -150,12 +151,15 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 		}
 		row.ReadyMS = ms(ready)
 		marks := srv.startupMarks()
-		mixed := res.Mixed(ctx, p+"_after_ready", o.Window, o.Conc)
+		mixed := res.Mixed(ctx, p+"_after_ready", o.Window, o.Conc, o.WindowRate)
 		for _, r := range mixed {
 			rep.Add(r)
 		}
 		row.AfterMaxMS, row.AfterP99MS = mixed[0].LatencyMS["max"], mixed[0].LatencyMS["p99"]
 		row.AfterErrors = mixed[0].Errors
+		row.WindowRate = o.WindowRate
+		row.AfterFirst5sMaxMS = mixed[len(mixed)-2].LatencyMS["max"]
+		row.AfterRestMaxMS = mixed[len(mixed)-1].LatencyMS["max"]
 		row.RSSAfterMB, _ = srv.rssMB()
 		rep.Add(bench.Result{Name: p + "_restart_to_ready", N: 1, Seconds: round3(ready.Seconds()),
 			LatencyMS: map[string]float64{"max": ms(ready)}, Note: marksNote(marks)})

@@ -121,84 +121,117 @@ func (r *Resident) FileFeedback(ctx context.Context, name string, n, c int) (Res
 	return s.Result(el), codes
 }
 
-// Mixed sends the requests people send, from c clients for d: file a report,
-// file a dossier, the officer's inbox, read a case, accept a case filed
-// earlier (a workflow that is not in the new worker's cache). It returns one
-// series per kind and one for all requests.
-func (r *Resident) Mixed(ctx context.Context, prefix string, d time.Duration, c int) []Result {
-	kinds := []string{"submit_feedback", "submit_dossier", "inbox", "read_case", "accept_old_case"}
-	series := make([]*Series, len(kinds))
-	for k, n := range kinds {
+// ResidentKinds are the requests of the window after ready, in the order
+// they are sent.
+var ResidentKinds = []string{"submit_feedback", "submit_dossier", "inbox", "read_case", "accept_old_case"}
+
+// residentSettle is the start of the window that is kept apart: requests
+// that arrive in it meet the restart (cold caches, replays), the rest meet a
+// warm server.
+const residentSettle = 5 * time.Second
+
+// Mixed sends the requests people send for d: file a report, file a
+// dossier, the officer's inbox, read a case, accept a case filed earlier (a
+// workflow that is not in the new worker's cache). With rate > 0 the
+// requests arrive open-loop at rate per second, whatever the answers take
+// (the ordinary load the restart is measured under); with rate 0, c clients
+// send the next request as soon as the last is answered (the server at its
+// capacity). It returns one series for all requests, one per kind, then
+// the requests that arrived in the first 5 s and those after.
+func (r *Resident) Mixed(ctx context.Context, prefix string, d time.Duration, c int, rate float64) []Result {
+	series := make([]*Series, len(ResidentKinds))
+	for k, n := range ResidentKinds {
 		series[k] = NewSeries(prefix + "_" + n)
 	}
 	all := NewSeries(prefix + "_all")
+	early, late := NewSeries(prefix+"_all_first_5s"), NewSeries(prefix+"_all_after_5s")
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	// pick returns a report filed earlier; take removes it for good (a
-	// report is accepted once).
-	pick := func(take bool) string {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if len(r.codes) == 0 {
-			return ""
-		}
-		j := rng.IntN(len(r.codes))
-		code := r.codes[j]
-		if take {
-			r.codes[j] = r.codes[len(r.codes)-1]
-			r.codes = r.codes[:len(r.codes)-1]
-		}
-		return code
-	}
-	var op int64 = -1
-	end := time.Now().Add(d)
-	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < c; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) && ctx.Err() == nil {
-				k := int(atomic.AddInt64(&op, 1)) % len(kinds)
-				t0 := time.Now()
-				var err error
-				switch kinds[k] {
-				case "submit_feedback":
-					err = r.fileFeedback(ctx)
-				case "submit_dossier":
-					err = r.fileDossier(ctx)
-				case "inbox":
-					err = r.Feedback.Call(ctx, http.MethodGet, "/api/v1/tasks", r.Feedback.Officer, nil, http.StatusOK, nil)
-				case "read_case":
-					code := pick(false)
-					if code == "" {
-						continue
-					}
-					err = r.Feedback.Call(ctx, http.MethodGet, "/api/v1/feedback/"+code, r.Feedback.Officer, nil, http.StatusOK, nil)
-				case "accept_old_case":
-					code := pick(true)
-					if code == "" {
-						continue
-					}
-					err = r.Feedback.Call(ctx, http.MethodPost, "/api/v1/feedback/"+code+"/actions/accept", r.Feedback.Officer, map[string]any{}, http.StatusOK, nil)
-				}
-				el := time.Since(t0)
-				if err != nil {
-					series[k].Fail(err)
-					all.Fail(err)
-					continue
-				}
-				series[k].Observe(el)
-				all.Observe(el)
+	// at is when the request was due to arrive, counted from the start.
+	send := func(ctx context.Context, k int, at time.Duration) {
+		t0 := time.Now()
+		sent, err := r.send(ctx, ResidentKinds[k], rng)
+		if !sent {
+			return
+		}
+		el := time.Since(t0)
+		part := late
+		if at < residentSettle {
+			part = early
+		}
+		for _, s := range []*Series{series[k], all, part} {
+			if err != nil {
+				s.Fail(err)
+			} else {
+				s.Observe(el)
 			}
-		}()
+		}
 	}
-	wg.Wait()
+	if rate > 0 {
+		gap := time.Duration(float64(time.Second) / rate)
+		OpenLoop(ctx, int(rate*d.Seconds()), rate, func(ctx context.Context, i int) {
+			send(ctx, i%len(ResidentKinds), time.Duration(i)*gap)
+		})
+	} else {
+		var op int64 = -1
+		end := start.Add(d)
+		var wg sync.WaitGroup
+		for w := 0; w < c; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(end) && ctx.Err() == nil {
+					send(ctx, int(atomic.AddInt64(&op, 1))%len(ResidentKinds), time.Since(start))
+				}
+			}()
+		}
+		wg.Wait()
+	}
 	el := time.Since(start)
 	out := []Result{all.Result(el)}
 	for _, s := range series {
 		out = append(out, s.Result(el))
 	}
-	return out
+	return append(out, early.Result(el), late.Result(el))
+}
+
+// send sends one request of the given kind; sent is false when there was
+// no earlier report to read or accept.
+func (r *Resident) send(ctx context.Context, kind string, rng *rand.Rand) (sent bool, err error) {
+	switch kind {
+	case "submit_feedback":
+		return true, r.fileFeedback(ctx)
+	case "submit_dossier":
+		return true, r.fileDossier(ctx)
+	case "inbox":
+		return true, r.Feedback.Call(ctx, http.MethodGet, "/api/v1/tasks", r.Feedback.Officer, nil, http.StatusOK, nil)
+	case "read_case":
+		if code := r.pick(rng, false); code != "" {
+			return true, r.Feedback.Call(ctx, http.MethodGet, "/api/v1/feedback/"+code, r.Feedback.Officer, nil, http.StatusOK, nil)
+		}
+	case "accept_old_case":
+		if code := r.pick(rng, true); code != "" {
+			return true, r.Feedback.Call(ctx, http.MethodPost, "/api/v1/feedback/"+code+"/actions/accept", r.Feedback.Officer, map[string]any{}, http.StatusOK, nil)
+		}
+	}
+	return false, nil
+}
+
+// pick returns a report filed earlier; take removes it for good (a report
+// is accepted once).
+func (r *Resident) pick(rng *rand.Rand, take bool) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.codes) == 0 {
+		return ""
+	}
+	j := rng.IntN(len(r.codes))
+	code := r.codes[j]
+	if take {
+		r.codes[j] = r.codes[len(r.codes)-1]
+		r.codes = r.codes[:len(r.codes)-1]
+	}
+	return code
 }
 
 // Inbox measures k sequential calls of each staff queue read of the feedback

@@ -21,6 +21,9 @@ const (
 	chartMinTop = 1000.0 // the y axis reaches at least 1 s, so the 150 ms line shows
 )
 
+// chartErrorColor rings the points of rates where requests failed.
+const chartErrorColor = "#e00000"
+
 var chartColors = []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"}
 
 // chartScale maps offered rate (linear, 0..xMax) and latency (log10,
@@ -93,17 +96,30 @@ func WriteSVG(w io.Writer, title string, series []SweepSeries) error {
 	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#888" stroke-dasharray="2,3"/><text x="%d" y="%.1f" fill="#555">%d ms</text>`+"\n",
 		chartLeft, ky, chartLeft+plotW, ky, chartLeft+plotW+4, ky+4, KneeMS)
 	lx := chartLeft + plotW + 40
+	withErrors := false
 	for i, x := range series {
 		col := chartColors[i%len(chartColors)]
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", col, s.polyline(x.Points, true))
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="1.5" stroke-dasharray="5,4" points="%s"/>`+"\n", col, s.polyline(x.Points, false))
 		for _, p := range x.Points {
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", s.x(p.Offered), s.y(p.P99), col)
+			if p.Errors > 0 {
+				// A rate where requests failed: a ring round the point and
+				// the count, so the chart does not pass a failing rate off
+				// as a fast one.
+				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="7" fill="none" stroke="%s" stroke-width="2"/><text x="%.1f" y="%.1f" fill="%s" font-size="11">%d lỗi / errors</text>`+"\n",
+					s.x(p.Offered), s.y(p.P99), chartErrorColor, s.x(p.Offered)+9, s.y(p.P99)-8, chartErrorColor, p.Errors)
+				withErrors = true
+			}
 		}
 		ly := chartTop + 10 + i*54
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/><text x="%d" y="%d">%s p99</text>`+"\n", lx, ly, lx+24, ly, col, lx+30, ly+4, html.EscapeString(x.Name))
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1.5" stroke-dasharray="5,4"/><text x="%d" y="%d">p50</text>`+"\n", lx, ly+16, lx+24, ly+16, col, lx+30, ly+20)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#555">knee: %s</text>`+"\n", lx+30, ly+36, html.EscapeString(x.Knee))
+	}
+	if withErrors {
+		fmt.Fprintf(&b, `<circle cx="%d" cy="%d" r="7" fill="none" stroke="%s" stroke-width="2"/><text x="%d" y="%d">có yêu cầu lỗi / requests failed</text>`+"\n",
+			lx+12, chartH-24, chartErrorColor, lx+30, chartH-20)
 	}
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())

@@ -88,6 +88,22 @@ func TestWriteSVG(t *testing.T) {
 			t.Errorf("SVG lacks %q", want)
 		}
 	}
+	if strings.Contains(out, "lỗi") {
+		t.Error("a sweep without errors is drawn with error marks")
+	}
+	// A rate with failed requests is ringed and counted at its p99 point.
+	s[0].Points[1].Errors = 12
+	b.Reset()
+	_ = WriteSVG(&b, "x", s)
+	out = b.String()
+	for _, want := range []string{`<circle cx="540.0" cy="40.0" r="7"`, `>12 lỗi / errors<`, `requests failed<`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("SVG with errors lacks %q", want)
+		}
+	}
+	if strings.Contains(out, `<circle cx="117.0" cy="260.0" r="7"`) {
+		t.Error("the rate without errors is ringed too")
+	}
 	// Well-formed XML.
 	d := xml.NewDecoder(strings.NewReader(out))
 	for {
