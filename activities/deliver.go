@@ -81,7 +81,7 @@ func (a *Activities) notifyFollowers(ctx context.Context, in NotifyInput) error 
 	if err != nil {
 		return err
 	}
-	ids, err := a.DB.FeedbackFollowers(ctx, "feedback/"+code)
+	ids, err := a.DB.FeedbackFollowers(ctx, "feedback/"+code, in.DedupeKey)
 	if err != nil {
 		return err
 	}

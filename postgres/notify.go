@@ -94,9 +94,15 @@ func (db *DB) NotifyTarget(ctx context.Context, userID int64) (NotifyTarget, err
 	return t, rows.Err()
 }
 
-// FeedbackFollowers lists the citizens following a feedback case.
-func (db *DB) FeedbackFollowers(ctx context.Context, workflowID string) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT user_id FROM feedback_followers WHERE workflow_id = $1 ORDER BY user_id`, workflowID)
+// FeedbackFollowers lists the citizens following a feedback case who
+// followed it no later than the notification stepKey was first queued
+// (all current followers when there is no such row, as when the reporter
+// gets none). A retry of the step's Notify activity after a crash thus
+// reaches the followers the first attempt reached, and not someone who
+// followed in between, after the step.
+func (db *DB) FeedbackFollowers(ctx context.Context, workflowID, stepKey string) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT user_id FROM feedback_followers WHERE workflow_id = $1
+		AND created_at <= COALESCE((SELECT created_at FROM notifications WHERE dedupe_key = $2), now()) ORDER BY user_id`, workflowID, stepKey)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,87 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestFollowerJoiningBetweenRetriesGetsNoEarlierStep: a worker killed after
+// the step's Notify committed and before Temporal recorded it runs Notify
+// again. Someone who followed the case in between followed after the step,
+// so the retry must not tell them of it; the next step reaches them. (The
+// kill test, TestNotificationsSurviveKill, once saw exactly this: two extra
+// deliveries, push and Zalo, of "routed" to a follower who joined after it.)
+func TestFollowerJoiningBetweenRetriesGetsNoEarlierStep(t *testing.T) {
+	db := testDB(t)
+	a := &Activities{DB: db}
+	ctx := context.Background()
+	var reporter, early, late int64
+	for _, u := range []struct {
+		phone string
+		id    *int64
+	}{{"+84900000101", &reporter}, {"+84900000102", &early}, {"+84900000103", &late}} {
+		if err := db.Pool.QueryRow(ctx, `INSERT INTO users (kind, phone, full_name) VALUES ('citizen', $1, 'Người dân') RETURNING id`, u.phone).Scan(u.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, citizen_id, status, received_at)
+		VALUES ('feedback/PA-F1', 'feedback', 'PA-F1', 'Ổ gà', 'traffic', $1, 'routed', now())`, reporter); err != nil {
+		t.Fatal(err)
+	}
+	follow := func(id int64) {
+		t.Helper()
+		// A statement of its own: now() is its own transaction's time.
+		if _, err := db.Pool.Exec(ctx, `INSERT INTO feedback_followers (workflow_id, user_id) VALUES ('feedback/PA-F1', $1)`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step := func(seq int, kind string) NotifyInput {
+		return NotifyInput{DedupeKey: fmt.Sprintf("feedback/PA-F1/%d/%d", seq, reporter), UserID: reporter, Kind: kind,
+			Title: "Phản ánh PA-F1", Payload: map[string]any{"code": "PA-F1", "status": kind[len("feedback."):], "seq": seq}}
+	}
+	got := func(id int64) []string {
+		t.Helper()
+		rows, err := db.Pool.Query(ctx, `SELECT kind FROM notifications WHERE user_id = $1 ORDER BY id`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var kinds []string
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			kinds = append(kinds, k)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return kinds
+	}
+
+	follow(early)
+	routed := step(2, "feedback.routed")
+	if err := a.Notify(ctx, routed); err != nil {
+		t.Fatal(err)
+	}
+	follow(late)
+	if err := a.Notify(ctx, routed); err != nil { // the retry after the kill
+		t.Fatal(err)
+	}
+	if err := a.Notify(ctx, step(3, "feedback.accepted")); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{
+		reporter: "feedback.routed feedback.accepted",
+		early:    "feedback.routed feedback.accepted",
+		late:     "feedback.accepted",
+	}
+	for id, w := range want {
+		if g := strings.Join(got(id), " "); g != w {
+			t.Errorf("user %d was told %q, want %q", id, g, w)
+		}
+	}
+}
