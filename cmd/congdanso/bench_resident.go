@@ -152,14 +152,14 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 		row.ReadyMS = ms(ready)
 		marks := srv.startupMarks()
 		mixed := res.Mixed(ctx, p+"_after_ready", o.Window, o.Conc, o.WindowRate)
-		for _, r := range mixed {
+		for _, r := range mixed.Results() {
 			rep.Add(r)
 		}
-		row.AfterMaxMS, row.AfterP99MS = mixed[0].LatencyMS["max"], mixed[0].LatencyMS["p99"]
-		row.AfterErrors = mixed[0].Errors
+		row.AfterMaxMS, row.AfterP99MS = mixed.All.LatencyMS["max"], mixed.All.LatencyMS["p99"]
+		row.AfterErrors = mixed.All.Errors
 		row.WindowRate = o.WindowRate
-		row.AfterFirst5sMaxMS = mixed[len(mixed)-2].LatencyMS["max"]
-		row.AfterRestMaxMS = mixed[len(mixed)-1].LatencyMS["max"]
+		row.AfterFirst5sMaxMS = mixed.First5s.LatencyMS["max"]
+		row.AfterRestMaxMS = mixed.After5s.LatencyMS["max"]
 		row.RSSAfterMB, _ = srv.rssMB()
 		rep.Add(bench.Result{Name: p + "_restart_to_ready", N: 1, Seconds: round3(ready.Seconds()),
 			LatencyMS: map[string]float64{"max": ms(ready)}, Note: marksNote(marks)})

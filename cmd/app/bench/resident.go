@@ -136,9 +136,8 @@ const residentSettle = 5 * time.Second
 // requests arrive open-loop at rate per second, whatever the answers take
 // (the ordinary load the restart is measured under); with rate 0, c clients
 // send the next request as soon as the last is answered (the server at its
-// capacity). It returns one series for all requests, one per kind, then
-// the requests that arrived in the first 5 s and those after.
-func (r *Resident) Mixed(ctx context.Context, prefix string, d time.Duration, c int, rate float64) []Result {
+// capacity).
+func (r *Resident) Mixed(ctx context.Context, prefix string, d time.Duration, c int, rate float64) Window {
 	series := make([]*Series, len(ResidentKinds))
 	for k, n := range ResidentKinds {
 		series[k] = NewSeries(prefix + "_" + n)
@@ -188,11 +187,25 @@ func (r *Resident) Mixed(ctx context.Context, prefix string, d time.Duration, c 
 		wg.Wait()
 	}
 	el := time.Since(start)
-	out := []Result{all.Result(el)}
+	w := Window{All: all.Result(el), First5s: early.Result(el), After5s: late.Result(el)}
 	for _, s := range series {
-		out = append(out, s.Result(el))
+		w.Kinds = append(w.Kinds, s.Result(el))
 	}
-	return append(out, early.Result(el), late.Result(el))
+	return w
+}
+
+// Window is what Mixed measured: all requests, each kind (ResidentKinds
+// order), and the requests that arrived in the first 5 s and after them.
+type Window struct {
+	All              Result
+	Kinds            []Result
+	First5s, After5s Result
+}
+
+// Results lists every series of the window, for the report.
+func (w Window) Results() []Result {
+	out := append([]Result{w.All}, w.Kinds...)
+	return append(out, w.First5s, w.After5s)
 }
 
 // send sends one request of the given kind; sent is false when there was
