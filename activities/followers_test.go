@@ -14,6 +14,79 @@ import (
 // kill test, TestNotificationsSurviveKill, once saw exactly this: two extra
 // deliveries, push and Zalo, of "routed" to a follower who joined after it.)
 func TestFollowerJoiningBetweenRetriesGetsNoEarlierStep(t *testing.T) {
+	f := newFollowerFixture(t)
+	a, reporter, early, late, step, got := f.a, f.reporter, f.early, f.late, f.step, f.got
+	ctx := context.Background()
+
+	f.follow(early)
+	routed := step(2, "feedback.routed")
+	if err := a.Notify(ctx, routed); err != nil {
+		t.Fatal(err)
+	}
+	f.follow(late)
+	if err := a.Notify(ctx, routed); err != nil { // the retry after the kill
+		t.Fatal(err)
+	}
+	if err := a.Notify(ctx, step(3, "feedback.accepted")); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{
+		reporter: "feedback.routed feedback.accepted",
+		early:    "feedback.routed feedback.accepted",
+		late:     "feedback.accepted",
+	}
+	for id, w := range want {
+		if g := strings.Join(got(id), " "); g != w {
+			t.Errorf("user %d was told %q, want %q", id, g, w)
+		}
+	}
+}
+
+// EnqueueNotices (the API with an Update's answer, then the workflow's
+// safety net with what it still held) queues each step once: a step whose
+// reporter row is there is skipped whole, one that is not is queued with
+// its followers.
+func TestEnqueueNoticesTwice(t *testing.T) {
+	f := newFollowerFixture(t)
+	ctx := context.Background()
+	f.follow(f.early)
+	accepted := Notice{Citizen: &NotifyInput{}}
+	*accepted.Citizen = f.step(3, "feedback.accepted")
+	if err := f.a.EnqueueNotices(ctx, []Notice{accepted}); err != nil {
+		t.Fatal(err)
+	}
+	f.follow(f.late)
+	started := Notice{Citizen: &NotifyInput{}}
+	*started.Citizen = f.step(4, "feedback.in_progress")
+	if err := f.a.EnqueueNotices(ctx, []Notice{accepted, started}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{
+		f.reporter: "feedback.accepted feedback.in_progress",
+		f.early:    "feedback.accepted feedback.in_progress",
+		f.late:     "feedback.in_progress",
+	}
+	for id, w := range want {
+		if g := strings.Join(f.got(id), " "); g != w {
+			t.Errorf("user %d was told %q, want %q", id, g, w)
+		}
+	}
+	if err := f.a.EnqueueNotices(ctx, []Notice{{}}); err == nil {
+		t.Error("an empty notice was taken")
+	}
+}
+
+type followerFixture struct {
+	a                     *Activities
+	reporter, early, late int64
+	follow                func(id int64)
+	step                  func(seq int, kind string) NotifyInput
+	got                   func(id int64) []string
+}
+
+// newFollowerFixture: a reporter's feedback case PA-F1 and two citizens
+// who may follow it.
+func newFollowerFixture(t *testing.T) *followerFixture {
 	db := testDB(t)
 	a := &Activities{DB: db}
 	ctx := context.Background()
@@ -62,26 +135,5 @@ func TestFollowerJoiningBetweenRetriesGetsNoEarlierStep(t *testing.T) {
 		return kinds
 	}
 
-	follow(early)
-	routed := step(2, "feedback.routed")
-	if err := a.Notify(ctx, routed); err != nil {
-		t.Fatal(err)
-	}
-	follow(late)
-	if err := a.Notify(ctx, routed); err != nil { // the retry after the kill
-		t.Fatal(err)
-	}
-	if err := a.Notify(ctx, step(3, "feedback.accepted")); err != nil {
-		t.Fatal(err)
-	}
-	want := map[int64]string{
-		reporter: "feedback.routed feedback.accepted",
-		early:    "feedback.routed feedback.accepted",
-		late:     "feedback.accepted",
-	}
-	for id, w := range want {
-		if g := strings.Join(got(id), " "); g != w {
-			t.Errorf("user %d was told %q, want %q", id, g, w)
-		}
-	}
+	return &followerFixture{a: a, reporter: reporter, early: early, late: late, follow: follow, step: step, got: got}
 }

@@ -33,11 +33,14 @@ type NotifyInput struct {
 // is done by the DeliverNotification workflow that DispatchDeliveries
 // starts, and the integration notifier (log/webhook) still gets every row
 // from DrainOutbox.
+//
+// The followers go first and the person last: once the person's row is
+// there, the whole step is queued (EnqueueNotices skips it then).
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	if err := a.enqueue(ctx, in); err != nil {
+	if err := a.notifyFollowers(ctx, in); err != nil {
 		return err
 	}
-	return a.notifyFollowers(ctx, in)
+	return a.enqueue(ctx, in)
 }
 
 // NotifyTaskAssigned tells a staff member that a task (a feedback case's or

@@ -97,14 +97,19 @@ func (s *Service) startApplication(ctx context.Context, sub ApplicationSubmissio
 // 403). With a request key the Update ID is stable, so Temporal applies a
 // retried request once and returns the first result.
 func (s *Service) UpdateApplication(ctx context.Context, app postgres.Application, a workflows.ApplicationAction, key string) (workflows.ApplicationView, error) {
+	id := updateID(a.Action, a.Actor.UserID, key)
+	if id == "" {
+		id = newUpdateID()
+	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: app.WorkflowID, UpdateName: workflows.UpdateApplicationAction, Args: []any{a},
-		UpdateID: updateID(a.Action, a.Actor.UserID, key), WaitForStage: client.WorkflowUpdateStageCompleted,
+		UpdateID: id, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var v workflows.ApplicationView
 	if err == nil {
 		err = h.Get(ctx, &v)
 	}
+	s.settle(ctx, app.WorkflowID, id, err, &v.Notices)
 	return v, temporalError(err, applicationClosed())
 }
 

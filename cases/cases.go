@@ -8,10 +8,15 @@ package cases
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
 	cds "github.com/caobang/congdanso"
+	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
 )
@@ -28,6 +33,68 @@ type Service struct {
 	// TaskAssigned tells the assignee of a task handed over by AssignTask
 	// (activities.NotifyTaskAssigned; nil: nobody is told).
 	TaskAssigned func(ctx context.Context, taskID, userID int64, caseKind, caseCode string) error
+	// Enqueue queues the notices an Update's answer carries
+	// (activities.EnqueueNotices; nil: the workflow's safety net queues
+	// them in its next task, or when it closes).
+	Enqueue func(ctx context.Context, ns []activities.Notice) error
+	// Logger reports a failed enqueue (nil: slog.Default()).
+	Logger *slog.Logger
+}
+
+// settle ends the wait for an Update's answer (workflow wfID, Update ID
+// updID, err from the wait). An answer's notices are queued and taken out
+// of it (no interface shows them). If the caller stopped waiting first
+// (ctx done: a client that went away, a route wait that ran out), a
+// goroutine goes on waiting for the answer, up to two minutes, and queues
+// its notices then, so they do not wait for the workflow's next task.
+func (s *Service) settle(ctx context.Context, wfID, updID string, err error, notices *[]activities.Notice) {
+	if err == nil {
+		s.enqueue(ctx, *notices)
+		*notices = nil
+		return
+	}
+	if ctx.Err() == nil || updID == "" || s.Enqueue == nil {
+		return
+	}
+	go func() {
+		lctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		var answer struct {
+			Notices []activities.Notice `json:"notices"`
+		}
+		h := s.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: wfID, UpdateID: updID})
+		if h.Get(lctx, &answer) == nil {
+			s.enqueue(lctx, answer.Notices)
+		}
+	}()
+}
+
+// newUpdateID draws an Update ID for a request without an Idempotency-Key
+// (settle needs to know it).
+func newUpdateID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "u-" + hex.EncodeToString(b)
+}
+
+// enqueue queues the notices of an answer before the request is answered,
+// so a notice is in the outbox when the person who acted sees the result.
+// The answer is in hand, so the enqueue runs even if the caller has gone
+// (its own 10 s bound). A failure is logged, not returned: the step has
+// happened, and the workflow enqueues what it held in its next task.
+func (s *Service) enqueue(ctx context.Context, ns []activities.Notice) {
+	if len(ns) == 0 || s.Enqueue == nil {
+		return
+	}
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.Enqueue(ectx, ns); err != nil {
+		log := s.Logger
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("notices of an answer not queued; the workflow will queue them", "err", err)
+	}
 }
 
 // TaskQueue is the queue new case workflows start on.

@@ -116,13 +116,18 @@ func (s *Service) startFeedback(ctx context.Context, in workflows.FeedbackInput,
 		wctx, cancel = context.WithTimeout(ctx, wait)
 		defer cancel()
 	}
+	// One Update ID per case: a retry that joins the workflow gets the first
+	// attempt's answer (and its notices) back.
+	updID := workflows.FeedbackUpdateSubmitted + ":" + in.Code
 	h, err := s.Temporal.UpdateWithStartWorkflow(wctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
-		UpdateOptions:          client.UpdateWorkflowOptions{UpdateName: workflows.FeedbackUpdateSubmitted, WaitForStage: client.WorkflowUpdateStageCompleted},
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.FeedbackUpdateSubmitted, UpdateID: updID,
+			WaitForStage: client.WorkflowUpdateStageCompleted},
 	})
 	if err == nil {
 		err = h.Get(wctx, &v)
 	}
+	s.settle(wctx, workflows.FeedbackWorkflowID(in.Code), updID, err, &v.Notices)
 	if err == nil || wait == 0 {
 		return v, err == nil, err
 	}
@@ -141,9 +146,12 @@ func (s *Service) UpdateFeedback(ctx context.Context, code, name string, a workf
 	return s.updateFeedbackID(ctx, code, name, a, updateID(name, a.Actor.UserID, key))
 }
 
-// updateFeedbackID sends an update with the given Update ID ("" : fresh).
+// updateFeedbackID sends an update with the given Update ID ("": a fresh one).
 func (s *Service) updateFeedbackID(ctx context.Context, code, name string, a workflows.FeedbackAction, id string) (workflows.FeedbackView, error) {
 	var v workflows.FeedbackView
+	if id == "" {
+		id = newUpdateID()
+	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.FeedbackWorkflowID(code), UpdateName: name, Args: []any{a},
 		UpdateID: id, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -151,6 +159,7 @@ func (s *Service) updateFeedbackID(ctx context.Context, code, name string, a wor
 	if err == nil {
 		err = h.Get(ctx, &v)
 	}
+	s.settle(ctx, workflows.FeedbackWorkflowID(code), id, err, &v.Notices)
 	return v, temporalError(err, feedbackClosed())
 }
 

@@ -345,7 +345,7 @@ func TestFeedbackHTTPEndToEnd(t *testing.T) {
 	if kinds != "feedback.routed,feedback.accepted,feedback.in_progress,feedback.awaiting_info,feedback.published,feedback.closed" {
 		t.Fatalf("citizen notifications %s", kinds)
 	}
-	recordHistory(t, env.Temporal, code, "happy_path_durable_notices")
+	recordHistory(t, env.Temporal, code, "happy_path_answer_notices")
 }
 
 func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
@@ -398,10 +398,10 @@ func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
 	if got := timelineActions(t, env, codeA); got != "submit,route,transfer,not_ours,transfer" {
 		t.Fatalf("routing steps %s", got)
 	}
-	recordHistory(t, env.Temporal, codeB, "duplicate_durable_notices")
+	recordHistory(t, env.Temporal, codeB, "duplicate_answer_notices")
 	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+codeA+"/withdraw", ctok, map[string]any{}); r.Status != 200 {
 		t.Fatalf("withdraw %d %s", r.Status, r.Body)
 	}
-	recordHistory(t, env.Temporal, codeA, "transfer_withdraw_durable_notices")
+	recordHistory(t, env.Temporal, codeA, "transfer_withdraw_answer_notices")
 	_ = fmt.Sprint()
 }

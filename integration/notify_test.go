@@ -58,10 +58,11 @@ func countChannel(items []simItem, ch string) int {
 	return n
 }
 
-// waitNotice waits until the case's notice of kind is enqueued. The workflow
-// enqueues a notice after the step that caused it has been recorded
-// (workflows/outbox.go), so a test whose follower joins "after routing"
-// waits for the routed notice first.
+// waitNotice waits until the case's notice of kind is enqueued. A notice is
+// enqueued only once the step that caused it has been recorded
+// (workflows/outbox.go): with the answer of the request that made the step,
+// or by an activity for a deadline's. A test whose follower joins "after
+// routing" waits for the routed notice first.
 func waitNotice(t *testing.T, pool *pgxpool.Pool, code, kind string) {
 	t.Helper()
 	apptest.Eventually(t, 90*time.Second, kind+" notice of "+code, func() bool {

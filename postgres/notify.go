@@ -94,6 +94,23 @@ func (db *DB) NotifyTarget(ctx context.Context, userID int64) (NotifyTarget, err
 	return t, rows.Err()
 }
 
+// NotificationsQueued reports which of the dedupe keys have a notification.
+func (db *DB) NotificationsQueued(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT dedupe_key FROM notifications WHERE dedupe_key = ANY($1)`, keys)
+	if err != nil {
+		return nil, err
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, k := range found {
+		out[k] = true
+	}
+	return out, err
+}
+
 // FeedbackFollowers lists the citizens following a feedback case who
 // followed it no later than the notification stepKey was first queued
 // (all current followers when there is no such row, as when the reporter

@@ -114,6 +114,9 @@ type ApplicationView struct {
 	SupplementLate   bool          `json:"supplement_late"`
 	Timeliness       string        `json:"timeliness,omitempty"`
 	Rating           int           `json:"rating,omitempty"`
+	// Notices an Update's answer carries (appAnswerNotices: outbox.go);
+	// cases enqueues them and clears the field, so no interface shows it.
+	Notices []activities.Notice `json:"notices,omitempty"`
 }
 
 func init() {
@@ -197,7 +200,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 		docs: in.DocumentIDs, form: in.Form}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appDurableNotices)
+	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appAnswerNotices)
 	// Dossiers started before the change refuse an apology once overdue.
 	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
 	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
@@ -213,6 +216,9 @@ func (w *application) setup(ctx workflow.Context) error {
 	w.ser = newSerial(ctx)
 	if w.v >= appDurableNotices {
 		w.out.start(ctx)
+	}
+	if w.v >= appAnswerNotices {
+		w.out.hold(ctx)
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (ApplicationView, error) { return w.view(), nil }); err != nil {
 		return err

@@ -96,7 +96,7 @@ func (w *application) notify(ctx workflow.Context, kind, title, body string) {
 // a write like the others.
 func (w *application) send(ctx workflow.Context, fn, arg any) error {
 	if w.v >= appDurableNotices {
-		w.out.add(fn, arg)
+		w.out.send(ctx, fn, arg)
 		return nil
 	}
 	return w.exec(ctx, fn, arg, nil)
@@ -111,10 +111,15 @@ func (w *application) send(ctx workflow.Context, fn, arg any) error {
 // Version 2 (appDurableNotices) sends the outbox enqueues (Notify,
 // NotifyAgencyStaff, NotifyTaskHolder) as regular activities again, from
 // the durable history (outbox.go); the read-model writes stay local.
+//
+// Version 3 (appAnswerNotices) hands the notices a staff or citizen action
+// makes back in the Update's answer, for cases to enqueue (outbox.go);
+// deadline and payment notices stay regular activities.
 const (
 	appLocalWritesChange = "application-local-writes"
 	appLocalWrites       = workflow.Version(1)
 	appDurableNotices    = workflow.Version(2)
+	appAnswerNotices     = workflow.Version(3)
 )
 
 // appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is

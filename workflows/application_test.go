@@ -56,6 +56,8 @@ type appHarness struct {
 	procErr error // returned by ApplicationProcedureAt when set
 	staff   []activities.StaffNotice
 	holders []activities.TaskNotice // reminders to the task holder
+	notes   []activities.NotifyInput
+	sink    noticeSink
 }
 
 func newAppHarness(t *testing.T, start time.Time) *appHarness {
@@ -68,15 +70,10 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 		h.records = append(h.records, r)
 		return nil
 	})
-	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(nil)
-	h.env.OnActivity(acts.NotifyAgencyStaff, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.StaffNotice) error {
-		h.staff = append(h.staff, n)
-		return nil
-	})
-	h.env.OnActivity(acts.NotifyTaskHolder, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.TaskNotice) error {
-		h.holders = append(h.holders, n)
-		return nil
-	})
+	h.sink = noticeSink{citizen: func(n activities.NotifyInput) { h.notes = append(h.notes, n) },
+		staff:  func(n activities.StaffNotice) { h.staff = append(h.staff, n) },
+		holder: func(n activities.TaskNotice) { h.holders = append(h.holders, n) }}
+	h.sink.mock(h.env)
 	h.env.OnActivity(acts.ApplicationProcedureAt, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProcedureAtInput) (cds.Procedure, error) {
 		return h.proc, h.procErr
 	})
@@ -116,9 +113,14 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 func (h *appHarness) do(appAt time.Time, id string, a ApplicationAction) {
 	h.env.RegisterDelayedCallback(func() {
 		h.env.UpdateWorkflow(UpdateApplicationAction, id, &testsuite.TestUpdateCallback{
-			OnAccept:   func() {},
-			OnReject:   func(err error) { h.results[id] = err },
-			OnComplete: func(_ any, err error) { h.results[id] = err },
+			OnAccept: func() {},
+			OnReject: func(err error) { h.results[id] = err },
+			OnComplete: func(v any, err error) {
+				if av, ok := v.(ApplicationView); ok {
+					h.sink.answered(av.Notices)
+				}
+				h.results[id] = err
+			},
 		}, a)
 	}, appAt.Sub(h.start))
 }
@@ -619,19 +621,26 @@ func TestApplicationAcceptKeepsSubmittedVersionWhenWithdrawn(t *testing.T) {
 // version writes the same records.
 func TestApplicationLocalWritesVersions(t *testing.T) {
 	// where each activity runs, by version: a hand-written table
-	type kinds struct{ record, lookup, notify string }
+	type kinds struct {
+		record, lookup, notify string
+		notifies, batches      int // Notify runs; EnqueueNotices runs (as regular)
+	}
 	for _, c := range []struct {
 		v    workflow.Version
 		want kinds
 	}{
-		{workflow.DefaultVersion, kinds{"regular", "regular", "regular"}},
-		{appLocalWrites, kinds{"local", "local", "local"}},
-		{appDurableNotices, kinds{"local", "local", "regular"}},
+		{workflow.DefaultVersion, kinds{"regular", "regular", "regular", 2, 0}},
+		{appLocalWrites, kinds{"local", "local", "local", 2, 0}},
+		{appDurableNotices, kinds{"local", "local", "regular", 2, 0}},
+		// The answers of accept and stop carry their notices (the harness
+		// takes them as cases does); the closing workflow queues what it
+		// held in one regular EnqueueNotices.
+		{appAnswerNotices, kinds{"local", "local", "regular", 0, 1}},
 	} {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0)
 			h := newAppHarness(t, start)
-			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appDurableNotices).Return(c.v)
+			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appAnswerNotices).Return(c.v)
 			h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(appHandoff) // the lookups one by one
 			ran := ranAs(h.env)
 			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
@@ -641,7 +650,14 @@ func TestApplicationLocalWritesVersions(t *testing.T) {
 			appEqStatuses(t, h.statuses(), cds.AppReceiving, cds.AppNew, cds.AppUnresolved)
 			// submit, accept, stop: three records; accept and stop notify.
 			checkRanAs(t, c.v, ran, []ranWant{{"RecordApplication", c.want.record, 3}, {"ApplicationProcedureAt", c.want.lookup, 1},
-				{"Notify", c.want.notify, 2}})
+				{"Notify", c.want.notify, c.want.notifies}, {"EnqueueNotices", "regular", c.want.batches}})
+			var got []string
+			for _, n := range h.notes {
+				got = append(got, n.Kind)
+			}
+			if fmt.Sprint(got) != "[application.accepted application.stopped]" {
+				t.Errorf("v%d: citizen notices %v", c.v, got)
+			}
 		})
 	}
 }

@@ -182,6 +182,7 @@ func appFirst(errs ...error) error {
 // the state may have changed while the update waited for the lock.
 func (w *application) onAction(ctx workflow.Context, a ApplicationAction) (ApplicationView, error) {
 	var out ApplicationView
+	ctx = answering(ctx) // appAnswerNotices: the answer carries its notices
 	err := w.locked(ctx, func() error {
 		if err := w.validate(ctx, a); err != nil {
 			return err
@@ -192,5 +193,8 @@ func (w *application) onAction(ctx workflow.Context, a ApplicationAction) (Appli
 		out = w.view()
 		return nil
 	})
+	if err == nil {
+		out.Notices = w.out.handOut()
+	}
 	return out, err
 }

@@ -73,9 +73,12 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbDurableNotices)
+	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbAnswerNotices)
 	if w.v >= fbDurableNotices {
 		w.out.start(ctx)
+	}
+	if w.v >= fbAnswerNotices {
+		w.out.hold(ctx)
 	}
 	// Cases started before fbHandlerLock keep the pending counter.
 	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
@@ -98,22 +101,37 @@ func (w *feedbackCase) setup(ctx workflow.Context) error {
 	}
 	// The submission waits on this update (update-with-start) so the 201
 	// carries the routed agency and the due time.
+	// From fbAnswerNotices the answers carry the notices (outbox.go); the
+	// intake's are held while a submission waits for it.
 	if err := workflow.SetUpdateHandler(ctx, FeedbackUpdateSubmitted, func(ctx workflow.Context) (FeedbackView, error) {
+		w.out.waiting++
 		err := workflow.Await(ctx, func() bool { return w.ready })
-		return w.view(), err
+		w.out.waiting--
+		return w.answer(w.view(), err)
 	}); err != nil {
 		return err
 	}
 	for _, name := range sortedKeys(feedbackTransitions) {
 		name := name
 		err := workflow.SetUpdateHandlerWithOptions(ctx, name,
-			func(ctx workflow.Context, a FeedbackAction) (FeedbackView, error) { return w.act(ctx, name, a) },
+			func(ctx workflow.Context, a FeedbackAction) (FeedbackView, error) {
+				return w.answer(w.act(answering(ctx), name, a))
+			},
 			workflow.UpdateHandlerOptions{Validator: func(a FeedbackAction) error { return w.validate(name, a) }})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// answer is an Update's answer: the view and, from fbAnswerNotices, the
+// notices held for it.
+func (w *feedbackCase) answer(v FeedbackView, err error) (FeedbackView, error) {
+	if err == nil {
+		v.Notices = w.out.handOut()
+	}
+	return v, err
 }
 
 func sortedKeys(m map[string][]string) []string {

@@ -216,10 +216,15 @@ func fbOpts(ctx workflow.Context) workflow.Context {
 // Version 2 (fbDurableNotices) sends the outbox enqueues (Notify,
 // NotifyAgencyStaff) as regular activities again, from the durable history
 // (outbox.go); the read-model writes stay local.
+//
+// Version 3 (fbAnswerNotices) hands the notices an Update makes back in its
+// answer, for cases to enqueue (outbox.go); the others stay regular
+// activities.
 const (
 	fbLocalWritesChange = "feedback-local-writes"
 	fbLocalWrites       = workflow.Version(1)
 	fbDurableNotices    = workflow.Version(2)
+	fbAnswerNotices     = workflow.Version(3)
 )
 
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or
@@ -237,7 +242,7 @@ func (w *feedbackCase) exec(ctx workflow.Context, fn, arg, result any) error {
 // a write like the others.
 func (w *feedbackCase) send(ctx workflow.Context, fn, arg any) error {
 	if w.v >= fbDurableNotices {
-		w.out.add(fn, arg)
+		w.out.send(ctx, fn, arg)
 		return nil
 	}
 	return w.exec(ctx, fn, arg, nil)

@@ -36,6 +36,10 @@ type fbHarness struct {
 	staff   []activities.StaffNotice
 	results []fbResult
 	route   string
+	sink    noticeSink
+	// dropAnswers: the notices of the answers are lost (the API died
+	// holding them).
+	dropAnswers bool
 }
 
 const citizenID = 100
@@ -61,14 +65,9 @@ func newFB(t *testing.T, start time.Time) *fbHarness {
 		h.events = append(h.events, ev)
 		return nil
 	})
-	h.env.OnActivity(acts.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.NotifyInput) error {
-		h.notes = append(h.notes, n)
-		return nil
-	})
-	h.env.OnActivity(acts.NotifyAgencyStaff, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.StaffNotice) error {
-		h.staff = append(h.staff, n)
-		return nil
-	})
+	h.sink = noticeSink{citizen: func(n activities.NotifyInput) { h.notes = append(h.notes, n) },
+		staff: func(n activities.StaffNotice) { h.staff = append(h.staff, n) }}
+	h.sink.mock(h.env)
 	h.env.OnActivity(acts.RouteFeedback, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RouteInput) (string, error) {
 		return h.route, nil
 	})
@@ -84,6 +83,10 @@ func (h *fbHarness) at(d time.Duration, name string, a FeedbackAction) {
 			OnComplete: func(v any, err error) {
 				r := fbResult{name: name, err: err}
 				if fv, ok := v.(FeedbackView); ok {
+					if !h.dropAnswers {
+						h.sink.answered(fv.Notices)
+					}
+					fv.Notices = nil
 					r.view = fv
 				}
 				h.results = append(h.results, r)

@@ -146,4 +146,7 @@ type FeedbackView struct {
 	DuplicateOf string    `json:"duplicate_of,omitempty"`
 	InfoDueAt   time.Time `json:"info_due_at,omitempty"` // the citizen's deadline while awaiting_info
 	Reopened    int       `json:"reopened,omitempty"`    // times the case was reopened
+	// Notices an Update's answer carries (fbAnswerNotices: outbox.go);
+	// cases enqueues them and clears the field, so no interface shows it.
+	Notices []activities.Notice `json:"notices,omitempty"`
 }

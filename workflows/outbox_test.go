@@ -20,19 +20,27 @@ import (
 // durable history (outbox.go), the read-model writes stay local. The table
 // is written by hand.
 func TestFeedbackNoticeVersions(t *testing.T) {
-	type kinds struct{ record, notify, staff string }
+	type kinds struct {
+		record, notify, staff string
+		notifies, batches     int // Notify runs; EnqueueNotices runs (as regular)
+	}
 	for _, c := range []struct {
 		v    workflow.Version
 		want kinds
 	}{
-		{workflow.DefaultVersion, kinds{"regular", "regular", "regular"}},
-		{fbLocalWrites, kinds{"local", "local", "local"}},
-		{fbDurableNotices, kinds{"local", "regular", "regular"}},
+		{workflow.DefaultVersion, kinds{"regular", "regular", "regular", 3, 0}},
+		{fbLocalWrites, kinds{"local", "local", "local", 3, 0}},
+		{fbDurableNotices, kinds{"local", "regular", "regular", 3, 0}},
+		// The answers of accept and withdraw carry theirs (the harness
+		// takes them as cases does); the closing workflow queues what it
+		// held in one regular EnqueueNotices. The routing notice has no
+		// answer here (no submission Update) and the timer's none at all.
+		{fbAnswerNotices, kinds{"local", "regular", "regular", 1, 1}},
 	} {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := time.Date(2026, 4, 29, 15, 0, 0, 0, vn) // as TestFeedbackAcceptDeadlineEscalates
 			h := newFB(t, start)
-			h.env.OnGetVersion(fbLocalWritesChange, workflow.DefaultVersion, fbDurableNotices).Return(c.v)
+			h.env.OnGetVersion(fbLocalWritesChange, workflow.DefaultVersion, fbAnswerNotices).Return(c.v)
 			ran := ranAs(h.env)
 			acceptDue := time.Date(2026, 5, 4, 15, 0, 0, 0, vn)
 			h.at(acceptDue.Sub(start)+time.Hour, FBActAccept, FeedbackAction{Actor: officer})
@@ -42,8 +50,8 @@ func TestFeedbackNoticeVersions(t *testing.T) {
 			// submitted, routed, accept_overdue, accepted, withdrawn: five
 			// events; the citizen hears of routed, accepted and withdrawn;
 			// the agency's staff of the missed acceptance.
-			checkRanAs(t, c.v, ran, []ranWant{{"RecordFeedback", c.want.record, 5}, {"Notify", c.want.notify, 3},
-				{"NotifyAgencyStaff", c.want.staff, 1}})
+			checkRanAs(t, c.v, ran, []ranWant{{"RecordFeedback", c.want.record, 5}, {"Notify", c.want.notify, c.want.notifies},
+				{"NotifyAgencyStaff", c.want.staff, 1}, {"EnqueueNotices", "regular", c.want.batches}})
 			// Sent in order, whatever kind of activity sends them.
 			var got []string
 			for _, n := range h.notes {
@@ -53,6 +61,38 @@ func TestFeedbackNoticeVersions(t *testing.T) {
 				t.Errorf("v%d: citizen notices %v", c.v, got)
 			}
 		})
+	}
+}
+
+// From fbAnswerNotices an Update's answer carries its notices. If they are
+// lost with the API that held the answer, the workflow enqueues them in its
+// next task, by a local activity (that task starts only after the one that
+// made them was recorded), and what it still holds when it closes, by a
+// regular activity. The test environment keeps the history length still, so
+// the test moves it as the server would between the two tasks.
+func TestFeedbackHeldNoticesSafetyNet(t *testing.T) {
+	start := time.Date(2026, 4, 29, 15, 0, 0, 0, vn)
+	h := newFB(t, start)
+	h.dropAnswers = true
+	ran := ranAs(h.env)
+	acceptDue := time.Date(2026, 5, 4, 15, 0, 0, 0, vn)
+	h.at(acceptDue.Sub(start)+time.Hour, FBActAccept, FeedbackAction{Actor: officer})
+	h.env.RegisterDelayedCallback(func() { h.env.SetCurrentHistoryLength(100) }, acceptDue.Sub(start)+90*time.Minute)
+	h.at(acceptDue.Sub(start)+2*time.Hour, FBActWithdraw, FeedbackAction{Actor: citizen})
+	h.run(input(false))
+	h.wantOK()
+	// accepted: by the next task's local activity; withdrawn: held when
+	// the workflow closed, by the regular one.
+	checkRanAs(t, fbAnswerNotices, ran, []ranWant{{"Notify", "regular", 1}})
+	if ran["local"]["EnqueueNotices"] != 1 || ran["regular"]["EnqueueNotices"] != 1 {
+		t.Errorf("EnqueueNotices ran %d× local and %d× regular, want once each", ran["local"]["EnqueueNotices"], ran["regular"]["EnqueueNotices"])
+	}
+	var got []string
+	for _, n := range h.notes {
+		got = append(got, n.Kind)
+	}
+	if fmt.Sprint(got) != "[feedback.routed feedback.accepted feedback.withdrawn]" {
+		t.Errorf("citizen notices %v", got)
 	}
 }
 

@@ -112,6 +112,10 @@ func TestReplayCoversEveryFeedbackTransition(t *testing.T) {
 	// durable history) schedules activities where v1 wrote markers: its
 	// histories alone must cover every transition too.
 	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_durable_notices.json", FeedbackWorkflowName, FeedbackCase))
+	// v3 (the notices in the Updates' answers, the held ones by local
+	// activity in the next task) holds where v2 scheduled: its histories
+	// alone must cover every transition too.
+	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_answer_notices.json", FeedbackWorkflowName, FeedbackCase))
 }
 
 func TestReplayCoversEveryApplicationTransition(t *testing.T) {
@@ -122,4 +126,6 @@ func TestReplayCoversEveryApplicationTransition(t *testing.T) {
 	// each one's histories alone must cover every transition too.
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_step_plans.json", ApplicationWorkflowName, ServiceApplication))
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_durable_notices.json", ApplicationWorkflowName, ServiceApplication))
+	// application-local-writes v3: the notices in the Updates' answers.
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_answer_notices.json", ApplicationWorkflowName, ServiceApplication))
 }
