@@ -76,6 +76,40 @@ func TestEnqueueNoticesTwice(t *testing.T) {
 	}
 }
 
+// Consent applies as it stood when a step was first queued: the reporter
+// withdrew it during the step, so the API's run queued nothing for them;
+// after they grant it again, the workflow's run of the same step (its
+// safety net) queues nothing either. The personal-data rights test saw the
+// reporter told of that step late, before steps were marked queued.
+func TestEnqueueNoticesKeepsConsentAsItWas(t *testing.T) {
+	f := newFollowerFixture(t)
+	ctx := context.Background()
+	consent := func(withdrawn bool) {
+		t.Helper()
+		if _, err := f.a.DB.Pool.Exec(ctx, `INSERT INTO consents (user_id, purpose, version, withdrawn_at)
+			VALUES ($1, 'notifications', 'v1', CASE WHEN $2 THEN now() END)
+			ON CONFLICT (user_id, purpose) DO UPDATE SET withdrawn_at = EXCLUDED.withdrawn_at`, f.reporter, withdrawn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	accepted := Notice{Citizen: &NotifyInput{}}
+	*accepted.Citizen = f.step(3, "feedback.accepted")
+	consent(true)
+	if err := f.a.EnqueueNotices(ctx, []Notice{accepted}); err != nil {
+		t.Fatal(err)
+	}
+	consent(false)
+	if err := f.a.EnqueueNotices(ctx, []Notice{accepted}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.a.Notify(ctx, *accepted.Citizen); err != nil { // a retried activity too
+		t.Fatal(err)
+	}
+	if g := f.got(f.reporter); len(g) != 0 {
+		t.Errorf("the reporter, who had withdrawn consent during the step, was told %v", g)
+	}
+}
+
 type followerFixture struct {
 	a                     *Activities
 	reporter, early, late int64

@@ -38,9 +38,9 @@ func NoticeOf(arg any) (n Notice, ok bool) {
 // notices handed out in an earlier workflow task, and as a regular activity
 // for what is left when they close.
 //
-// A citizen's notice whose row is already there is skipped with one query
-// for the list (Notify writes that row last), so the workflow's run after
-// the API's costs little.
+// The citizens' steps already queued (notice_steps: Notify) are found with
+// one query for the list, so the workflow's run after the API's costs
+// little and changes nothing.
 func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
 	var keys []string
 	for _, n := range ns {
@@ -48,7 +48,7 @@ func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
 			keys = append(keys, n.Citizen.DedupeKey)
 		}
 	}
-	queued, err := a.DB.NotificationsQueued(ctx, keys)
+	queued, err := a.DB.NoticeStepsQueued(ctx, keys...)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
 		switch {
 		case n.Citizen != nil && queued[n.Citizen.DedupeKey]:
 		case n.Citizen != nil:
-			err = a.Notify(ctx, *n.Citizen)
+			err = a.notifyStep(ctx, *n.Citizen)
 		case n.Staff != nil:
 			err = a.NotifyAgencyStaff(ctx, *n.Staff)
 		case n.Holder != nil:

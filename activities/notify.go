@@ -34,13 +34,28 @@ type NotifyInput struct {
 // starts, and the integration notifier (log/webhook) still gets every row
 // from DrainOutbox.
 //
-// The followers go first and the person last: once the person's row is
-// there, the whole step is queued (EnqueueNotices skips it then).
+// A step is queued once: when every row is in, the step's key goes to
+// notice_steps, and a later run of the same step (the activity retried, or
+// the workflow's safety net after the API: EnqueueNotices) does nothing, so
+// consent and choices apply as they stood when the step was first queued.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
+	done, err := a.DB.NoticeStepsQueued(ctx, in.DedupeKey)
+	if err != nil || done[in.DedupeKey] {
+		return err
+	}
+	return a.notifyStep(ctx, in)
+}
+
+// notifyStep queues a step not yet queued: the followers, then the person,
+// then the step's mark.
+func (a *Activities) notifyStep(ctx context.Context, in NotifyInput) error {
 	if err := a.notifyFollowers(ctx, in); err != nil {
 		return err
 	}
-	return a.enqueue(ctx, in)
+	if err := a.enqueue(ctx, in); err != nil {
+		return err
+	}
+	return a.DB.NoticeStepQueued(ctx, in.DedupeKey)
 }
 
 // NotifyTaskAssigned tells a staff member that a task (a feedback case's or

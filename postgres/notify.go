@@ -94,13 +94,14 @@ func (db *DB) NotifyTarget(ctx context.Context, userID int64) (NotifyTarget, err
 	return t, rows.Err()
 }
 
-// NotificationsQueued reports which of the dedupe keys have a notification.
-func (db *DB) NotificationsQueued(ctx context.Context, keys []string) (map[string]bool, error) {
+// NoticeStepsQueued reports which of the steps (dedupe keys) Notify has
+// queued (notice_steps).
+func (db *DB) NoticeStepsQueued(ctx context.Context, keys ...string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := db.Pool.Query(ctx, `SELECT dedupe_key FROM notifications WHERE dedupe_key = ANY($1)`, keys)
+	rows, err := db.Pool.Query(ctx, `SELECT dedupe_key FROM notice_steps WHERE dedupe_key = ANY($1)`, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +110,12 @@ func (db *DB) NotificationsQueued(ctx context.Context, keys []string) (map[strin
 		out[k] = true
 	}
 	return out, err
+}
+
+// NoticeStepQueued records that the step's notices are queued.
+func (db *DB) NoticeStepQueued(ctx context.Context, key string) error {
+	_, err := db.Pool.Exec(ctx, `INSERT INTO notice_steps (dedupe_key) VALUES ($1) ON CONFLICT DO NOTHING`, key)
+	return err
 }
 
 // FeedbackFollowers lists the citizens following a feedback case who
