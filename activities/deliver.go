@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -31,100 +30,6 @@ type ChannelSet struct {
 // DeliveryWorkflowID is the workflow ID of a delivery: its dedupe key, so
 // the server refuses to start a second one for the same step and channel.
 func DeliveryWorkflowID(key string) string { return "notify/" + key }
-
-// enqueue writes one person's notification and its deliveries: every
-// recipient (case owner, follower, assignee) comes through here, so this
-// is where consent is checked. Nothing is queued for a deleted account, nor
-// an optional message (notify.Optional) for someone who withdrew consent
-// (docs/personal-data.md). One-time codes do not come this way
-// (postgres.CreateOTP).
-func (a *Activities) enqueue(ctx context.Context, in NotifyInput) error {
-	n := postgres.NewNotification{DedupeKey: in.DedupeKey, UserID: in.UserID, Kind: in.Kind,
-		Title: in.Title, Body: in.Body, Payload: in.Payload}
-	if in.UserID != 0 {
-		t, err := a.DB.NotifyTarget(ctx, in.UserID)
-		if err != nil {
-			return err
-		}
-		if t.Deleted || (t.Withdrawn && notify.Optional(notify.TopicOf(in.Kind))) {
-			return nil
-		}
-		if t.Exists {
-			// A channel this deployment has not configured gets no delivery
-			// row (and no workflow): the message stays in the inbox only.
-			for _, ch := range channelsFor(t, in.Kind, in.Channel) {
-				if a.Channels.ByName[ch] != nil {
-					n.Channels = append(n.Channels, ch)
-				}
-			}
-			n.NotBefore = quietUntil(t, notify.TopicOf(in.Kind), time.Now())
-		}
-	}
-	_, err := a.DB.EnqueueNotification(ctx, n)
-	return err
-}
-
-// notifyFollowers repeats a citizen's public feedback step to the citizens
-// following the case, without the staff's note (their own report is not
-// the subject). Staff notices (reminders, overdue) are not repeated.
-func (a *Activities) notifyFollowers(ctx context.Context, in NotifyInput) error {
-	code, _ := in.Payload["code"].(string)
-	if !strings.HasPrefix(in.Kind, "feedback.") || notify.TopicOf(in.Kind) != notify.TopicCase || code == "" {
-		return nil
-	}
-	// "feedback/" + code is workflows.FeedbackWorkflowID (workflows imports
-	// this package, not the reverse).
-	if in.Kind == "feedback.info_reminder" {
-		return nil // the reminder is the reporter's alone
-	}
-	dupOf, err := a.notifyDuplicateReporters(ctx, in, code)
-	if err != nil {
-		return err
-	}
-	ids, err := a.DB.FeedbackFollowers(ctx, "feedback/"+code, in.DedupeKey)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if id == in.UserID || dupOf[id] {
-			continue
-		}
-		f := NotifyInput{DedupeKey: fmt.Sprintf("%s/follower/%d", in.DedupeKey, id), UserID: id, Kind: in.Kind,
-			Title: in.Title, Payload: map[string]any{"code": code, "status": in.Payload["status"], "following": true}}
-		if err := a.enqueue(ctx, f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// notifyDuplicateReporters tells the reporter of every report marked as a
-// duplicate of the case that the case's answer is published (issue 21), one
-// message per step and recipient (dedupe key: the step's key + /duplicate/ +
-// user); they get it instead of the follower's copy. It returns who got it.
-func (a *Activities) notifyDuplicateReporters(ctx context.Context, in NotifyInput, code string) (map[int64]bool, error) {
-	if in.Kind != "feedback.published" {
-		return nil, nil
-	}
-	ids, err := a.DB.DuplicateReporters(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	sent := map[int64]bool{}
-	for _, id := range ids {
-		if id == in.UserID {
-			continue
-		}
-		sent[id] = true // consent is checked per recipient in enqueue
-		f := NotifyInput{DedupeKey: fmt.Sprintf("%s/duplicate/%d", in.DedupeKey, id), UserID: id, Kind: "feedback.duplicate_answered",
-			Title:   fmt.Sprintf("Phản ánh %s, trùng với phản ánh của bạn, đã có kết quả trả lời.", code),
-			Payload: map[string]any{"code": code, "status": in.Payload["status"], "duplicate": true}}
-		if err := a.enqueue(ctx, f); err != nil {
-			return nil, err
-		}
-	}
-	return sent, nil
-}
 
 // channelsFor picks the channels of one message: a forced channel (a code
 // by SMS), else the defaults overridden by the person's choices for the topic.

@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -316,36 +315,6 @@ func (a *Activities) RouteFeedback(ctx context.Context, in RouteInput) (string, 
 		return in.Fallback, nil
 	}
 	return code, err
-}
-
-// StaffNotice notifies every holder of Roles in Agency.
-type StaffNotice struct {
-	DedupePrefix string         `json:"dedupe_prefix"`
-	Agency       string         `json:"agency"`
-	Roles        []string       `json:"roles"`
-	Kind         string         `json:"kind"`
-	Title        string         `json:"title"`
-	Payload      map[string]any `json:"payload,omitempty"`
-}
-
-// NotifyAgencyStaff enqueues one notification per staff member (dedupe key =
-// prefix + user), so a retry enqueues nothing new.
-func (a *Activities) NotifyAgencyStaff(ctx context.Context, in StaffNotice) error {
-	rows, err := a.DB.Pool.Query(ctx, `SELECT DISTINCT user_id FROM user_roles WHERE agency_code = $1 AND role = ANY($2) ORDER BY user_id`, in.Agency, in.Roles)
-	if err != nil {
-		return err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := a.Notify(ctx, NotifyInput{DedupeKey: fmt.Sprintf("%s/%d", in.DedupePrefix, id), UserID: id,
-			Kind: in.Kind, Title: in.Title, Payload: in.Payload}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // UseCalendar pins the calendar (no database), for workflow tests and tools.

@@ -44,7 +44,7 @@ func TestFollowerJoiningBetweenRetriesGetsNoEarlierStep(t *testing.T) {
 
 // EnqueueNotices (the API with an Update's answer, then the workflow's
 // safety net with what it still held) queues each step once: a step whose
-// reporter row is there is skipped whole, one that is not is queued with
+// mark is there is skipped whole, one that is not is queued with
 // its followers.
 func TestEnqueueNoticesTwice(t *testing.T) {
 	f := newFollowerFixture(t)

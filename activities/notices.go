@@ -31,33 +31,19 @@ func NoticeOf(arg any) (n Notice, ok bool) {
 	return Notice{}, false
 }
 
-// EnqueueNotices runs each notice's enqueue, in order. Each is idempotent
-// by its dedupe key, so running the list again (a retry, or the API and the
-// workflow both) queues nothing twice. cases calls it with the notices of an
-// Update's answer; the case workflows run it as a local activity for
-// notices handed out in an earlier workflow task, and as a regular activity
-// for what is left when they close.
-//
-// The citizens' steps already queued (notice_steps: Notify) are found with
-// one query for the list, so the workflow's run after the API's costs
-// little and changes nothing.
+// EnqueueNotices runs each notice's enqueue, in order. Each is a step
+// queued once (queueStep), so running the list again (a retry, or the API
+// and the workflow both) queues nothing twice and costs one round trip a
+// notice. cases calls it with the notices of an Update's answer; the case
+// workflows run it as a local activity for notices handed out in an
+// earlier workflow task, and as a regular activity for what is left when
+// they close.
 func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
-	var keys []string
-	for _, n := range ns {
-		if n.Citizen != nil {
-			keys = append(keys, n.Citizen.DedupeKey)
-		}
-	}
-	queued, err := a.DB.NoticeStepsQueued(ctx, keys...)
-	if err != nil {
-		return err
-	}
 	for _, n := range ns {
 		var err error
 		switch {
-		case n.Citizen != nil && queued[n.Citizen.DedupeKey]:
 		case n.Citizen != nil:
-			err = a.notifyStep(ctx, *n.Citizen)
+			err = a.Notify(ctx, *n.Citizen)
 		case n.Staff != nil:
 			err = a.NotifyAgencyStaff(ctx, *n.Staff)
 		case n.Holder != nil:

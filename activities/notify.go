@@ -23,41 +23,6 @@ type NotifyInput struct {
 	Payload   map[string]any `json:"payload,omitempty"`
 }
 
-// Notify writes the notification to the person's inbox and queues one
-// delivery per channel their preferences allow (notify.DefaultChannels when
-// they chose nothing), in one transaction keyed by DedupeKey, so a retry of
-// this activity cannot queue anything twice. Followers of a feedback case
-// get the same public step (issue 20). Each recipient's consent is checked
-// on their own enqueue: someone who withdrew consent to optional
-// notifications gets none of them, whoever else the step reaches. Delivery
-// is done by the DeliverNotification workflow that DispatchDeliveries
-// starts, and the integration notifier (log/webhook) still gets every row
-// from DrainOutbox.
-//
-// A step is queued once: when every row is in, the step's key goes to
-// notice_steps, and a later run of the same step (the activity retried, or
-// the workflow's safety net after the API: EnqueueNotices) does nothing, so
-// consent and choices apply as they stood when the step was first queued.
-func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	done, err := a.DB.NoticeStepsQueued(ctx, in.DedupeKey)
-	if err != nil || done[in.DedupeKey] {
-		return err
-	}
-	return a.notifyStep(ctx, in)
-}
-
-// notifyStep queues a step not yet queued: the followers, then the person,
-// then the step's mark.
-func (a *Activities) notifyStep(ctx context.Context, in NotifyInput) error {
-	if err := a.notifyFollowers(ctx, in); err != nil {
-		return err
-	}
-	if err := a.enqueue(ctx, in); err != nil {
-		return err
-	}
-	return a.DB.NoticeStepQueued(ctx, in.DedupeKey)
-}
-
 // NotifyTaskAssigned tells a staff member that a task (a feedback case's or
 // a dossier's step) was handed to them by someone else: an inbox entry and
 // the staff channels by their preferences (topic staff: e-mail and push by

@@ -249,13 +249,3 @@ func (db *DB) DuplicatesOf(ctx context.Context, code string) ([]FeedbackDuplicat
 		return d, err
 	})
 }
-
-// DuplicateReporters are the reporters of the duplicates of the case code.
-func (db *DB) DuplicateReporters(ctx context.Context, code string) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT DISTINCT c.citizen_id FROM feedback_reports r JOIN cases c ON c.workflow_id = r.workflow_id
-		WHERE r.duplicate_of = $1 AND c.citizen_id IS NOT NULL ORDER BY c.citizen_id`, code)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}

@@ -20,36 +20,6 @@ type NewNotification struct {
 	NotBefore *time.Time // quiet hours: deliveries wait until then
 }
 
-// EnqueueNotification writes the inbox row and one delivery row per channel
-// in one transaction. A repeat of the same dedupe key writes nothing and
-// reports false, so a retried activity fans out once.
-func (db *DB) EnqueueNotification(ctx context.Context, n NewNotification) (bool, error) {
-	if n.Payload == nil {
-		n.Payload = map[string]any{}
-	}
-	created := false
-	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO notifications (dedupe_key, user_id, channel, kind, title, body, payload)
-			VALUES ($1, NULLIF($2, 0), 'log', $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-			n.DedupeKey, n.UserID, n.Kind, n.Title, n.Body, n.Payload).Scan(&id)
-		if err == pgx.ErrNoRows {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		created = true
-		for _, ch := range n.Channels {
-			if _, err := tx.Exec(ctx, `INSERT INTO notification_deliveries (notification_id, channel, dedupe_key, not_before)
-				VALUES ($1, $2, $3, $4) ON CONFLICT (dedupe_key) DO NOTHING`, id, ch, n.DedupeKey+"#"+ch, n.NotBefore); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return created, err
-}
-
 // NotifyTarget is what deciding the channels needs to know about a person.
 type NotifyTarget struct {
 	Exists     bool
@@ -60,77 +30,6 @@ type NotifyTarget struct {
 	Quiet      bool
 	QuietStart int // minutes after midnight, Vietnam time
 	QuietEnd   int
-}
-
-// NotifyTarget reads a person's kind, consent, channel choices and quiet
-// hours. An account without a recorded decision (created before consents
-// were recorded) has not withdrawn.
-func (db *DB) NotifyTarget(ctx context.Context, userID int64) (NotifyTarget, error) {
-	t := NotifyTarget{Prefs: map[string]bool{}}
-	var kind string
-	err := db.Pool.QueryRow(ctx, `SELECT kind, u.deleted_at IS NOT NULL,
-			EXISTS (SELECT 1 FROM consents c WHERE c.user_id = u.id AND c.purpose = 'notifications' AND c.withdrawn_at IS NOT NULL),
-			COALESCE(q.start_minute, -1), COALESCE(q.end_minute, -1)
-		FROM users u LEFT JOIN notification_quiet_hours q ON q.user_id = u.id WHERE u.id = $1`, userID).Scan(&kind, &t.Deleted, &t.Withdrawn, &t.QuietStart, &t.QuietEnd)
-	if err == pgx.ErrNoRows {
-		return t, nil
-	} else if err != nil {
-		return t, err
-	}
-	t.Exists, t.Staff, t.Quiet = true, kind == "staff", t.QuietStart >= 0
-	rows, err := db.Pool.Query(ctx, `SELECT topic, channel, enabled FROM notification_prefs WHERE user_id = $1`, userID)
-	if err != nil {
-		return t, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var topic, ch string
-		var on bool
-		if err := rows.Scan(&topic, &ch, &on); err != nil {
-			return t, err
-		}
-		t.Prefs[topic+"/"+ch] = on
-	}
-	return t, rows.Err()
-}
-
-// NoticeStepsQueued reports which of the steps (dedupe keys) Notify has
-// queued (notice_steps).
-func (db *DB) NoticeStepsQueued(ctx context.Context, keys ...string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	rows, err := db.Pool.Query(ctx, `SELECT dedupe_key FROM notice_steps WHERE dedupe_key = ANY($1)`, keys)
-	if err != nil {
-		return nil, err
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	for _, k := range found {
-		out[k] = true
-	}
-	return out, err
-}
-
-// NoticeStepQueued records that the step's notices are queued.
-func (db *DB) NoticeStepQueued(ctx context.Context, key string) error {
-	_, err := db.Pool.Exec(ctx, `INSERT INTO notice_steps (dedupe_key) VALUES ($1) ON CONFLICT DO NOTHING`, key)
-	return err
-}
-
-// FeedbackFollowers lists the citizens following a feedback case who
-// followed it no later than the notification stepKey was first queued
-// (all current followers when there is no such row, as when the reporter
-// gets none). A retry of the step's Notify activity after a crash thus
-// reaches the followers the first attempt reached, and not someone who
-// followed in between, after the step.
-func (db *DB) FeedbackFollowers(ctx context.Context, workflowID, stepKey string) ([]int64, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT user_id FROM feedback_followers WHERE workflow_id = $1
-		AND created_at <= COALESCE((SELECT created_at FROM notifications WHERE dedupe_key = $2), now()) ORDER BY user_id`, workflowID, stepKey)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // DeliveryJob is one delivery with what sending it needs.
