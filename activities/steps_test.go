@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // A step is queued whole or not at all: when writing one recipient's row
@@ -100,16 +102,8 @@ func TestStaffStepReachesHolderElseAgency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, k)
-	}
-	if err := rows.Err(); err != nil {
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"application/HS-1#4", fmt.Sprintf("application/HS-1#4/%d", ids["officer"]), fmt.Sprintf("application/HS-1#4/%d", ids["both"]),

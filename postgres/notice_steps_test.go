@@ -12,13 +12,7 @@ import (
 // deliveries.
 func TestQueueStep(t *testing.T) {
 	ctx := context.Background()
-	db, name, err := newTestDB(ctx)
-	if name != "" {
-		t.Cleanup(func() { db.Close(); dropTestDB(name) })
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := freshDB(t)
 	var u1, u2 int64
 	for _, u := range []struct {
 		phone string

@@ -60,6 +60,20 @@ func newTestDB(ctx context.Context) (*DB, string, error) {
 	return db, name, db.SeedBase(ctx)
 }
 
+// freshDB is a migrated, seeded database of the test's own, dropped when
+// it ends.
+func freshDB(t *testing.T) *DB {
+	t.Helper()
+	db, name, err := newTestDB(context.Background())
+	if name != "" {
+		t.Cleanup(func() { db.Close(); dropTestDB(name) })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func dropTestDB(name string) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, adminDSN())
