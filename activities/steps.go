@@ -71,9 +71,13 @@ type StaffNotice struct {
 	Payload      map[string]any `json:"payload,omitempty"`
 }
 
-// staffStep is the mark of a staff step: the prefix alone may be a
-// citizen's key (a dossier's "workflow#seq").
-func (in StaffNotice) staffStep() string { return in.DedupePrefix + "/staff" }
+// staffStep is the mark of a staff step. The prefix alone does not name
+// it: it may be a citizen's key (a dossier's "workflow#seq"), and one
+// transition may tell two agencies (an overdue dossier: the agency's
+// leaders and the one-stop coordinators) under the same prefix.
+func (in StaffNotice) staffStep() string {
+	return in.DedupePrefix + "/staff/" + in.Agency + "/" + strings.Join(in.Roles, "+")
+}
 
 // to is the notice for one staff member (dedupe key: prefix + user).
 func (in StaffNotice) to(r postgres.Recipient) (NotifyInput, bool) {
@@ -98,7 +102,7 @@ type TaskNotice struct {
 // or, while nobody holds it, the staff of its agency with the step's role
 // (StaffNotice), as one step.
 func (a *Activities) NotifyTaskHolder(ctx context.Context, in TaskNotice) error {
-	return a.queueStep(ctx, in.staffStep(), postgres.Recipients{HolderOf: postgres.TaskRef{WorkflowID: in.WorkflowID, StepKey: in.StepKey},
+	return a.queueStep(ctx, in.staffStep()+"/"+in.StepKey, postgres.Recipients{HolderOf: postgres.TaskRef{WorkflowID: in.WorkflowID, StepKey: in.StepKey},
 		Agency: in.Agency, Roles: in.Roles}, in.to)
 }
 

@@ -54,7 +54,8 @@ func TestStepQueuedWholeOrNotAtAll(t *testing.T) {
 // A task notice reaches the officer holding the task; while nobody holds
 // it, each member of the agency's staff with one of the step's roles, once
 // even if they hold two of them, and nobody of another agency or role. The
-// notice is a step: sent again, it reaches nobody new.
+// notice is a step: sent again, it reaches nobody new. Another agency told
+// of the same transition (same prefix) is a step of its own.
 func TestStaffStepReachesHolderElseAgency(t *testing.T) {
 	db := testDB(t)
 	a := &Activities{DB: db}
@@ -94,6 +95,11 @@ func TestStaffStepReachesHolderElseAgency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The same transition tells another agency's staff under the same prefix.
+	if err := a.NotifyAgencyStaff(ctx, StaffNotice{DedupePrefix: "application/HS-1#4", Agency: "B", Roles: []string{"officer"},
+		Kind: "application.overdue", Title: "Quá hạn"}); err != nil {
+		t.Fatal(err)
+	}
 	// The dossier's citizen notice of the same seq shares the prefix as its key.
 	if err := a.Notify(ctx, NotifyInput{DedupeKey: "application/HS-1#4", Kind: "application.status", Title: "Hồ sơ"}); err != nil {
 		t.Fatal(err)
@@ -107,7 +113,7 @@ func TestStaffStepReachesHolderElseAgency(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"application/HS-1#4", fmt.Sprintf("application/HS-1#4/%d", ids["officer"]), fmt.Sprintf("application/HS-1#4/%d", ids["both"]),
-		fmt.Sprintf("application/HS-1#5/%d", ids["both"])}
+		fmt.Sprintf("application/HS-1#4/%d", ids["elsewhere"]), fmt.Sprintf("application/HS-1#5/%d", ids["both"])}
 	sort.Strings(want)
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("notified %v, want %v", got, want)
