@@ -65,5 +65,5 @@ func TestApplicationApologyWhenOverdue(t *testing.T) {
 		t.Fatalf("timeline %s", got)
 	}
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_overdue_notices_apology_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_overdue_notices_apology"+appHistoryVersion)
 }

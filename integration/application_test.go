@@ -271,7 +271,7 @@ func TestApplicationHTTPFlow(t *testing.T) {
 	if r := env.Do(http.MethodGet, "/api/v1/me/applications", ctok, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), created.Code) {
 		t.Errorf("my applications %d %s", r.Status, r.Body)
 	}
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(created.Code), "application_http_flow_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(created.Code), "application_http_flow"+appHistoryVersion)
 }
 
 // TestApplicationProcedureVersionChange: a new procedure version does not
@@ -328,15 +328,15 @@ func TestApplicationProcedureVersionChange(t *testing.T) {
 	if d := appGet(t, env, a, ctok); d.Application.Status != "cancelled" {
 		t.Errorf("withdrawn status %s", d.Application.Status)
 	}
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(after.Application.Code), "application_version_withdraw_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(after.Application.Code), "application_version_withdraw"+appHistoryVersion)
 }
 
 // recordHistory writes the workflow's history to workflows/testdata when
 // CDS_RECORD_HISTORY=1, for the replay test. Recorded files are committed and
 // never re-recorded to make a failing replay pass. The names carry the newest
-// GetVersion change (application-local-writes v3: "_answer_notices");
-// histories of older versions ("_durable_notices", "_step_plans", "_local_writes", none) keep their names and
-// stay as recorded.
+// GetVersion change (appHistoryVersion); histories of older versions
+// ("_answer_notices", "_durable_notices", "_step_plans", "_local_writes",
+// none) keep their names and stay as recorded.
 func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
 	if os.Getenv("CDS_RECORD_HISTORY") == "" {
 		return
@@ -457,5 +457,5 @@ func TestApplicationDeskTransferFeeApology(t *testing.T) {
 		t.Errorf("%d tasks open after stop", n)
 	}
 	appAct(t, env, id, ctok, "withdraw", map[string]any{"reason": "x"}, http.StatusConflict)
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_handoff_fee_apology_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_desk_handoff_fee_apology"+appHistoryVersion)
 }

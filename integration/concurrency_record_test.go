@@ -76,7 +76,7 @@ func TestFeedbackConcurrentStaffActions(t *testing.T) {
 		t.Fatalf("timeline %s", got)
 	}
 	waitClosed(t, env, workflows.FeedbackWorkflowID(code))
-	recordHistory(t, env.Temporal, code, "concurrent_handler_lock_answer_notices")
+	recordHistory(t, env.Temporal, code, "concurrent_handler_lock"+fbHistoryVersion)
 }
 
 func TestApplicationConcurrentStaffActions(t *testing.T) {
@@ -112,5 +112,5 @@ func TestApplicationConcurrentStaffActions(t *testing.T) {
 		t.Fatalf("timeline %s", got)
 	}
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_concurrent_handler_lock_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_concurrent_handler_lock"+appHistoryVersion)
 }

@@ -127,5 +127,5 @@ func TestDossierInterAgencyTransfer(t *testing.T) {
 	appAct(t, env, id, deskTok, "actions/return_result", map[string]any{"method": "in_person"}, http.StatusOK)
 	appAct(t, env, id, ctok, "rating", map[string]any{"score": 4}, http.StatusOK)
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_interagency_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_interagency"+appHistoryVersion)
 }

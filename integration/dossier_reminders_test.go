@@ -94,5 +94,5 @@ func TestDossierRemindersAndTaskNotices(t *testing.T) {
 		t.Fatalf("%d dossier reminders, want 1 (once)", n)
 	}
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_reminders_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_reminders"+appHistoryVersion)
 }

@@ -109,8 +109,8 @@ func TestFeedbackAwaitingInfoDeadline(t *testing.T) {
 	}
 	waitClosed(t, env, workflows.FeedbackWorkflowID(closed))
 	waitClosed(t, env, wf)
-	recordHistory(t, env.Temporal, closed, "close_unanswered_answer_notices")
-	recordHistory(t, env.Temporal, expired, "info_expired_answer_notices")
+	recordHistory(t, env.Temporal, closed, "close_unanswered"+fbHistoryVersion)
+	recordHistory(t, env.Temporal, expired, "info_expired"+fbHistoryVersion)
 }
 
 // TestFeedbackComplaintReopens: a complaint within the window reopens the
@@ -205,8 +205,8 @@ func TestFeedbackComplaintReopens(t *testing.T) {
 	}
 	waitClosed(t, env, wf)
 	waitClosed(t, env, workflows.FeedbackWorkflowID(low))
-	recordHistory(t, env.Temporal, code, "complaint_reopen_answer_notices")
-	recordHistory(t, env.Temporal, low, "rating_reopen_withdraw_answer_notices")
+	recordHistory(t, env.Temporal, code, "complaint_reopen"+fbHistoryVersion)
+	recordHistory(t, env.Temporal, low, "rating_reopen_withdraw"+fbHistoryVersion)
 }
 
 // TestFeedbackDuplicatesListedAndNotified: staff see the duplicates of an
@@ -322,5 +322,5 @@ func TestFeedbackClockFromAcceptance(t *testing.T) {
 	fbStep(t, env, code, "reject", ltok, map[string]any{"note": "Không thuộc phạm vi"}, "rejected")
 	fbStep(t, env, byDefault, "reject", ltok, map[string]any{"note": "Không thuộc phạm vi"}, "rejected")
 	waitClosed(t, env, workflows.FeedbackWorkflowID(code))
-	recordHistory(t, env.Temporal, code, "clock_acceptance_answer_notices")
+	recordHistory(t, env.Temporal, code, "clock_acceptance"+fbHistoryVersion)
 }

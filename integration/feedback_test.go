@@ -86,6 +86,16 @@ func timelineActions(t *testing.T, env *apptest.Env, code string) string {
 	return s
 }
 
+// The recordings carry the newest version of the cases' one change id in
+// their names: feedback-local-writes v4 ("_intake_plan") and
+// application-local-writes v4 ("_one_version"). A new version changes these
+// and records a full set again; older sets keep their names and stay as
+// recorded.
+const (
+	fbHistoryVersion  = "_intake_plan"
+	appHistoryVersion = "_one_version.json"
+)
+
 // recordHistory writes the workflow's history to workflows/testdata when
 // CONGDANSO_RECORD_HISTORY=1 (never to make a failing replay pass).
 func recordHistory(t *testing.T, tc client.Client, code, name string) {
@@ -345,7 +355,7 @@ func TestFeedbackHTTPEndToEnd(t *testing.T) {
 	if kinds != "feedback.routed,feedback.accepted,feedback.in_progress,feedback.awaiting_info,feedback.published,feedback.closed" {
 		t.Fatalf("citizen notifications %s", kinds)
 	}
-	recordHistory(t, env.Temporal, code, "happy_path_answer_notices")
+	recordHistory(t, env.Temporal, code, "happy_path"+fbHistoryVersion)
 }
 
 func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
@@ -398,10 +408,10 @@ func TestFeedbackFallbackNotOursTransferDuplicate(t *testing.T) {
 	if got := timelineActions(t, env, codeA); got != "submit,route,transfer,not_ours,transfer" {
 		t.Fatalf("routing steps %s", got)
 	}
-	recordHistory(t, env.Temporal, codeB, "duplicate_answer_notices")
+	recordHistory(t, env.Temporal, codeB, "duplicate"+fbHistoryVersion)
 	if r := env.Do(http.MethodPost, "/api/v1/feedback/"+codeA+"/withdraw", ctok, map[string]any{}); r.Status != 200 {
 		t.Fatalf("withdraw %d %s", r.Status, r.Body)
 	}
-	recordHistory(t, env.Temporal, codeA, "transfer_withdraw_answer_notices")
+	recordHistory(t, env.Temporal, codeA, "transfer_withdraw"+fbHistoryVersion)
 	_ = fmt.Sprint()
 }

@@ -80,8 +80,8 @@ func TestFeedbackRejectReturnDraftClose(t *testing.T) {
 	}
 	waitClosed(t, env, workflows.FeedbackWorkflowID(rej))
 	waitClosed(t, env, workflows.FeedbackWorkflowID(code))
-	recordHistory(t, env.Temporal, rej, "reject_answer_notices")
-	recordHistory(t, env.Temporal, code, "return_draft_close_answer_notices")
+	recordHistory(t, env.Temporal, rej, "reject"+fbHistoryVersion)
+	recordHistory(t, env.Temporal, code, "return_draft_close"+fbHistoryVersion)
 }
 
 // TestApplicationRefuseReturnFeeApology: a dossier refused at reception;
@@ -138,8 +138,8 @@ func TestApplicationRefuseReturnFeeApology(t *testing.T) {
 	status(id, "done")
 	waitClosed(t, env, workflows.ApplicationWorkflowID(refusedCode))
 	waitClosed(t, env, workflows.ApplicationWorkflowID(code))
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(refusedCode), "application_refuse_answer_notices.json")
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_return_fee_apology_answer_notices.json")
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(refusedCode), "application_refuse"+appHistoryVersion)
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(code), "application_return_fee_apology"+appHistoryVersion)
 }
 
 // fastHour is one working hour in the deadline test: deadlines that take
@@ -264,7 +264,7 @@ func TestDeadlinesFire(t *testing.T) {
 	waitClosed(t, env, workflows.FeedbackWorkflowID(code))
 	waitClosed(t, env, workflows.ApplicationWorkflowID(lateCode))
 	waitClosed(t, env, workflows.ApplicationWorkflowID(expCode))
-	recordHistory(t, env.Temporal, code, "deadlines_answer_notices")
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(lateCode), "application_deadlines_answer_notices.json")
-	appRecordHistory(t, env, workflows.ApplicationWorkflowID(expCode), "application_supplement_expired_answer_notices.json")
+	recordHistory(t, env.Temporal, code, "deadlines"+fbHistoryVersion)
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(lateCode), "application_deadlines"+appHistoryVersion)
+	appRecordHistory(t, env, workflows.ApplicationWorkflowID(expCode), "application_supplement_expired"+appHistoryVersion)
 }

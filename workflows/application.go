@@ -200,12 +200,17 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 		docs: in.DocumentIDs, form: in.Form}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appAnswerNotices)
-	// Dossiers started before the change refuse an apology once overdue.
-	w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
-	w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
-	w.vRemind = workflow.GetVersion(ctx, appRemindersChange, workflow.DefaultVersion, appReminders)
-	w.vHandoff = workflow.GetVersion(ctx, appHandoffChange, workflow.DefaultVersion, appStepPlans)
+	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appOneVersion)
+	if w.v >= appOneVersion {
+		// One version marker per dossier: the older change ids are implied.
+		w.vApology, w.vNotices, w.vRemind, w.vHandoff = appApologyOverdue, appOverdueNotices, appReminders, appStepPlans
+	} else {
+		// Dossiers started before the change refuse an apology once overdue.
+		w.vApology = workflow.GetVersion(ctx, appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue)
+		w.vNotices = workflow.GetVersion(ctx, appOverdueNoticesChange, workflow.DefaultVersion, appOverdueNotices)
+		w.vRemind = workflow.GetVersion(ctx, appRemindersChange, workflow.DefaultVersion, appReminders)
+		w.vHandoff = workflow.GetVersion(ctx, appHandoffChange, workflow.DefaultVersion, appStepPlans)
+	}
 	if err := w.setup(ctx); err != nil {
 		return ApplicationView{}, err
 	}

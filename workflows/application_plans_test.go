@@ -36,7 +36,11 @@ func TestApplicationStepPlans(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/v%d", tc.name, v), func(t *testing.T) {
 				start := appAt(2026, 3, 2, 8, 0)
 				h := newAppHarness(t, start)
-				h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(v)
+				if v < appStepPlans {
+					// Only dossiers started before appOneVersion ask for it.
+					h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appOneVersion).Return(appAnswerNotices)
+					h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(v)
+				}
 				local := map[string]int{}
 				h.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
 					local[info.ActivityType.Name]++

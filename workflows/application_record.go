@@ -115,11 +115,20 @@ func (w *application) send(ctx workflow.Context, fn, arg any) error {
 // Version 3 (appAnswerNotices) hands the notices a staff or citizen action
 // makes back in the Update's answer, for cases to enqueue (outbox.go);
 // deadline and payment notices stay regular activities.
+//
+// Version 4 (appOneVersion) is the only GetVersion a new dossier calls: the
+// changes with change ids of their own (application-apology-when-overdue,
+// application-overdue-notices, application-reminders,
+// application-interagency-handoff) are implied at their newest versions, so
+// the first workflow task records one version marker and one
+// TemporalChangeVersion upsert instead of five of each. New changes bump
+// this id's version.
 const (
 	appLocalWritesChange = "application-local-writes"
 	appLocalWrites       = workflow.Version(1)
 	appDurableNotices    = workflow.Version(2)
 	appAnswerNotices     = workflow.Version(3)
+	appOneVersion        = workflow.Version(4)
 )
 
 // appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is

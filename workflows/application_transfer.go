@@ -24,9 +24,10 @@ import (
 // at acceptance (procedure version, appointment, budget, dossier reminder),
 // StepPlan when a step starts (its due time and reminder). Dossiers at v1
 // run ApplicationProcedureAt, ComputeDue and WorkingHoursBetween one by one.
-// New changes bump this change id's version instead of adding change ids:
-// each change id costs a visibility upsert (TemporalChangeVersion) in a new
-// dossier's first workflow task.
+// From application-local-writes v4 (appOneVersion) new dossiers no longer
+// call this change id: it is implied at appStepPlans. New changes bump
+// application-local-writes instead: each change id costs a visibility
+// upsert (TemporalChangeVersion) in a new dossier's first workflow task.
 const (
 	appHandoffChange = "application-interagency-handoff"
 	appHandoff       = workflow.Version(1)

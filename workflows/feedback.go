@@ -73,12 +73,17 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbAnswerNotices)
+	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbIntakePlan)
 	if w.v >= fbDurableNotices {
 		w.out.start(ctx)
 	}
 	if w.v >= fbAnswerNotices {
 		w.out.hold(ctx)
+	}
+	if w.v >= fbIntakePlan {
+		// One version marker per case: the older change ids are implied.
+		w.lockV, w.infoV, w.complaintV, w.clockV = fbHandlerLock, fbInfoDeadline, fbComplaint, fbClockStart
+		return w.run(ctx)
 	}
 	// Cases started before fbHandlerLock keep the pending counter.
 	w.lockV = workflow.GetVersion(ctx, fbHandlerLockChange, workflow.DefaultVersion, fbHandlerLock)
@@ -231,6 +236,11 @@ func (w *feedbackCase) write(ctx workflow.Context, ev activities.FeedbackEvent, 
 	if !notify {
 		return nil
 	}
+	return w.tell(ctx, ev)
+}
+
+// tell notifies the citizen of ev when its state has a notice.
+func (w *feedbackCase) tell(ctx workflow.Context, ev activities.FeedbackEvent) error {
 	st, _ := FeedbackStateOf(ev.To)
 	msg := st.Notice
 	if msg == "" {
@@ -316,6 +326,9 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 
 // start records the submission and routes the case.
 func (w *feedbackCase) start(ctx workflow.Context) error {
+	if w.v >= fbIntakePlan {
+		return w.startPlanned(ctx)
+	}
 	if !w.clockWaiting {
 		if err := w.refreshClock(ctx); err != nil {
 			return err
@@ -339,14 +352,10 @@ func (w *feedbackCase) start(ctx workflow.Context) error {
 // routeTo sends the case to agency with a fresh accept deadline.
 func (w *feedbackCase) routeTo(ctx workflow.Context, agency string, by cds.Actor, action, note string) error {
 	now := workflow.Now(ctx)
-	hours := w.in.SLA.AcceptHours
-	if hours <= 0 {
-		hours = 8
-	}
 	if w.wallClock() {
-		w.acceptDue = now.Add(w.scaled(hours))
+		w.acceptDue = now.Add(w.scaled(w.acceptHours()))
 	} else if err := workflow.ExecuteLocalActivity(localOpts(ctx), acts.ComputeDue, activities.DueInput{
-		From: now, Amount: hours, Unit: worktime.UnitWorkingHours}).Get(ctx, &w.acceptDue); err != nil {
+		From: now, Amount: w.acceptHours(), Unit: worktime.UnitWorkingHours}).Get(ctx, &w.acceptDue); err != nil {
 		return err
 	}
 	if w.clockWaiting {
@@ -354,9 +363,22 @@ func (w *feedbackCase) routeTo(ctx workflow.Context, agency string, by cds.Actor
 			return err
 		}
 	}
+	return w.step(ctx, w.routed(agency, by, action, note))
+}
+
+func (w *feedbackCase) acceptHours() float64 {
+	if h := w.in.SLA.AcceptHours; h > 0 {
+		return h
+	}
+	return 8
+}
+
+// routed hands the case to agency (w.acceptDue set) and is the transition
+// that records it.
+func (w *feedbackCase) routed(agency string, by cds.Actor, action, note string) transition {
 	from := w.agency
 	w.agency, w.assignee, w.acceptEsc = agency, 0, false
-	return w.step(ctx, transition{actor: by, action: action, to: FBRouted, note: note, public: true, notify: true, reopen: true,
+	return transition{actor: by, action: action, to: FBRouted, note: note, public: true, notify: true, reopen: true,
 		detail: map[string]any{"from_agency": from, "to_agency": agency, "accept_due_at": w.acceptDue},
-		mutate: func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }})
+		mutate: func(ev *activities.FeedbackEvent) { ev.ClearAssignee = true }}
 }

@@ -220,11 +220,22 @@ func fbOpts(ctx workflow.Context) workflow.Context {
 // Version 3 (fbAnswerNotices) hands the notices an Update makes back in its
 // answer, for cases to enqueue (outbox.go); the others stay regular
 // activities.
+//
+// Version 4 (fbIntakePlan) is the only GetVersion a new case calls: the
+// changes that had change ids of their own (feedback-handler-lock,
+// feedback-info-deadline, feedback-complaint-reopen, feedback-clock-start)
+// are implied at their newest versions, so a new case's first workflow task
+// records one version marker and one TemporalChangeVersion upsert instead of
+// five of each. Its intake is two local activities instead of four or five:
+// PlanFeedbackIntake (route, answer clock, accept deadline, provisional
+// due) and RecordFeedbackEvents (the submit and route events). New changes
+// bump this id's version.
 const (
 	fbLocalWritesChange = "feedback-local-writes"
 	fbLocalWrites       = workflow.Version(1)
 	fbDurableNotices    = workflow.Version(2)
 	fbAnswerNotices     = workflow.Version(3)
+	fbIntakePlan        = workflow.Version(4)
 )
 
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or

@@ -69,7 +69,14 @@ func newFB(t *testing.T, start time.Time) *fbHarness {
 		staff: func(n activities.StaffNotice) { h.staff = append(h.staff, n) }}
 	h.sink.mock(h.env)
 	h.env.OnActivity(acts.RouteFeedback, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RouteInput) (string, error) {
-		return h.route, nil
+		return h.route, nil // cases started before fbIntakePlan
+	})
+	h.env.OnActivity(acts.PlanFeedbackIntake, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.FeedbackIntakeInput) (activities.FeedbackIntakePlan, error) {
+		return a.PlanFeedbackTimes(ctx, in, h.route)
+	})
+	h.env.OnActivity(acts.RecordFeedbackEvents, mock.Anything, mock.Anything).Return(func(_ context.Context, evs []activities.FeedbackEvent) error {
+		h.events = append(h.events, evs...)
+		return nil
 	})
 	return h
 }

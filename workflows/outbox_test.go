@@ -23,24 +23,30 @@ func TestFeedbackNoticeVersions(t *testing.T) {
 	type kinds struct {
 		record, notify, staff string
 		notifies, batches     int // Notify runs; EnqueueNotices runs (as regular)
+		// the intake's local activities: RecordFeedback runs of the five,
+		// RecordFeedbackEvents, RouteFeedback and PlanFeedbackIntake runs
+		records, together, routes, plans int
 	}
 	for _, c := range []struct {
 		v    workflow.Version
 		want kinds
 	}{
-		{workflow.DefaultVersion, kinds{"regular", "regular", "regular", 3, 0}},
-		{fbLocalWrites, kinds{"local", "local", "local", 3, 0}},
-		{fbDurableNotices, kinds{"local", "regular", "regular", 3, 0}},
+		{workflow.DefaultVersion, kinds{"regular", "regular", "regular", 3, 0, 5, 0, 1, 0}},
+		{fbLocalWrites, kinds{"local", "local", "local", 3, 0, 5, 0, 1, 0}},
+		{fbDurableNotices, kinds{"local", "regular", "regular", 3, 0, 5, 0, 1, 0}},
 		// The answers of accept and withdraw carry theirs (the harness
 		// takes them as cases does); the closing workflow queues what it
 		// held in one regular EnqueueNotices. The routing notice has no
 		// answer here (no submission Update) and the timer's none at all.
-		{fbAnswerNotices, kinds{"local", "regular", "regular", 1, 1}},
+		{fbAnswerNotices, kinds{"local", "regular", "regular", 1, 1, 5, 0, 1, 0}},
+		// v4 plans the intake in one local activity and writes its two
+		// events in another: three RecordFeedback runs are left.
+		{fbIntakePlan, kinds{"local", "regular", "regular", 1, 1, 3, 1, 0, 1}},
 	} {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := time.Date(2026, 4, 29, 15, 0, 0, 0, vn) // as TestFeedbackAcceptDeadlineEscalates
 			h := newFB(t, start)
-			h.env.OnGetVersion(fbLocalWritesChange, workflow.DefaultVersion, fbAnswerNotices).Return(c.v)
+			h.env.OnGetVersion(fbLocalWritesChange, workflow.DefaultVersion, fbIntakePlan).Return(c.v)
 			ran := ranAs(h.env)
 			acceptDue := time.Date(2026, 5, 4, 15, 0, 0, 0, vn)
 			h.at(acceptDue.Sub(start)+time.Hour, FBActAccept, FeedbackAction{Actor: officer})
@@ -50,7 +56,9 @@ func TestFeedbackNoticeVersions(t *testing.T) {
 			// submitted, routed, accept_overdue, accepted, withdrawn: five
 			// events; the citizen hears of routed, accepted and withdrawn;
 			// the agency's staff of the missed acceptance.
-			checkRanAs(t, c.v, ran, []ranWant{{"RecordFeedback", c.want.record, 5}, {"Notify", c.want.notify, c.want.notifies},
+			checkRanAs(t, c.v, ran, []ranWant{{"RecordFeedback", c.want.record, c.want.records},
+				{"RecordFeedbackEvents", "local", c.want.together}, {"RouteFeedback", c.want.record, c.want.routes},
+				{"PlanFeedbackIntake", "local", c.want.plans}, {"Notify", c.want.notify, c.want.notifies},
 				{"NotifyAgencyStaff", c.want.staff, 1}, {"EnqueueNotices", "regular", c.want.batches}})
 			// Sent in order, whatever kind of activity sends them.
 			var got []string

@@ -116,6 +116,9 @@ func TestReplayCoversEveryFeedbackTransition(t *testing.T) {
 	// activity in the next task) holds where v2 scheduled: its histories
 	// alone must cover every transition too.
 	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_answer_notices.json", FeedbackWorkflowName, FeedbackCase))
+	// v4 (one version marker; the intake planned and written in two local
+	// activities) too.
+	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_intake_plan.json", FeedbackWorkflowName, FeedbackCase))
 }
 
 func TestReplayCoversEveryApplicationTransition(t *testing.T) {
@@ -128,4 +131,7 @@ func TestReplayCoversEveryApplicationTransition(t *testing.T) {
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_durable_notices.json", ApplicationWorkflowName, ServiceApplication))
 	// application-local-writes v3: the notices in the Updates' answers.
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_answer_notices.json", ApplicationWorkflowName, ServiceApplication))
+	// application-local-writes v4: one version marker, the older change ids
+	// implied.
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_one_version.json", ApplicationWorkflowName, ServiceApplication))
 }

@@ -99,6 +99,10 @@ type outbound struct {
 func (o *outbound) note(args []any, via string) {
 	for _, a := range args {
 		switch ev := a.(type) {
+		case []activities.FeedbackEvent: // RecordFeedbackEvents (feedback-local-writes v4)
+			for _, e := range ev {
+				o.note([]any{e}, via)
+			}
 		case activities.FeedbackEvent:
 			o.tr.Events = append(o.tr.Events, Event{Seq: ev.Seq, Action: ev.Action, From: ev.From, To: ev.To, WorkflowID: ev.WorkflowID, ScheduledVia: via})
 		case activities.ApplicationRecord:

@@ -1,0 +1,68 @@
+package workflows
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// A case started by this code records one version marker and one
+// TemporalChangeVersion upsert (feedback-local-writes v4,
+// application-local-writes v4): each change id costs both in the first
+// workflow task, and a fifth id used to cost five. A new feedback case's
+// first task runs two local activities (plan and record) where v3 ran four.
+// The numbers are written by hand; the histories were recorded from real
+// runs (integration tests with CONGDANSO_RECORD_HISTORY=1 /
+// CDS_RECORD_HISTORY=1).
+func TestNewCasesRecordOneVersionMarker(t *testing.T) {
+	for _, c := range []struct {
+		glob       string
+		firstLocal int // local-activity markers in the first workflow task; -1: not checked
+	}{
+		{"feedback_*_intake_plan.json", 2},
+		{"application_*_one_version.json", -1},
+	} {
+		files, err := filepath.Glob(filepath.Join("testdata", c.glob))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no histories %s: %v", c.glob, err)
+		}
+		for _, f := range files {
+			r, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
+			r.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			versions, upserts, firstLocal, tasks := 0, 0, 0, 0
+			for _, ev := range h.Events {
+				switch ev.EventType {
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+					tasks++
+				case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+					upserts++
+				case enumspb.EVENT_TYPE_MARKER_RECORDED:
+					switch ev.GetMarkerRecordedEventAttributes().MarkerName {
+					case "Version":
+						versions++
+					case "LocalActivity":
+						if tasks == 1 {
+							firstLocal++
+						}
+					}
+				}
+			}
+			if versions != 1 || upserts != 1 {
+				t.Errorf("%s: %d version markers and %d search-attribute upserts, want 1 and 1", f, versions, upserts)
+			}
+			if c.firstLocal >= 0 && firstLocal != c.firstLocal {
+				t.Errorf("%s: %d local activities in the first workflow task, want %d", f, firstLocal, c.firstLocal)
+			}
+		}
+	}
+}
