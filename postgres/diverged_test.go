@@ -17,13 +17,7 @@ import (
 // The timeline must be what the workflow's history says, with one open task.
 func TestRecordApplicationAfterAbandonedTask(t *testing.T) {
 	ctx := context.Background()
-	db, name, err := newTestDB(ctx)
-	if name != "" {
-		t.Cleanup(func() { db.Close(); dropTestDB(name) })
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := freshDB(t)
 	wf, code := "application/DIV-1", "DIV-1"
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	leader := cds.Actor{UserID: 7, Name: "Chủ tịch"}

@@ -74,14 +74,7 @@ var communeUnits2025 = [][2]string{
 // in force, 3 wards and 53 communes, with their official codes and names.
 func TestReferenceCommunes(t *testing.T) {
 	ctx := context.Background()
-	db, name, err := newTestDB(ctx)
-	if name != "" {
-		defer dropTestDB(name)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDB(t)
 	rows, err := db.Pool.Query(ctx, `SELECT COALESCE(admin_code, ''), name FROM agencies
 		WHERE type = 'commune' AND in_force_to IS NULL ORDER BY admin_code`)
 	if err != nil {
@@ -135,14 +128,7 @@ func TestReferenceCommunes(t *testing.T) {
 // and the parent–child links of the reference data.
 func TestReferenceHierarchy(t *testing.T) {
 	ctx := context.Background()
-	db, name, err := newTestDB(ctx)
-	if name != "" {
-		defer dropTestDB(name)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDB(t)
 	want := map[string]string{ // code → parent, from docs/reference-data.md
 		"MTTQ": "UBND-CB", "LDLD": "MTTQ", "HLHPN": "MTTQ", "HND": "MTTQ", "TDTN": "MTTQ", "HCCB": "MTTQ",
 		"CAT": "UBND-CB", "PCCB": "UBND-CB", "VNPT-CB": "UBND-CB", "VNPT-CB-TTKD": "VNPT-CB", "BD-CB": "UBND-CB",
