@@ -323,7 +323,16 @@ func recordDelivery(t *testing.T, tc client.Client, key, name string) {
 		t.Fatal(err)
 	}
 	p := filepath.Join("..", "workflows", "testdata", "delivery_"+name+".json")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
+	// O_EXCL, as the case recorders: a committed recording is never
+	// overwritten (delete a file by hand only if it was never committed).
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("recorded %s (%d events)", p, len(h.Events))
