@@ -40,15 +40,33 @@ type Activities struct {
 // calendarTTL bounds how stale the cached calendar may be after an admin edit.
 const calendarTTL = time.Minute
 
-// Calendar returns the working-time calendar from PostgreSQL, cached briefly.
+// calendarReload bounds a reload when a cached calendar can stand in for it.
+const calendarReload = 2 * time.Second
+
+// Calendar returns the working-time calendar from PostgreSQL, cached for
+// calendarTTL. When the reload fails and a calendar is cached, the cached one
+// is returned: while the database is down nobody can edit the calendar, so
+// it is the newest there is, and the deadline arithmetic of every case goes
+// on through the outage. The next call tries the database again.
 func (a *Activities) Calendar(ctx context.Context) (*worktime.Calendar, error) {
 	a.calMu.Lock()
 	defer a.calMu.Unlock()
 	if a.cal != nil && time.Since(a.calTime) < calendarTTL {
 		return a.cal, nil
 	}
-	cal, err := a.DB.Calendar(ctx)
+	rctx := ctx
+	if a.cal != nil {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, calendarReload)
+		defer cancel()
+	}
+	cal, err := a.DB.Calendar(rctx)
 	if err != nil {
+		if a.cal != nil && ctx.Err() == nil {
+			a.log().Warn("working-time calendar not reloaded; the cached one stands in", "err", err,
+				"cached_for", time.Since(a.calTime).Round(time.Second).String())
+			return a.cal, nil
+		}
 		return nil, err
 	}
 	a.cal, a.calTime = cal, time.Now()

@@ -293,6 +293,7 @@ func TestChaosKillUnderLoad(t *testing.T) {
 
 	// 2. The read model equals each workflow's queried state.
 	mismatch := compareReadModel(t, tc, conn, 10)
+	failed := failedWorkflows(t, tc)
 
 	// 3. Every case ended where its flow leads, with its notifications.
 	wrongEnd := checkFinalStates(t, conn, jobs)
@@ -333,8 +334,8 @@ func TestChaosKillUnderLoad(t *testing.T) {
 		t.Errorf("%d answered + %d stuck of %d submissions; failures: %v", answered, stuck, len(jobs), head(failures, 10))
 	}
 
-	report(t, "chaos: RESULT seed=%d cases=%d (feedback %d, applications %d) kills=%d lost=%d duplicates=%d answered_before_last_kill=%d stuck_idempotency_keys=%d orphan_cases=%d read_model_mismatches=%d timelines_unlike_history=%d wrong_final_states=%d",
-		seed, len(cases), byKind["feedback"], byKind["application"], nKills, lost, duplicates, beforeLastKill, stuck, orphans, mismatch, dupEvents, wrongEnd)
+	report(t, "chaos: RESULT seed=%d cases=%d (feedback %d, applications %d) kills=%d lost=%d duplicates=%d answered_before_last_kill=%d stuck_idempotency_keys=%d orphan_cases=%d read_model_mismatches=%d failed_workflows=%d timelines_unlike_history=%d wrong_final_states=%d",
+		seed, len(cases), byKind["feedback"], byKind["application"], nKills, lost, duplicates, beforeLastKill, stuck, orphans, mismatch, failed, dupEvents, wrongEnd)
 	report(t, "chaos: RESULT notifications=%d sent=%d webhook_distinct_keys=%d deliveries=%d redelivered_same_key=%d (at-least-once delivery across a kill: repeats carry the same Idempotency-Key, so the receiver drops them)",
 		notes, notes-unsentNotes, distinct, deliveries, repeated)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/caobang/congdanso/workflows"
@@ -316,6 +317,34 @@ func compareReadModel(t *testing.T, tc client.Client, conn *pgxpool.Pool, tries 
 		return 0
 	}
 	t.Errorf("%d cases differ from their workflow after %d reads: %v", len(bad), tries, head(bad, 10))
+	return len(bad)
+}
+
+// failedWorkflows fails the test for every workflow that ended failed,
+// timed out or terminated: an outage or a crash may delay a case, never end
+// it. (A plan that gave up while PostgreSQL restarted once failed the whole
+// case, and the citizen's retry then met a finished workflow.)
+func failedWorkflows(t *testing.T, tc client.Client) int {
+	t.Helper()
+	var bad []string
+	req := &workflowservice.ListWorkflowExecutionsRequest{
+		Query: "ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut' OR ExecutionStatus = 'Terminated'"}
+	for {
+		resp, err := tc.ListWorkflow(context.Background(), req)
+		if err != nil {
+			t.Fatalf("list failed workflows: %v", err)
+		}
+		for _, e := range resp.Executions {
+			bad = append(bad, fmt.Sprintf("%s (%s)", e.Execution.WorkflowId, e.Status))
+		}
+		if len(resp.NextPageToken) == 0 {
+			break
+		}
+		req.NextPageToken = resp.NextPageToken
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d workflows ended without finishing: %v", len(bad), head(bad, 10))
+	}
 	return len(bad)
 }
 

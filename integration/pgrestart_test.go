@@ -304,9 +304,10 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 	tc := temporalClient(t, tport)
 	mismatch := compareReadModel(t, tc, conn, 10)
+	ended := failedWorkflows(t, tc)
 	diverged := compareEventsWithHistory(t, tc, conn)
-	report(t, "pgrestart: RESULT answered_201=%d (%d before the first stop, %d by the last restart) accepted=%d cases=%d lost=%d duplicates=%d stuck_idempotency_keys=%d 503_while_down=%d recovered_after=%v read_model_mismatches=%d timelines_unlike_history=%d answers %s",
-		len(answered), beforeStop, afterStart, len(acc), total, lost, dups, stuck, probe503, recoveries, mismatch, diverged, cl.statuses())
+	report(t, "pgrestart: RESULT answered_201=%d (%d before the first stop, %d by the last restart) accepted=%d cases=%d lost=%d duplicates=%d stuck_idempotency_keys=%d 503_while_down=%d recovered_after=%v read_model_mismatches=%d failed_workflows=%d timelines_unlike_history=%d answers %s",
+		len(answered), beforeStop, afterStart, len(acc), total, lost, dups, stuck, probe503, recoveries, mismatch, ended, diverged, cl.statuses())
 }
 
 // killPostmaster SIGKILLs the cluster's postmaster (a crash: no shutdown

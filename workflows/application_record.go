@@ -151,7 +151,7 @@ const (
 // appLocalWrites on, a regular activity in dossiers started before.
 func (w *application) exec(ctx workflow.Context, fn, arg, result any) error {
 	if w.v >= appLocalWrites {
-		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
+		return workflow.ExecuteLocalActivity(localOpts(ctx), fn, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(activityOpts(ctx), fn, arg).Get(ctx, result)
 }

@@ -243,7 +243,7 @@ const (
 // fbLocalWrites on, a regular activity in cases started before.
 func (w *feedbackCase) exec(ctx workflow.Context, fn, arg, result any) error {
 	if w.v >= fbLocalWrites {
-		return workflow.ExecuteLocalActivity(localWriteOpts(ctx), fn, arg).Get(ctx, result)
+		return workflow.ExecuteLocalActivity(localOpts(ctx), fn, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(fbOpts(ctx), fn, arg).Get(ctx, result)
 }

@@ -40,6 +40,9 @@ type fbHarness struct {
 	// dropAnswers: the notices of the answers are lost (the API died
 	// holding them).
 	dropAnswers bool
+	// planFails, when set, may fail the intake plan (a database outage).
+	planFails func(try int) error
+	planTries int
 }
 
 const citizenID = 100
@@ -72,6 +75,12 @@ func newFB(t *testing.T, start time.Time) *fbHarness {
 		return h.route, nil // cases started before fbIntakePlan
 	})
 	h.env.OnActivity(acts.PlanFeedbackIntake, mock.Anything, mock.Anything).Return(func(ctx context.Context, in activities.FeedbackIntakeInput) (activities.FeedbackIntakePlan, error) {
+		h.planTries++
+		if h.planFails != nil {
+			if err := h.planFails(h.planTries); err != nil {
+				return activities.FeedbackIntakePlan{}, err
+			}
+		}
 		return a.PlanFeedbackTimes(ctx, in, h.route)
 	})
 	h.env.OnActivity(acts.RecordFeedbackEvents, mock.Anything, mock.Anything).Return(func(_ context.Context, evs []activities.FeedbackEvent) error {

@@ -102,7 +102,7 @@ func (o *outbox) handOut() []activities.Notice {
 func (o *outbox) hold(ctx workflow.Context) {
 	o.answers = true
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		lctx := localWriteOpts(ctx)
+		lctx := localOpts(ctx)
 		for {
 			k := 0
 			if err := workflow.Await(ctx, func() bool {
@@ -168,7 +168,7 @@ func (o *outbox) drain(ctx workflow.Context) error {
 }
 
 // outboxOpts: each try bounded to 10 s, retried with backoff for up to a
-// day, as the local writes were (localWriteOpts).
+// day, as the local activities are (localOpts).
 func outboxOpts(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,

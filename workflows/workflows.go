@@ -64,19 +64,16 @@ func Sleep(ctx workflow.Context, d time.Duration) (time.Time, error) {
 // type-checked way without a live value (the reference-app pattern).
 var acts *activities.Activities
 
-// localOpts are the options for short local activities (calendar arithmetic,
-// read-model writes): quick retries, bounded.
+// localOpts are the options of every local activity the workflows run:
+// read-model writes, lookups and calendar arithmetic, each short and
+// idempotent. Each try is bounded to 10 s and retried with backoff for up to
+// a day (retries longer than the local threshold go through a workflow
+// timer); non-retryable errors stop at once. Every one of them may need the
+// database (a lookup, or the calendar once its cache expires), so none may
+// give up while PostgreSQL restarts: a plan that failed after 10 s failed
+// the whole case, and the submission's retry met a finished workflow
+// (TestFeedbackIntakeOutlastsADatabaseOutage).
 func localOpts(ctx workflow.Context) workflow.Context {
-	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-	})
-}
-
-// localWriteOpts are the options of the short, idempotent read-model writes
-// and lookups that workflows run as local activities: each try bounded to
-// 10 s, retried with backoff for up to a day (retries longer than the local
-// threshold go through a workflow timer). Non-retryable errors stop at once.
-func localWriteOpts(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: 24 * time.Hour,
