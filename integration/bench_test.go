@@ -69,7 +69,7 @@ func TestBenchFeedbackScenario(t *testing.T) {
 	}
 	rep.CheckTargets("feedback")
 
-	if c := rep.Results[1]; c.Name != bench.BaselineC || c.N != 25 || c.Errors != 0 || c.PerSecond <= 0 || c.LatencyMS["p99"] <= 0 {
+	if c := rep.Results[1]; c.Name != bench.BaselineC || c.N != 25 || c.Errors != 0 || c.PerSecond <= 0 || c.LatencyMS["p99"] <= 0 || c.CPUMSPerOp <= 0 {
 		t.Fatalf("baseline (c) = %+v, want 25 Updates without errors", c)
 	}
 	rep.Results = append(rep.Results[:1], rep.Results[2:]...)
@@ -109,6 +109,16 @@ func TestBenchFeedbackScenario(t *testing.T) {
 	}
 	if rep.Ratios["feedback_lifecycle/model"] <= 0 {
 		t.Errorf("lifecycle model ratio missing: %v", rep.Ratios)
+	}
+	// CPU per op: each measured phase did work, in this process and on
+	// the machine.
+	for _, name := range []string{bench.BaselineA, "feedback_submit", "feedback_accept", "feedback_lifecycle"} {
+		if r, _ := rep.Find(name); r.CPUMSPerOp <= 0 || r.MachineCPUMSPerOp <= 0 {
+			t.Errorf("%s CPU per op: process %v ms, machine %v ms", name, r.CPUMSPerOp, r.MachineCPUMSPerOp)
+		}
+	}
+	if rep.CPUCost["feedback_intake/baseline_a"] <= 0 || rep.CPUCost["feedback_step/baseline_c"] <= 0 {
+		t.Errorf("CPU cost ratios missing: %v", rep.CPUCost)
 	}
 	// What the harness counted is what happened: 5 published, 5 more routed
 	// by the fixed-rate series, every published case without an open task.

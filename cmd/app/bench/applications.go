@@ -163,6 +163,7 @@ func Applications(ctx context.Context, t *Target, rep *Report, n, c int, rate fl
 	submit := NewSeries("applications_submit")
 	queue := NewSeries("applications_queue_visible")
 	created := make([]appCreated, n)
+	cpu0 := ReadCPU()
 	intake := Parallel(ctx, n, c, func(ctx context.Context, i int) {
 		t0 := time.Now()
 		a, err := t.submitApplication(ctx, i, docs, run+"-"+strconv.Itoa(i))
@@ -183,7 +184,8 @@ func Applications(ctx context.Context, t *Target, rep *Report, n, c int, rate fl
 			queue.Observe(d)
 		}
 	})
-	rep.Add(submit.Result(intake))
+	intakeCPU := ReadCPU().Since(cpu0)
+	rep.Add(submit.Result(intake).WithCPU(intakeCPU))
 	if t.QueueVisible != nil {
 		r := queue.Result(0)
 		r.Note = "submit start until the reception task is in the ward's queue"
@@ -195,6 +197,7 @@ func Applications(ctx context.Context, t *Target, rep *Report, n, c int, rate fl
 		steps[k] = NewSeries("applications_" + s.Action)
 	}
 	done := NewSeries("applications_lifecycle")
+	cpu0 = ReadCPU()
 	staff := Parallel(ctx, n, c, func(ctx context.Context, i int) {
 		a := created[i]
 		if a.ID == 0 {
@@ -225,10 +228,11 @@ func Applications(ctx context.Context, t *Target, rep *Report, n, c int, rate fl
 		}
 		done.Observe(0)
 	})
+	staffCPU := ReadCPU().Since(cpu0)
 	for _, s := range steps {
-		rep.Add(s.Result(staff))
+		rep.Add(s.Result(staff).WithCPU(staffCPU))
 	}
-	life := done.Result(intake + staff)
+	life := done.Result(intake + staff).WithCPU(intakeCPU.Plus(staffCPU))
 	life.LatencyMS = nil
 	life.Errors += submit.Result(0).Errors
 	life.Note = "dossiers filed and returned per second (intake + staff phases)"

@@ -41,6 +41,7 @@ func RunBaselineC(ctx context.Context, tc client.Client, taskQueue string, n, c,
 		ids[i] = id
 	})
 	s := NewSeries(BaselineC)
+	cpu0 := ReadCPU()
 	el := Parallel(ctx, n, c, func(ctx context.Context, i int) {
 		for j := 0; j < k; j++ {
 			if ids[i] == "" {
@@ -64,6 +65,7 @@ func RunBaselineC(ctx context.Context, tc client.Client, taskQueue string, n, c,
 			s.Observe(time.Since(t0))
 		}
 	})
+	used := ReadCPU().Since(cpu0)
 	Parallel(context.WithoutCancel(ctx), n, c, func(ctx context.Context, i int) {
 		if ids[i] == "" {
 			return
@@ -73,7 +75,7 @@ func RunBaselineC(ctx context.Context, tc client.Client, taskQueue string, n, c,
 			_ = h.Get(ctx, nil)
 		}
 	})
-	r := s.Result(el)
+	r := s.Result(el).WithCPU(used)
 	r.Note = fmt.Sprintf("raw Update on a trivial workflow: %d workflows × %d sequential Updates at concurrency %d; per s = Updates/s", n, k, c)
 	return r
 }

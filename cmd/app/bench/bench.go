@@ -41,6 +41,11 @@ type Result struct {
 	PerSecond float64            `json:"per_second"`
 	LatencyMS map[string]float64 `json:"latency_ms,omitempty"` // p50, p95, p99, max
 	Note      string             `json:"note,omitempty"`
+	// CPUMSPerOp and MachineCPUMSPerOp are the phase's CPU milliseconds
+	// per unit of PerSecond: this process's, and the whole machine's
+	// (cpu.go).
+	CPUMSPerOp        float64 `json:"cpu_ms_per_op,omitempty"`
+	MachineCPUMSPerOp float64 `json:"machine_cpu_ms_per_op,omitempty"`
 }
 
 // Report is the whole run, written as JSON for diffing between commits.
@@ -58,6 +63,9 @@ type Report struct {
 	LoadEnd   string `json:"load_end,omitempty"`
 	// Targets is each issue-11 target with the measured value and pass/FAIL.
 	Targets map[string]string `json:"targets,omitempty"`
+	// CPUCost is machine CPU per unit of ours ÷ machine CPU per unit of the
+	// baseline: lower is cheaper, 1 is the baseline's cost (CostRatios).
+	CPUCost map[string]float64 `json:"cpu_cost,omitempty"`
 	// Resident is scenario resident's table (issue 22 part B, resident_report.go).
 	Resident []ResidentRow `json:"resident,omitempty"`
 }
@@ -88,6 +96,7 @@ func (r *Report) CheckTargets(prefix string) {
 		r.Targets[prefix+" intake >= 0.70 x (a)"] = fmt.Sprintf("%.2f %s", v, verdict(v >= IntakeTarget))
 	}
 	r.StepTargets(prefix)
+	r.CostRatios(prefix)
 	for _, x := range r.Results {
 		if strings.HasPrefix(x.Name, prefix+"_submit_at_") && x.LatencyMS != nil {
 			r.Targets[prefix+" p99 submit < 150 ms at fixed rate"] = fmt.Sprintf("%.0f ms %s", x.LatencyMS["p99"], verdict(x.Errors == 0 && x.LatencyMS["p99"] < 150))
@@ -137,6 +146,7 @@ func Run(ctx context.Context, name string, n, c int, op func(ctx context.Context
 	var errs int64
 	var next int64 = -1
 	var wg sync.WaitGroup
+	cpu0 := ReadCPU()
 	start := time.Now()
 	for w := 0; w < c; w++ {
 		wg.Add(1)
@@ -159,8 +169,9 @@ func Run(ctx context.Context, name string, n, c int, op func(ctx context.Context
 	}
 	wg.Wait()
 	el := time.Since(start)
-	return Result{Name: name, N: n, Errors: errs, Seconds: round(el.Seconds(), 3),
+	r := Result{Name: name, N: n, Errors: errs, Seconds: round(el.Seconds(), 3),
 		PerSecond: round(float64(n)/el.Seconds(), 2), LatencyMS: Percentiles(lat)}
+	return r.WithCPU(ReadCPU().Since(cpu0))
 }
 
 // Percentiles returns p50/p95/p99/max in milliseconds.
@@ -207,10 +218,10 @@ func PeakRSSMB() float64 {
 func (r *Report) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "engine: %s   machine: %s   concurrency: %d   peak RSS: %.0f MB   load: %s -> %s\n", r.Engine, r.Machine, r.Concurrency, r.PeakRSSMB, r.LoadStart, r.LoadEnd)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "series\tn\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t")
+	fmt.Fprintln(tw, "series\tn\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\tcpu ms/op\tmachine cpu ms/op\t")
 	for _, x := range r.Results {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", x.Name, x.N, x.Errors, x.PerSecond,
-			x.LatencyMS["p50"], x.LatencyMS["p95"], x.LatencyMS["p99"], x.LatencyMS["max"])
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t\n", x.Name, x.N, x.Errors, x.PerSecond,
+			x.LatencyMS["p50"], x.LatencyMS["p95"], x.LatencyMS["p99"], x.LatencyMS["max"], x.CPUMSPerOp, x.MachineCPUMSPerOp)
 	}
 	tw.Flush()
 	keys := make([]string, 0, len(r.Ratios))
@@ -220,6 +231,14 @@ func (r *Report) WriteTable(w io.Writer) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(w, "ratio %s = %.3f\n", k, r.Ratios[k])
+	}
+	keys = keys[:0]
+	for k := range r.CPUCost {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "machine CPU cost %s = %.3f\n", k, r.CPUCost[k])
 	}
 	keys = keys[:0]
 	for k := range r.Targets {

@@ -65,6 +65,7 @@ func Feedback(ctx context.Context, t *Target, rep *Report, n, c int, rate float6
 	submit := NewSeries("feedback_submit")
 	queue := NewSeries("feedback_queue_visible")
 	codes := make([]string, n)
+	cpu0 := ReadCPU()
 	intake := Parallel(ctx, n, c, func(ctx context.Context, i int) {
 		t0 := time.Now()
 		code, err := t.submitFeedback(ctx, i, run+"-"+strconv.Itoa(i))
@@ -85,7 +86,8 @@ func Feedback(ctx context.Context, t *Target, rep *Report, n, c int, rate float6
 			queue.Observe(d)
 		}
 	})
-	rep.Add(submit.Result(intake))
+	intakeCPU := ReadCPU().Since(cpu0)
+	rep.Add(submit.Result(intake).WithCPU(intakeCPU))
 	if t.QueueVisible != nil {
 		r := queue.Result(0)
 		r.Note = "submit start until the open task is in the agency queue"
@@ -97,6 +99,7 @@ func Feedback(ctx context.Context, t *Target, rep *Report, n, c int, rate float6
 		steps[k] = NewSeries("feedback_" + s.Action)
 	}
 	published := NewSeries("feedback_lifecycle")
+	cpu0 = ReadCPU()
 	staff := Parallel(ctx, n, c, func(ctx context.Context, i int) {
 		code := codes[i]
 		if code == "" {
@@ -132,11 +135,12 @@ func Feedback(ctx context.Context, t *Target, rep *Report, n, c int, rate float6
 			}
 		}
 	})
+	staffCPU := ReadCPU().Since(cpu0)
 	for _, s := range steps {
-		rep.Add(s.Result(staff))
+		rep.Add(s.Result(staff).WithCPU(staffCPU))
 	}
 	// Full lifecycle: filed and published cases over intake + staff time.
-	life := published.Result(intake + staff)
+	life := published.Result(intake + staff).WithCPU(intakeCPU.Plus(staffCPU))
 	life.LatencyMS = nil
 	life.Errors += submit.Result(0).Errors
 	life.Note = "cases filed and published per second (intake + staff phases)"
