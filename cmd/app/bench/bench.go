@@ -224,29 +224,20 @@ func (r *Report) WriteTable(w io.Writer) {
 			x.LatencyMS["p50"], x.LatencyMS["p95"], x.LatencyMS["p99"], x.LatencyMS["max"], x.CPUMSPerOp, x.MachineCPUMSPerOp)
 	}
 	tw.Flush()
-	keys := make([]string, 0, len(r.Ratios))
-	for k := range r.Ratios {
+	writeSorted(w, r.Ratios, func(k string, v float64) string { return fmt.Sprintf("ratio %s = %.3f", k, v) })
+	writeSorted(w, r.CPUCost, func(k string, v float64) string { return fmt.Sprintf("machine CPU cost %s = %.3f", k, v) })
+	writeSorted(w, r.Targets, func(k, v string) string { return fmt.Sprintf("target %s: %s", k, v) })
+}
+
+// writeSorted prints one line per entry of m, in key order.
+func writeSorted[V any](w io.Writer, m map[string]V, line func(k string, v V) string) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(w, "ratio %s = %.3f\n", k, r.Ratios[k])
-	}
-	keys = keys[:0]
-	for k := range r.CPUCost {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "machine CPU cost %s = %.3f\n", k, r.CPUCost[k])
-	}
-	keys = keys[:0]
-	for k := range r.Targets {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "target %s: %s\n", k, r.Targets[k])
+		fmt.Fprintln(w, line(k, m[k]))
 	}
 }
 
