@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -88,5 +90,47 @@ func TestQueueStep(t *testing.T) {
 	var marks int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM notice_steps`).Scan(&marks); err != nil || marks != 1 {
 		t.Errorf("marks %d, %v; want 1 (the step s/1)", marks, err)
+	}
+}
+
+// TestRecipientsUseTheGenericPlan: recipientsSQL runs on its cached generic
+// plan. Left to PostgreSQL's plan cache it was planned anew on every
+// execution (a custom plan prunes the switched-off branches, so it always
+// looks cheaper), about ten times its execution time (BENCHMARKS.md, T10).
+// pg_prepared_statements counts the plans of one session, so the calls
+// share a one-connection pool.
+func TestRecipientsUseTheGenericPlan(t *testing.T) {
+	ctx := context.Background()
+	db, name, err := newTestDB(ctx)
+	if name != "" {
+		t.Cleanup(func() { db.Close(); dropTestDB(name) })
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(adminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	one, err := Open(ctx, u.String(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	for i := range 8 {
+		sel := Recipients{FollowersOf: fmt.Sprintf("feedback/PA-2026-%06d", i), HolderOf: TaskRef{WorkflowID: "feedback/PA-2026-000001", StepKey: "accept-2"},
+			Agency: "SXD", Roles: []string{"officer", "leader"}}
+		if _, _, err := one.NoticeRecipients(ctx, fmt.Sprintf("feedback/PA-2026-%06d/3", i), sel); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var generic, custom int64
+	if err := one.Pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`, recipientsSQL).
+		Scan(&generic, &custom); err != nil {
+		t.Fatalf("the recipients statement is not prepared on the connection: %v", err)
+	}
+	if generic != 8 || custom != 0 {
+		t.Fatalf("8 runs used %d generic and %d custom plans, want 8 and 0", generic, custom)
 	}
 }
