@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,15 +20,7 @@ func TestIdempotencyOwnerSurvivesReconnect(t *testing.T) {
 	ctx := context.Background()
 	defer func(d time.Duration) { idemOwnerLease = d }(idemOwnerLease)
 	idemOwnerLease = time.Second
-	db, name, err := newTestDB(ctx)
-	if name != "" {
-		t.Cleanup(func() { db.Close(); dropTestDB(name) })
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(adminDSN())
-	u.Path = "/" + name
+	db, u := freshDBURL(t)
 	q := u.Query()
 	q.Set("application_name", "instance-b")
 	u.RawQuery = q.Encode()

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"testing"
 	"time"
 )
@@ -101,18 +100,7 @@ func TestQueueStep(t *testing.T) {
 // share a one-connection pool.
 func TestRecipientsUseTheGenericPlan(t *testing.T) {
 	ctx := context.Background()
-	db, name, err := newTestDB(ctx)
-	if name != "" {
-		t.Cleanup(func() { db.Close(); dropTestDB(name) })
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(adminDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
+	_, u := freshDBURL(t)
 	one, err := Open(ctx, u.String(), 1)
 	if err != nil {
 		t.Fatal(err)

@@ -64,6 +64,13 @@ func newTestDB(ctx context.Context) (*DB, string, error) {
 // it ends.
 func freshDB(t *testing.T) *DB {
 	t.Helper()
+	db, _ := freshDBURL(t)
+	return db
+}
+
+// freshDBURL is freshDB and its URL, for a second pool on the same database.
+func freshDBURL(t *testing.T) (*DB, *url.URL) {
+	t.Helper()
 	db, name, err := newTestDB(context.Background())
 	if name != "" {
 		t.Cleanup(func() { db.Close(); dropTestDB(name) })
@@ -71,7 +78,12 @@ func freshDB(t *testing.T) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return db
+	u, err := url.Parse(adminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + db.Pool.Config().ConnConfig.Database
+	return db, u
 }
 
 func dropTestDB(name string) {
