@@ -101,12 +101,13 @@ func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients)
 
 // genericPlanSQL makes the rest of the transaction use the statement's
 // cached generic plan. recipientsSQL's branches are switched off by their
-// parameters ($4 <> '' …), so a custom plan prunes them and costs less than
-// the generic one: PostgreSQL's plan cache then plans it anew on every
-// execution, about 0.4 ms on a quiet machine and 1.1 ms under the bench
-// (the bind phase in the statement log), ten times its execution. In the
-// generic plan the same conditions are one-time filters, checked once
-// before any scan. BENCHMARKS.md, "T10".
+// parameters (an empty $4 switches off the holder branch, and so on), so a
+// custom plan prunes them and looks cheaper than the generic one:
+// PostgreSQL's plan cache then plans the query anew on every execution,
+// 0.4-0.6 ms warm in psql and 1.1 ms in the bind phase of a bench run's
+// statement log (logging on), several times its execution. In the generic
+// plan the same conditions are one-time filters, checked once before any
+// scan. BENCHMARKS.md, "T10".
 const genericPlanSQL = `SET LOCAL plan_cache_mode = force_generic_plan`
 
 // NotifyTarget reads one person's kind, consent, channel choices and quiet
