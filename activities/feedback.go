@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -90,19 +91,48 @@ type FeedbackEvent struct {
 	Reopened      bool            `json:"reopened,omitempty"` // the citizen's complaint reopened the case
 }
 
-// RecordFeedback applies ev to the read model once: if the event row exists
-// the transaction already committed and nothing is written again.
+// RecordFeedback applies ev to the read model once, in two round trips: one
+// read (what is stored at the event's seq, and the case's received time and
+// overdue flag), then every write as one batch, which PostgreSQL runs as one
+// implicit transaction (all or nothing). The event row is the batch's guard:
+// if another try stored it first, its insert fails on the key, the whole
+// batch rolls back and the write counts as done. A different event stored
+// at the seq (a workflow task that died after writing) is repaired first
+// (postgres.RepairDivergedEvents).
 func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error {
 	// Issue 20: the assignee is told here rather than by a new workflow step
 	// (no workflow change); deduplicated, so a retry enqueues nothing new.
 	if err := a.notifyAssignee(ctx, ev); err != nil {
 		return err
 	}
-	tx, err := a.DB.Pool.Begin(ctx)
-	if err != nil {
+	var same *bool
+	var received *time.Time
+	var overdue bool
+	if err := a.DB.Pool.QueryRow(ctx, `SELECT (SELECT `+postgres.SameEventSQL+` FROM case_events WHERE workflow_id = $1 AND seq = $2),
+		(SELECT received_at FROM cases WHERE workflow_id = $1), COALESCE((SELECT overdue FROM cases WHERE workflow_id = $1), false)`,
+		ev.WorkflowID, ev.Seq, ev.Action, ev.From, ev.To, ev.Actor.UserID).Scan(&same, &received, &overdue); err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck
+	if same != nil && *same {
+		return nil // applied by an earlier attempt
+	}
+	b := &pgx.Batch{}
+	if same != nil {
+		postgres.QueueRepair(b, ev.WorkflowID, ev.Seq)
+	}
+	if err := a.queueFeedbackEvent(ctx, b, ev, received, overdue); err != nil {
+		return err
+	}
+	err := a.DB.Pool.SendBatch(ctx, b).Close()
+	if postgres.IsDuplicateEvent(err) {
+		return nil // another try stored it first; this batch rolled back whole
+	}
+	return err
+}
+
+// queueFeedbackEvent queues ev's writes on b: the report (first event), the
+// event row, the cases row, the feedback detail and the tasks.
+func (a *Activities) queueFeedbackEvent(ctx context.Context, b *pgx.Batch, ev FeedbackEvent, received *time.Time, overdue bool) error {
 	if c := ev.Create; c != nil {
 		channel := c.Channel
 		if channel == "" {
@@ -112,20 +142,14 @@ func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error
 		if c.Urgent {
 			prio = 1
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, citizen_id, status, channel, priority, received_at, due_at)
+		b.Queue(`INSERT INTO cases (workflow_id, kind, code, title, field, citizen_id, status, channel, priority, received_at, due_at)
 			VALUES ($1, 'feedback', $2, $3, $4, $5, 'submitted', $6, $7, $8, $9) ON CONFLICT (workflow_id) DO NOTHING`,
-			ev.WorkflowID, c.Code, c.Title, c.Category, c.CitizenID, channel, prio, c.ReceivedAt, nullTime(ev.DueAt)); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO feedback_reports (workflow_id, content, lat, lng, address, commune_code, hide_name, urgent)
+			ev.WorkflowID, c.Code, c.Title, c.Category, c.CitizenID, channel, prio, c.ReceivedAt, nullTime(ev.DueAt))
+		b.Queue(`INSERT INTO feedback_reports (workflow_id, content, lat, lng, address, commune_code, hide_name, urgent)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (workflow_id) DO NOTHING`,
-			ev.WorkflowID, c.Content, c.Location.Lat, c.Location.Lng, c.Location.Address, c.Location.CommuneCode, c.HideName, c.Urgent); err != nil {
-			return err
-		}
+			ev.WorkflowID, c.Content, c.Location.Lat, c.Location.Lng, c.Location.Address, c.Location.CommuneCode, c.HideName, c.Urgent)
 		for _, m := range c.MediaIDs {
-			if _, err := tx.Exec(ctx, `INSERT INTO feedback_media (workflow_id, media_id, role) VALUES ($1, $2, 'photo') ON CONFLICT DO NOTHING`, ev.WorkflowID, m); err != nil {
-				return err
-			}
+			b.Queue(`INSERT INTO feedback_media (workflow_id, media_id, role) VALUES ($1, $2, 'photo') ON CONFLICT DO NOTHING`, ev.WorkflowID, m)
 		}
 	}
 	detail := ev.Detail
@@ -136,33 +160,21 @@ func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error
 	if ev.Actor.UserID != 0 {
 		actorID = &ev.Actor.UserID
 	}
-	if _, err := postgres.RepairDivergedEvents(ctx, tx, ev.WorkflowID, ev.Seq, ev.Action, ev.From, ev.To, ev.Actor.UserID); err != nil {
-		return err
-	}
-	tag, err := tx.Exec(ctx, `INSERT INTO case_events (workflow_id, seq, at, actor_id, actor_name, actor_agency, action, from_status, to_status, note, public, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (workflow_id, seq) DO NOTHING`,
+	// No ON CONFLICT: a stored row fails the batch (the guard, see RecordFeedback).
+	b.Queue(`INSERT INTO case_events (workflow_id, seq, at, actor_id, actor_name, actor_agency, action, from_status, to_status, note, public, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		ev.WorkflowID, ev.Seq, ev.At, actorID, ev.Actor.Name, ev.Actor.AgencyCode, ev.Action, ev.From, ev.To, ev.Note, ev.Public, detail)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return nil // applied by an earlier attempt
-	}
 	var agency *string
 	if ev.AgencyCode != "" {
 		agency = &ev.AgencyCode
 	}
-	if _, err := tx.Exec(ctx, `UPDATE cases SET status = $3, agency_code = COALESCE($4, agency_code), due_at = COALESCE($5, due_at),
+	b.Queue(`UPDATE cases SET status = $3, agency_code = COALESCE($4, agency_code), due_at = COALESCE($5, due_at),
 		overdue = overdue OR $6, closed = closed OR $7, last_seq = $2, updated_at = now()
 		WHERE workflow_id = $1 AND last_seq < $2`,
-		ev.WorkflowID, ev.Seq, ev.Status, agency, nullTime(ev.DueAt), ev.Overdue, ev.Closed); err != nil {
-		return err
-	}
+		ev.WorkflowID, ev.Seq, ev.Status, agency, nullTime(ev.DueAt), ev.Overdue, ev.Closed)
 	if ev.Finished {
-		var received time.Time
-		var overdue bool
-		if err := tx.QueryRow(ctx, `SELECT received_at, overdue FROM cases WHERE workflow_id = $1`, ev.WorkflowID).Scan(&received, &overdue); err != nil {
-			return err
+		if received == nil {
+			return fmt.Errorf("activities: feedback %s finishes before its case row exists", ev.WorkflowID)
 		}
 		cal, err := a.Calendar(ctx)
 		if err != nil {
@@ -172,109 +184,71 @@ func (a *Activities) RecordFeedback(ctx context.Context, ev FeedbackEvent) error
 		if overdue || ev.Overdue {
 			tl = cds.Late // an escalated case stays late even if answered after a pause
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET finished_at = $2, timeliness = $3, handling_hours = $4 WHERE workflow_id = $1 AND finished_at IS NULL`,
-			ev.WorkflowID, ev.At, string(tl), cal.WorkingHoursBetween(received, ev.At)); err != nil {
-			return err
-		}
+		b.Queue(`UPDATE cases SET finished_at = $2, timeliness = $3, handling_hours = $4 WHERE workflow_id = $1 AND finished_at IS NULL`,
+			ev.WorkflowID, ev.At, string(tl), cal.WorkingHoursBetween(*received, ev.At))
 	}
 	if ev.Overdue {
-		if _, err := tx.Exec(ctx, `UPDATE tasks SET overdue = true WHERE workflow_id = $1 AND status = 'open'`, ev.WorkflowID); err != nil {
-			return err
-		}
+		b.Queue(`UPDATE tasks SET overdue = true WHERE workflow_id = $1 AND status = 'open'`, ev.WorkflowID)
 	}
 	if ev.Rating > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE cases SET rating = $2, rating_comment = $3 WHERE workflow_id = $1`, ev.WorkflowID, ev.Rating, ev.RatingComment); err != nil {
-			return err
-		}
+		b.Queue(`UPDATE cases SET rating = $2, rating_comment = $3 WHERE workflow_id = $1`, ev.WorkflowID, ev.Rating, ev.RatingComment)
 	}
-	if err := a.feedbackDetail(ctx, tx, ev); err != nil {
-		return err
-	}
+	queueFeedbackDetail(b, ev)
 	if ev.CloseTask != "" {
-		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = $4, closed_seq = $5 WHERE workflow_id = $1 AND step_key = $2 AND status = 'open'`,
-			ev.WorkflowID, ev.CloseTask, ev.At, actorID, ev.Seq); err != nil {
-			return err
-		}
+		b.Queue(`UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = $4, closed_seq = $5 WHERE workflow_id = $1 AND step_key = $2 AND status = 'open'`,
+			ev.WorkflowID, ev.CloseTask, ev.At, actorID, ev.Seq)
 	}
 	if t := ev.OpenTask; t != nil {
 		var assignee *int64
 		if t.AssigneeID != 0 {
 			assignee = &t.AssigneeID
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO tasks (workflow_id, step_key, case_kind, case_code, case_title, category, action, agency_code, candidate_role, assignee_id, priority, overdue, due_at, created_at)
+		b.Queue(`INSERT INTO tasks (workflow_id, step_key, case_kind, case_code, case_title, category, action, agency_code, candidate_role, assignee_id, priority, overdue, due_at, created_at)
 			VALUES ($1, $2, 'feedback', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (workflow_id, step_key) DO NOTHING`,
-			ev.WorkflowID, t.StepKey, ev.CaseCode, ev.CaseTitle, ev.Category, t.Action, t.Agency, t.Role, assignee, t.Priority, t.Overdue, nullTime(t.DueAt), ev.At); err != nil {
-			return err
-		}
+			ev.WorkflowID, t.StepKey, ev.CaseCode, ev.CaseTitle, ev.Category, t.Action, t.Agency, t.Role, assignee, t.Priority, t.Overdue, nullTime(t.DueAt), ev.At)
 	}
-	return tx.Commit(ctx)
+	return nil
 }
 
-func (a *Activities) feedbackDetail(ctx context.Context, tx pgx.Tx, ev FeedbackEvent) error {
-	exec := func(sql string, args ...any) error {
-		_, err := tx.Exec(ctx, sql, append([]any{ev.WorkflowID}, args...)...)
-		return err
+func queueFeedbackDetail(b *pgx.Batch, ev FeedbackEvent) {
+	exec := func(sql string, args ...any) {
+		b.Queue(sql, append([]any{ev.WorkflowID}, args...)...)
 	}
 	switch {
 	case ev.AssigneeID != 0:
-		if err := exec(`UPDATE feedback_reports SET assignee_id = $2 WHERE workflow_id = $1`, ev.AssigneeID); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET assignee_id = $2 WHERE workflow_id = $1`, ev.AssigneeID)
 	case ev.ClearAssignee:
-		if err := exec(`UPDATE feedback_reports SET assignee_id = NULL WHERE workflow_id = $1`); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET assignee_id = NULL WHERE workflow_id = $1`)
 	}
 	if ev.InfoRequest != nil {
-		if err := exec(`UPDATE feedback_reports SET info_request = $2, info_reply = '' WHERE workflow_id = $1`, *ev.InfoRequest); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET info_request = $2, info_reply = '' WHERE workflow_id = $1`, *ev.InfoRequest)
 	}
 	if ev.InfoReply != nil {
-		if err := exec(`UPDATE feedback_reports SET info_reply = $2 WHERE workflow_id = $1`, *ev.InfoReply); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET info_reply = $2 WHERE workflow_id = $1`, *ev.InfoReply)
 	}
 	if ev.Answer != nil {
-		if err := exec(`UPDATE feedback_reports SET answer = $2 WHERE workflow_id = $1`, *ev.Answer); err != nil {
-			return err
-		}
-		if err := exec(`DELETE FROM feedback_media WHERE workflow_id = $1 AND role = 'answer'`); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET answer = $2 WHERE workflow_id = $1`, *ev.Answer)
+		exec(`DELETE FROM feedback_media WHERE workflow_id = $1 AND role = 'answer'`)
 		for _, m := range ev.AnswerMedia {
-			if err := exec(`INSERT INTO feedback_media (workflow_id, media_id, role) VALUES ($1, $2, 'answer') ON CONFLICT DO NOTHING`, m); err != nil {
-				return err
-			}
+			exec(`INSERT INTO feedback_media (workflow_id, media_id, role) VALUES ($1, $2, 'answer') ON CONFLICT DO NOTHING`, m)
 		}
 	}
 	if ev.AnswerBy != "" {
-		if err := exec(`UPDATE feedback_reports SET answer_by = $2 WHERE workflow_id = $1`, ev.AnswerBy); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET answer_by = $2 WHERE workflow_id = $1`, ev.AnswerBy)
 	}
 	if ev.Published {
-		if err := exec(`UPDATE feedback_reports SET published_at = $2 WHERE workflow_id = $1`, ev.At); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET published_at = $2 WHERE workflow_id = $1`, ev.At)
 	}
 	if ev.Reopened {
-		if err := exec(`UPDATE feedback_reports SET reopen_count = reopen_count + 1, reopened_at = $2 WHERE workflow_id = $1`, ev.At); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET reopen_count = reopen_count + 1, reopened_at = $2 WHERE workflow_id = $1`, ev.At)
 	}
 	if ev.DuplicateOf != "" {
-		if err := exec(`UPDATE feedback_reports SET duplicate_of = $2 WHERE workflow_id = $1`, ev.DuplicateOf); err != nil {
-			return err
-		}
+		exec(`UPDATE feedback_reports SET duplicate_of = $2 WHERE workflow_id = $1`, ev.DuplicateOf)
 		// The reporter of the duplicate follows the original from now on.
-		if err := exec(`INSERT INTO feedback_followers (workflow_id, user_id)
+		exec(`INSERT INTO feedback_followers (workflow_id, user_id)
 			SELECT o.workflow_id, c.citizen_id FROM cases c, cases o
-			WHERE c.workflow_id = $1 AND o.code = $2 AND c.citizen_id IS NOT NULL ON CONFLICT DO NOTHING`, ev.DuplicateOf); err != nil {
-			return err
-		}
+			WHERE c.workflow_id = $1 AND o.code = $2 AND c.citizen_id IS NOT NULL ON CONFLICT DO NOTHING`, ev.DuplicateOf)
 	}
-	return nil
 }
 
 func nullTime(t time.Time) *time.Time {

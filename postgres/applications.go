@@ -81,29 +81,51 @@ func appNZ[T comparable](v T) *T {
 	return &v
 }
 
-// RecordApplication applies one dossier event in a single transaction: the
-// cases row (only if seq is newer than what it holds), the event row, the
-// applications row, and the tasks closed and opened by the transition. A
-// retried call finds the seq applied and changes nothing. It returns the
+// RecordApplication applies one dossier event in two round trips: one read
+// (what is stored at the event's seq, and the dossier's id), then every
+// write as one batch, which PostgreSQL runs as one implicit transaction (all
+// or nothing): the cases row (only if seq is newer than what it holds), the
+// event row, the applications row, and the tasks closed and opened by the
+// transition. A retried call finds the seq applied and changes nothing; the
+// event row is the batch's guard against a try running at the same time (its
+// insert fails on the key and the whole batch rolls back). A different event
+// stored at the seq is repaired first (RepairDivergedEvents). It returns the
 // dossier's numeric id.
 func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64, error) {
-	tx, err := db.Pool.Begin(ctx)
-	if err != nil {
+	var same *bool
+	var stored *int64
+	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT `+SameEventSQL+` FROM case_events WHERE workflow_id = $1 AND seq = $2),
+		(SELECT id FROM applications WHERE workflow_id = $1)`,
+		r.WorkflowID, r.Seq, r.Action, string(r.FromStatus), string(r.ToStatus), r.Actor.UserID).Scan(&same, &stored); err != nil {
 		return 0, mapErr(err)
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck
+	if same != nil && *same && stored != nil {
+		return *stored, nil // applied by an earlier attempt (or the API wrote the first event)
+	}
+	b := &pgx.Batch{}
 	// The API and the workflow both write the first event; serialise writers
 	// of one dossier so the second sees the first's rows (concurrent inserts
-	// would otherwise trip the unique code index, which ON CONFLICT does not arbitrate).
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('application:' || $1))`, r.WorkflowID); err != nil {
-		return 0, mapErr(err)
+	// would otherwise trip the unique code index, which ON CONFLICT does not
+	// arbitrate). The lock holds to the end of the batch's transaction.
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtext('application:' || $1))`, r.WorkflowID)
+	if same != nil {
+		QueueRepair(b, r.WorkflowID, r.Seq)
 	}
-	if _, err := RepairDivergedEvents(ctx, tx, r.WorkflowID, r.Seq, r.Action, string(r.FromStatus), string(r.ToStatus), r.Actor.UserID); err != nil {
-		return 0, err
+	var id int64
+	queueApplicationRecord(b, r, &id)
+	err := db.Pool.SendBatch(ctx, b).Close()
+	if IsDuplicateEvent(err) {
+		// Another try stored the event first; this batch rolled back whole.
+		err = db.Pool.QueryRow(ctx, `SELECT id FROM applications WHERE workflow_id = $1`, r.WorkflowID).Scan(&id)
 	}
+	return id, mapErr(err)
+}
+
+// queueApplicationRecord queues r's writes on b; the applications row's id
+// lands in id when the batch runs.
+func queueApplicationRecord(b *pgx.Batch, r ApplicationRecord, id *int64) {
 	c := r.Case
-	var applied string
-	err = tx.QueryRow(ctx, `INSERT INTO cases (workflow_id, kind, code, title, field, agency_code, citizen_id, status, channel,
+	b.Queue(`INSERT INTO cases (workflow_id, kind, code, title, field, agency_code, citizen_id, status, channel,
 			received_at, due_at, finished_at, closed, overdue, timeliness, handling_hours, rating, rating_comment, fee_due, last_seq, updated_at, lead_agency_code)
 		VALUES ($1, 'application', $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), $18, $19, now(), NULLIF($20, ''))
 		ON CONFLICT (workflow_id) DO UPDATE SET title = EXCLUDED.title, field = EXCLUDED.field, agency_code = EXCLUDED.agency_code,
@@ -112,30 +134,19 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 			overdue = EXCLUDED.overdue, timeliness = EXCLUDED.timeliness, handling_hours = EXCLUDED.handling_hours,
 			rating = EXCLUDED.rating, rating_comment = EXCLUDED.rating_comment, fee_due = EXCLUDED.fee_due,
 			last_seq = EXCLUDED.last_seq, updated_at = now()
-		WHERE cases.last_seq < EXCLUDED.last_seq
-		RETURNING workflow_id`,
+		WHERE cases.last_seq < EXCLUDED.last_seq`,
 		r.WorkflowID, r.Code, c.Title, c.Field, c.AgencyCode, c.CitizenID, string(c.Status), c.Channel,
 		c.ReceivedAt, c.DueAt, c.FinishedAt, c.Status.Final(), c.Overdue, appNZ(c.Timeliness), c.HandlingHours,
-		appNZ(c.Rating), c.RatingComment, appNZ(c.FeeDue), r.Seq, c.LeadAgencyCode).Scan(&applied)
-	if err == pgx.ErrNoRows {
-		// Already applied (a retry, or the API wrote the first event).
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM applications WHERE workflow_id = $1`, r.WorkflowID).Scan(&id)
-		return id, mapErr(err)
-	}
-	if err != nil {
-		return 0, mapErr(err)
-	}
+		appNZ(c.Rating), c.RatingComment, appNZ(c.FeeDue), r.Seq, c.LeadAgencyCode)
 	detail := r.Detail
 	if detail == nil {
 		detail = map[string]any{}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO case_events (workflow_id, seq, at, actor_id, actor_name, actor_agency, action, from_status, to_status, note, public, detail)
-		VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+	// No ON CONFLICT: a stored row fails the batch (the guard, see RecordApplication).
+	b.Queue(`INSERT INTO case_events (workflow_id, seq, at, actor_id, actor_name, actor_agency, action, from_status, to_status, note, public, detail)
+		VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7, $8, $9, $10, $11, $12)`,
 		r.WorkflowID, r.Seq, r.At, r.Actor.UserID, r.Actor.Name, r.Actor.AgencyCode, r.Action, string(r.FromStatus), string(r.ToStatus),
-		r.Note, !r.Internal, detail); err != nil {
-		return 0, mapErr(err)
-	}
+		r.Note, !r.Internal, detail)
 	forms := r.Forms
 	if forms == nil {
 		forms = map[string]any{}
@@ -148,8 +159,7 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 	if docs == nil {
 		docs = []string{}
 	}
-	var id int64
-	if err := tx.QueryRow(ctx, `INSERT INTO applications (workflow_id, code, procedure_code, submitted_version, procedure_version, citizen_id,
+	b.Queue(`INSERT INTO applications (workflow_id, code, procedure_code, submitted_version, procedure_version, citizen_id,
 			form, document_ids, appointment_at, current_step, forms, result, fee_paid_at, payment_id)
 		VALUES ($1, $2, $3, $4, NULLIF($5, 0), NULLIF($6, 0), $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''))
 		ON CONFLICT (workflow_id) DO UPDATE SET procedure_version = EXCLUDED.procedure_version, form = EXCLUDED.form,
@@ -158,29 +168,20 @@ func (db *DB) RecordApplication(ctx context.Context, r ApplicationRecord) (int64
 			payment_id = EXCLUDED.payment_id, updated_at = now()
 		RETURNING id`,
 		r.WorkflowID, r.Code, c.ProcedureCode, c.SubmittedVersion, c.ProcedureVersion, c.CitizenID, form, docs, c.DueAt,
-		c.CurrentStep, forms, c.Result, c.FeePaidAt, c.PaymentID).Scan(&id); err != nil {
-		return 0, mapErr(err)
-	}
+		c.CurrentStep, forms, c.Result, c.FeePaidAt, c.PaymentID).QueryRow(func(row pgx.Row) error { return row.Scan(id) })
 	if len(r.CloseTasks) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = NULLIF($4, 0), closed_seq = $5
-			WHERE workflow_id = $1 AND step_key = ANY($2) AND status = 'open'`, r.WorkflowID, r.CloseTasks, r.At, r.Actor.UserID, r.Seq); err != nil {
-			return 0, mapErr(err)
-		}
+		b.Queue(`UPDATE tasks SET status = 'closed', closed_at = $3, closed_by = NULLIF($4, 0), closed_seq = $5
+			WHERE workflow_id = $1 AND step_key = ANY($2) AND status = 'open'`, r.WorkflowID, r.CloseTasks, r.At, r.Actor.UserID, r.Seq)
 	}
 	for _, t := range r.OpenTasks {
-		if _, err := tx.Exec(ctx, `INSERT INTO tasks (workflow_id, step_key, case_kind, case_code, case_title, category, action, agency_code, candidate_role, due_at, created_at)
+		b.Queue(`INSERT INTO tasks (workflow_id, step_key, case_kind, case_code, case_title, category, action, agency_code, candidate_role, due_at, created_at)
 			VALUES ($1, $2, 'application', $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (workflow_id, step_key) DO NOTHING`,
-			r.WorkflowID, t.StepKey, r.Code, c.Title, c.Field, t.Action, t.AgencyCode, t.Role, t.DueAt, r.At); err != nil {
-			return 0, mapErr(err)
-		}
+			r.WorkflowID, t.StepKey, r.Code, c.Title, c.Field, t.Action, t.AgencyCode, t.Role, t.DueAt, r.At)
 	}
 	for _, k := range r.OverdueTasks {
-		if _, err := tx.Exec(ctx, `UPDATE tasks SET overdue = true WHERE workflow_id = $1 AND status = 'open' AND ($2 = '*' OR step_key = $2)`,
-			r.WorkflowID, k); err != nil {
-			return 0, mapErr(err)
-		}
+		b.Queue(`UPDATE tasks SET overdue = true WHERE workflow_id = $1 AND status = 'open' AND ($2 = '*' OR step_key = $2)`,
+			r.WorkflowID, k)
 	}
-	return id, mapErr(tx.Commit(ctx))
 }
 
 // Application is a dossier as the API shows it.

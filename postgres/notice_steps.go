@@ -59,12 +59,18 @@ const recipientsSQL = `WITH holder AS (
 		COALESCE(q.start_minute, -1), COALESCE(q.end_minute, -1),
 		COALESCE((SELECT jsonb_object_agg(p.topic || '/' || p.channel, p.enabled) FROM notification_prefs p WHERE p.user_id = w.user_id), '{}')
 	FROM who w LEFT JOIN users u ON u.id = w.user_id LEFT JOIN notification_quiet_hours q ON q.user_id = w.user_id
+	WHERE NOT EXISTS (SELECT 1 FROM notice_steps WHERE $8 <> '' AND dedupe_key = $8)
 	ORDER BY w.via, w.ord, w.user_id`
 
 // NoticeRecipients reports whether the step mark is queued already
 // (notice_steps; mark "" never is) and, in the same round trip, whom sel
 // reaches with each one's kind, consent, channel choices and quiet hours.
 // A person reached two ways is listed under each; the caller decides.
+// When the mark is queued, nobody is listed: the recipients query checks the
+// mark first, as a one-time filter of its generic plan, and reads nothing
+// else (the API and the workflow's safety net both queue an answer's notices,
+// so every step's notices are looked at twice). The batch is one round trip
+// and one implicit transaction, so SET LOCAL holds for it.
 func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients) (queued bool, out []Recipient, err error) {
 	if sel.Users == nil {
 		sel.Users = []int64{}
@@ -80,7 +86,7 @@ func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients)
 		})
 	}
 	b.Queue(recipientsSQL, sel.Users, sel.DuplicatesOf, sel.FollowersOf, sel.HolderOf.WorkflowID, sel.HolderOf.StepKey,
-		sel.Agency, sel.Roles).Query(func(rows pgx.Rows) error {
+		sel.Agency, sel.Roles, mark).Query(func(rows pgx.Rows) error {
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 			var x Recipient
 			t := &x.Target
@@ -90,10 +96,7 @@ func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients)
 		})
 		return err
 	})
-	err = pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		return tx.SendBatch(ctx, b).Close()
-	})
-	if err != nil {
+	if err = db.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return false, nil, err
 	}
 	return queued, out, nil

@@ -122,3 +122,42 @@ func TestRecipientsUseTheGenericPlan(t *testing.T) {
 		t.Fatalf("8 runs used %d generic and %d custom plans, want 8 and 0", generic, custom)
 	}
 }
+
+// TestRecipientsOfAQueuedStep: NoticeRecipients reads whom a step reaches
+// only while its mark is not queued. Once QueueStep has written the mark it
+// reports the step queued and lists nobody (the safety net's second look at
+// an answer's notices reads nothing more); a step without a mark is never
+// queued.
+func TestRecipientsOfAQueuedStep(t *testing.T) {
+	ctx := context.Background()
+	db := freshDB(t)
+	var u int64
+	if err := db.Pool.QueryRow(ctx, `INSERT INTO users (kind, phone, full_name) VALUES ('citizen', '+84900000301', 'Người dân') RETURNING id`).Scan(&u); err != nil {
+		t.Fatal(err)
+	}
+	sel := Recipients{Users: []int64{u}}
+	look := func(mark string) (bool, []int64) {
+		t.Helper()
+		queued, rs, err := db.NoticeRecipients(ctx, mark, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, r := range rs {
+			ids = append(ids, r.UserID)
+		}
+		return queued, ids
+	}
+	if q, ids := look("q/1"); q || len(ids) != 1 || ids[0] != u {
+		t.Fatalf("before the step is queued: queued %v, recipients %v; want false, [%d]", q, ids, u)
+	}
+	if _, err := db.QueueStep(ctx, "q/1", []NewNotification{{DedupeKey: "q/1/u", UserID: u, Kind: "feedback.accepted", Title: "Đã tiếp nhận"}}); err != nil {
+		t.Fatal(err)
+	}
+	if q, ids := look("q/1"); !q || len(ids) != 0 {
+		t.Fatalf("after the step is queued: queued %v, recipients %v; want true, none", q, ids)
+	}
+	if q, ids := look(""); q || len(ids) != 1 {
+		t.Fatalf("without a mark: queued %v, recipients %v; want false and the one person", q, ids)
+	}
+}
