@@ -5,14 +5,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/cmd/app/apptest"
@@ -331,14 +326,12 @@ func TestApplicationProcedureVersionChange(t *testing.T) {
 	appRecordHistory(t, env, workflows.ApplicationWorkflowID(after.Application.Code), "application_version_withdraw"+appHistoryVersion)
 }
 
-// recordHistory writes the workflow's history to workflows/testdata when
-// CDS_RECORD_HISTORY=1, for the replay test. Recorded files are committed and
-// never re-recorded to make a failing replay pass. The names carry the newest
-// GetVersion change (appHistoryVersion); histories of older versions
-// ("_answer_notices", "_durable_notices", "_step_plans", "_local_writes",
-// none) keep their names and stay as recorded.
+// appRecordHistory records a dossier's history once it closed
+// (record_test.go). The names carry the newest GetVersion change
+// (appHistoryVersion); histories of older versions keep their names and
+// stay as recorded.
 func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
-	if os.Getenv("CDS_RECORD_HISTORY") == "" {
+	if !recordingHistories() {
 		return
 	}
 	ctx := context.Background()
@@ -346,29 +339,7 @@ func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
 		d, err := env.Temporal.DescribeWorkflowExecution(ctx, wfID, "")
 		return err == nil && d.WorkflowExecutionInfo.CloseTime != nil
 	})
-	it := env.Temporal.GetWorkflowHistory(ctx, wfID, "", false, 0)
-	h := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// O_EXCL: an existing recording is never overwritten (delete it by hand
-	// only if it was never committed).
-	f, err := os.OpenFile(filepath.Join("..", "workflows", "testdata", name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.Write(b); err != nil {
-		t.Fatal(err)
-	}
+	writeRecording(t, env.Temporal, wfID, testdataDir, name)
 }
 
 // TestApplicationDeskTransferFeeApology: a dossier received in person at the

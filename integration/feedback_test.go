@@ -8,16 +8,12 @@ import (
 	"image/png"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/cmd/app/apptest"
@@ -87,24 +83,23 @@ func timelineActions(t *testing.T, env *apptest.Env, code string) string {
 }
 
 // The recordings carry the newest version of the cases' one change id in
-// their names: feedback-local-writes v4 ("_intake_plan") and
-// application-local-writes v4 ("_one_version"). A new version changes these
-// and records a full set again; older sets keep their names and stay as
-// recorded.
+// their names: feedback-local-writes v5 and application-local-writes v5
+// ("_keep_timer"). A new version changes these and records a full set
+// again; older sets ("_intake_plan", "_one_version" and before) keep their
+// names and stay as recorded.
 const (
-	fbHistoryVersion  = "_intake_plan"
-	appHistoryVersion = "_one_version.json"
+	fbHistoryVersion  = "_keep_timer"
+	appHistoryVersion = "_keep_timer.json"
 )
 
-// recordHistory writes the workflow's history to workflows/testdata when
-// CONGDANSO_RECORD_HISTORY=1 (never to make a failing replay pass).
+// recordHistory records a feedback case's history once the notices of its
+// last step went out (outbox.go), so the recording ends with that step
+// complete (record_test.go).
 func recordHistory(t *testing.T, tc client.Client, code, name string) {
-	if os.Getenv("CONGDANSO_RECORD_HISTORY") != "1" {
+	if !recordingHistories() {
 		return
 	}
 	ctx := context.Background()
-	// The notices go out after the step that caused them (outbox.go): wait
-	// for them so the recording ends with the case's last step complete.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		d, err := tc.DescribeWorkflowExecution(ctx, workflows.FeedbackWorkflowID(code), "")
@@ -119,33 +114,7 @@ func recordHistory(t *testing.T, tc client.Client, code, name string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	it := tc.GetWorkflowHistory(ctx, workflows.FeedbackWorkflowID(code), "", false, 0)
-	var h historypb.History
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, ev)
-	}
-	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(&h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join("..", "workflows", "testdata", "feedback_"+name+".json")
-	// O_EXCL: a committed recording is never overwritten (delete a file by
-	// hand only if it was never committed).
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recorded %s (%d events)", p, len(h.Events))
+	writeRecording(t, tc, workflows.FeedbackWorkflowID(code), testdataDir, "feedback_"+name+".json")
 }
 
 func act(env *apptest.Env, code, action, tok string, body map[string]any) apptest.Response {

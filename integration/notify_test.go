@@ -5,16 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/caobang/congdanso/activities"
 
@@ -303,37 +299,10 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 	}
 }
 
-// recordDelivery writes a delivery workflow's history to workflows/testdata
-// when CONGDANSO_RECORD_HISTORY=1 (for the replay test).
+// recordDelivery records a delivery workflow's history (record_test.go).
 func recordDelivery(t *testing.T, tc client.Client, key, name string) {
-	if os.Getenv("CONGDANSO_RECORD_HISTORY") != "1" {
+	if !recordingHistories() {
 		return
 	}
-	it := tc.GetWorkflowHistory(context.Background(), activities.DeliveryWorkflowID(key), "", false, 0)
-	var h historypb.History
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, ev)
-	}
-	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(&h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join("..", "workflows", "testdata", "delivery_"+name+".json")
-	// O_EXCL, as the case recorders: a committed recording is never
-	// overwritten (delete a file by hand only if it was never committed).
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recorded %s (%d events)", p, len(h.Events))
+	writeRecording(t, tc, activities.DeliveryWorkflowID(key), testdataDir, "delivery_"+name+".json")
 }

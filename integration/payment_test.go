@@ -9,15 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"go.temporal.io/api/enums/v1"
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -153,29 +149,11 @@ func ipnParams(txnRef string, amount int64, code string) url.Values {
 		"vnp_TransactionNo": {"99000001"}, "vnp_TransactionStatus": {status}, "vnp_TxnRef": {txnRef}}
 }
 
-// recordPaymentHistory writes a workflow's history for the replay test when
-// CDS_RECORD_PAYMENT_HISTORY names the testdata directory.
+// recordPaymentHistory records a payment workflow's history when
+// CDS_RECORD_PAYMENT_HISTORY names the directory (record_test.go).
 func recordPaymentHistory(t *testing.T, tc client.Client, workflowID, name string) {
-	dir := os.Getenv("CDS_RECORD_PAYMENT_HISTORY")
-	if dir == "" {
-		return
-	}
-	ctx := context.Background()
-	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	h := &historypb.History{}
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, e)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "payment_"+name+".json"), b, 0o644); err != nil {
-		t.Fatal(err)
+	if dir := os.Getenv("CDS_RECORD_PAYMENT_HISTORY"); dir != "" {
+		writeRecording(t, tc, workflowID, dir, "payment_"+name+".json")
 	}
 }
 

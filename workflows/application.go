@@ -143,9 +143,10 @@ type appApology struct {
 
 // application is the state of one dossier workflow.
 type application struct {
-	in   ApplicationInput
-	proc cds.Procedure // submitted version until acceptance, then the pinned one
-	ser  serial        // every transition runs under it (handlers.go)
+	in    ApplicationInput
+	timer deadlineTimer // appKeepTimer: the next deadline's timer, kept while it stands
+	proc  cds.Procedure // submitted version until acceptance, then the pinned one
+	ser   serial        // every transition runs under it (handlers.go)
 	// vApology is the version of the apology rule (appApologyOverdueChange);
 	// vNotices of the overdue notices to staff (appOverdueNoticesChange).
 	vApology, vNotices workflow.Version
@@ -200,7 +201,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 		docs: in.DocumentIDs, form: in.Form}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appOneVersion)
+	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appKeepTimer)
 	if w.v >= appOneVersion {
 		// One version marker per dossier: the older change ids are implied.
 		w.vApology, w.vNotices, w.vRemind, w.vHandoff = appApologyOverdue, appOverdueNotices, appReminders, appStepPlans
@@ -275,19 +276,12 @@ func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
 		at, what := w.nextDeadline()
 		cond := func() bool { return w.changed != seen }
 		if what == "" {
-			if err := workflow.Await(ctx, cond); err != nil {
-				return w.view(), err
-			}
-			continue
+			at = time.Time{}
 		}
-		if d := at.Sub(workflow.Now(ctx)); d > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, d, cond)
-			if err != nil {
-				return w.view(), err
-			}
-			if ok {
-				continue // state changed: recompute the deadlines
-			}
+		if woke, err := w.waitDeadline(ctx, at, cond); err != nil {
+			return w.view(), err
+		} else if woke {
+			continue // state changed: recompute the deadlines
 		}
 		w.locked(ctx, func() error { return w.onDeadline(ctx, what) })
 	}
@@ -299,6 +293,15 @@ func (w *application) run(ctx workflow.Context) (ApplicationView, error) {
 		return w.view(), err
 	}
 	return w.view(), nil
+}
+
+// waitDeadline waits for a change or the deadline at (deadline_timer.go):
+// with the kept timer from appKeepTimer, a new timer at every wait before it.
+func (w *application) waitDeadline(ctx workflow.Context, at time.Time, changed func() bool) (bool, error) {
+	if w.v >= appKeepTimer {
+		return w.timer.wait(ctx, at, changed)
+	}
+	return awaitDeadline(ctx, at, changed)
 }
 
 func (w *application) finished() bool {

@@ -38,7 +38,7 @@ func TestApplicationStepPlans(t *testing.T) {
 				h := newAppHarness(t, start)
 				if v < appStepPlans {
 					// Only dossiers started before appOneVersion ask for it.
-					h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appOneVersion).Return(appAnswerNotices)
+					h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appKeepTimer).Return(appAnswerNotices)
 					h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(v)
 				}
 				local := map[string]int{}

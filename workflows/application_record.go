@@ -123,12 +123,17 @@ func (w *application) send(ctx workflow.Context, fn, arg any) error {
 // the first workflow task records one version marker and one
 // TemporalChangeVersion upsert instead of five of each. New changes bump
 // this id's version.
+//
+// Version 5 (appKeepTimer) keeps the deadline timer across the steps that do
+// not move the next deadline (deadline_timer.go) instead of cancelling it
+// and starting a new one at every step.
 const (
 	appLocalWritesChange = "application-local-writes"
 	appLocalWrites       = workflow.Version(1)
 	appDurableNotices    = workflow.Version(2)
 	appAnswerNotices     = workflow.Version(3)
 	appOneVersion        = workflow.Version(4)
+	appKeepTimer         = workflow.Version(5)
 )
 
 // appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is

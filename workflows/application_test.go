@@ -448,7 +448,7 @@ func TestApplicationApologyNewDate(t *testing.T) {
 func TestApplicationOverdueWithoutApology(t *testing.T) {
 	start := appAt(2026, 3, 2, 8, 0)
 	h := newAppHarness(t, start)
-	h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appOneVersion).Return(appAnswerNotices)
+	h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appKeepTimer).Return(appAnswerNotices)
 	h.env.OnGetVersion(appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue).Return(workflow.DefaultVersion)
 	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 	h.do(appAt(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Muộn", NewDue: appPtr(appAt(2026, 3, 20, 9, 0))})
@@ -641,7 +641,7 @@ func TestApplicationLocalWritesVersions(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0)
 			h := newAppHarness(t, start)
-			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appOneVersion).Return(c.v)
+			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appKeepTimer).Return(c.v)
 			h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(appHandoff) // the lookups one by one
 			ran := ranAs(h.env)
 			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})

@@ -60,6 +60,7 @@ type feedbackCase struct {
 	v       workflow.Version // fbLocalWrites and later: writes run as local activities
 	out     outbox           // fbDurableNotices and later: the notices (outbox.go)
 	version int              // bumped by each transition; wakes the deadline loop
+	timer   deadlineTimer    // fbKeepTimer: the next deadline's timer, kept while it stands
 	pending int              // handlers between their state change and their last write (before fbHandlerLock)
 	lockV   workflow.Version // fbHandlerLock and later: transitions run one at a time under ser
 	ser     serial
@@ -73,7 +74,7 @@ func FeedbackCase(ctx workflow.Context, in FeedbackInput) (FeedbackView, error) 
 	}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbIntakePlan)
+	w.v = workflow.GetVersion(ctx, fbLocalWritesChange, workflow.DefaultVersion, fbKeepTimer)
 	if w.v >= fbDurableNotices {
 		w.out.start(ctx)
 	}
@@ -290,20 +291,10 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 		seen := w.version
 		changed := func() bool { return w.version != seen }
 		next := w.nextDeadline()
-		if next.IsZero() {
-			if err := workflow.Await(ctx, changed); err != nil {
-				return w.view(), err
-			}
+		if woke, err := w.waitDeadline(ctx, next, changed); err != nil {
+			return w.view(), err
+		} else if woke {
 			continue
-		}
-		if d := next.Sub(workflow.Now(ctx)); d > 0 {
-			fired, err := workflow.AwaitWithTimeout(ctx, d, changed)
-			if err != nil {
-				return w.view(), err
-			}
-			if fired {
-				continue
-			}
 		}
 		if w.lockV < fbHandlerLock {
 			// Let in-flight handlers finish their writes before a deadline step.
@@ -322,6 +313,15 @@ func (w *feedbackCase) run(ctx workflow.Context) (FeedbackView, error) {
 		return w.view(), err
 	}
 	return w.view(), nil
+}
+
+// waitDeadline waits for a change or the deadline next (deadline_timer.go):
+// with the kept timer from fbKeepTimer, a new timer at every wait before it.
+func (w *feedbackCase) waitDeadline(ctx workflow.Context, next time.Time, changed func() bool) (bool, error) {
+	if w.v >= fbKeepTimer {
+		return w.timer.wait(ctx, next, changed)
+	}
+	return awaitDeadline(ctx, next, changed)
 }
 
 // start records the submission and routes the case.

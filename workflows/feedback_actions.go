@@ -230,12 +230,17 @@ func fbOpts(ctx workflow.Context) workflow.Context {
 // PlanFeedbackIntake (route, answer clock, accept deadline, provisional
 // due) and RecordFeedbackEvents (the submit and route events). New changes
 // bump this id's version.
+//
+// Version 5 (fbKeepTimer) keeps the deadline timer across the steps that do
+// not move the next deadline (deadline_timer.go) instead of cancelling it
+// and starting a new one at every step.
 const (
 	fbLocalWritesChange = "feedback-local-writes"
 	fbLocalWrites       = workflow.Version(1)
 	fbDurableNotices    = workflow.Version(2)
 	fbAnswerNotices     = workflow.Version(3)
 	fbIntakePlan        = workflow.Version(4)
+	fbKeepTimer         = workflow.Version(5)
 )
 
 // exec runs one short, idempotent write or lookup (keyed by workflow_id+seq or

@@ -42,11 +42,13 @@ func TestFeedbackNoticeVersions(t *testing.T) {
 		// v4 plans the intake in one local activity and writes its two
 		// events in another: three RecordFeedback runs are left.
 		{fbIntakePlan, kinds{"local", "regular", "regular", 1, 1, 3, 1, 0, 1}},
+		// v5 keeps the deadline timer: the same activities as v4.
+		{fbKeepTimer, kinds{"local", "regular", "regular", 1, 1, 3, 1, 0, 1}},
 	} {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := time.Date(2026, 4, 29, 15, 0, 0, 0, vn) // as TestFeedbackAcceptDeadlineEscalates
 			h := newFB(t, start)
-			h.env.OnGetVersion(fbLocalWritesChange, workflow.DefaultVersion, fbIntakePlan).Return(c.v)
+			h.env.OnGetVersion(fbLocalWritesChange, workflow.DefaultVersion, fbKeepTimer).Return(c.v)
 			ran := ranAs(h.env)
 			acceptDue := time.Date(2026, 5, 4, 15, 0, 0, 0, vn)
 			h.at(acceptDue.Sub(start)+time.Hour, FBActAccept, FeedbackAction{Actor: officer})

@@ -119,6 +119,8 @@ func TestReplayCoversEveryFeedbackTransition(t *testing.T) {
 	// v4 (one version marker; the intake planned and written in two local
 	// activities) too.
 	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_intake_plan.json", FeedbackWorkflowName, FeedbackCase))
+	// v5 (the deadline timer kept across steps, cancelled when it moves).
+	checkCovered(t, feedbackTransitionsReplayed, replayedTransitions(t, "feedback_*_keep_timer.json", FeedbackWorkflowName, FeedbackCase))
 }
 
 func TestReplayCoversEveryApplicationTransition(t *testing.T) {
@@ -134,4 +136,6 @@ func TestReplayCoversEveryApplicationTransition(t *testing.T) {
 	// application-local-writes v4: one version marker, the older change ids
 	// implied.
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_one_version.json", ApplicationWorkflowName, ServiceApplication))
+	// application-local-writes v5: the deadline timer kept across steps.
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_keep_timer.json", ApplicationWorkflowName, ServiceApplication))
 }

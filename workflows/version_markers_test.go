@@ -24,6 +24,8 @@ func TestNewCasesRecordOneVersionMarker(t *testing.T) {
 	}{
 		{"feedback_*_intake_plan.json", 2},
 		{"application_*_one_version.json", -1},
+		{"feedback_*_keep_timer.json", 2},
+		{"application_*_keep_timer.json", -1},
 	} {
 		files, err := filepath.Glob(filepath.Join("testdata", c.glob))
 		if err != nil || len(files) == 0 {
@@ -62,6 +64,63 @@ func TestNewCasesRecordOneVersionMarker(t *testing.T) {
 			}
 			if c.firstLocal >= 0 && firstLocal != c.firstLocal {
 				t.Errorf("%s: %d local activities in the first workflow task, want %d", f, firstLocal, c.firstLocal)
+			}
+		}
+	}
+}
+
+// TestRecordedCasesKeepOneTimer: in the histories recorded from real runs
+// since the keep-timer versions (v5), a case never has more than one
+// deadline timer pending (a timer is cancelled when the deadline moves),
+// and it starts fewer timers than it takes steps. Before them every step
+// started a timer and none was cancelled; one recording of that is checked
+// too, so the counting itself is shown to see the difference.
+func TestRecordedCasesKeepOneTimer(t *testing.T) {
+	for _, c := range []struct {
+		glob string
+		keep bool
+	}{
+		{"feedback_*_keep_timer.json", true},
+		{"application_*_keep_timer.json", true},
+		{"feedback_happy_path_intake_plan.json", false},
+	} {
+		files, err := filepath.Glob(filepath.Join("testdata", c.glob))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no histories %s: %v", c.glob, err)
+		}
+		for _, f := range files {
+			r, err := os.Open(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
+			r.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			pending, most, started, cancelled := map[int64]bool{}, 0, 0, 0
+			for _, ev := range h.Events {
+				switch ev.EventType {
+				case enumspb.EVENT_TYPE_TIMER_STARTED:
+					started++
+					pending[ev.EventId] = true
+				case enumspb.EVENT_TYPE_TIMER_FIRED:
+					delete(pending, ev.GetTimerFiredEventAttributes().StartedEventId)
+				case enumspb.EVENT_TYPE_TIMER_CANCELED:
+					cancelled++
+					delete(pending, ev.GetTimerCanceledEventAttributes().StartedEventId)
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+					// Counted between workflow tasks: the commands of one
+					// task (a cancel and a start) are all in by the next.
+					most = max(most, len(pending))
+				}
+			}
+			most = max(most, len(pending))
+			if c.keep && most > 1 {
+				t.Errorf("%s: %d deadline timers pending at once (%d started, %d cancelled), want at most one", f, most, started, cancelled)
+			}
+			if !c.keep && (most < 2 || cancelled != 0) {
+				t.Errorf("%s: before v5, %d pending at once and %d cancelled; want several and none", f, most, cancelled)
 			}
 		}
 	}
