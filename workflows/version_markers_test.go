@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -27,20 +28,7 @@ func TestNewCasesRecordOneVersionMarker(t *testing.T) {
 		{"feedback_*_keep_timer.json", 2},
 		{"application_*_keep_timer.json", -1},
 	} {
-		files, err := filepath.Glob(filepath.Join("testdata", c.glob))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no histories %s: %v", c.glob, err)
-		}
-		for _, f := range files {
-			r, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
-			r.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
+		for f, h := range recordedHistories(t, c.glob) {
 			versions, upserts, firstLocal, tasks := 0, 0, 0, 0
 			for _, ev := range h.Events {
 				switch ev.EventType {
@@ -84,20 +72,7 @@ func TestRecordedCasesKeepOneTimer(t *testing.T) {
 		{"application_*_keep_timer.json", true},
 		{"feedback_happy_path_intake_plan.json", false},
 	} {
-		files, err := filepath.Glob(filepath.Join("testdata", c.glob))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no histories %s: %v", c.glob, err)
-		}
-		for _, f := range files {
-			r, err := os.Open(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
-			r.Close()
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
+		for f, h := range recordedHistories(t, c.glob) {
 			pending, most, started, cancelled := map[int64]bool{}, 0, 0, 0
 			for _, ev := range h.Events {
 				switch ev.EventType {
@@ -124,4 +99,27 @@ func TestRecordedCasesKeepOneTimer(t *testing.T) {
 			}
 		}
 	}
+}
+
+// recordedHistories reads every recorded history matching glob (at least one).
+func recordedHistories(t *testing.T, glob string) map[string]*historypb.History {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", glob))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no histories %s: %v", glob, err)
+	}
+	out := map[string]*historypb.History{}
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := client.HistoryFromJSON(r, client.HistoryJSONOptions{})
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[f] = h
+	}
+	return out
 }
