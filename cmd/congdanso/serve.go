@@ -132,11 +132,15 @@ func setIdentity(instance string) {
 
 // dialTemporal connects and makes sure the namespace exists.
 func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (client.Client, error) {
+	comp, err := grpcCompression(addr, env("TEMPORAL_GRPC_COMPRESSION", ""))
+	if err != nil {
+		return nil, err
+	}
 	var c client.Client
-	var err error
 	for i := 0; i < 60; i++ {
 		c, err = client.DialContext(ctx, client.Options{HostPort: addr, Namespace: ns, Identity: processIdentity(),
-			Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics()})
+			Logger: newSDKLogger(logger), MetricsHandler: app.NewPromMetrics(),
+			ConnectionOptions: client.ConnectionOptions{GrpcCompression: comp}})
 		if err == nil {
 			break
 		}
@@ -154,6 +158,32 @@ func dialTemporal(ctx context.Context, addr, ns string, logger *slog.Logger) (cl
 		return nil, err
 	}
 	return c, nil
+}
+
+// grpcCompression is the SDK's compression of its requests to addr
+// (TEMPORAL_GRPC_COMPRESSION: gzip or none; empty: chosen by the address).
+// The SDK's default is gzip. On a loopback address (the embedded server, or
+// a frontend on the same host) it only costs CPU at both ends, about 5 % of
+// a bench run's process (BENCHMARKS.md, T11), so it is off there; across a
+// network it stays on unless the setting says none.
+func grpcCompression(addr, setting string) (client.GrpcCompression, error) {
+	switch setting {
+	case "gzip":
+		return &client.GrpcCompressionGzip{}, nil
+	case "none":
+		return &client.GrpcCompressionNone{}, nil
+	case "":
+	default:
+		return nil, fmt.Errorf("TEMPORAL_GRPC_COMPRESSION=%q: use gzip or none", setting)
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return &client.GrpcCompressionNone{}, nil
+	}
+	return &client.GrpcCompressionGzip{}, nil
 }
 
 func ensureNamespace(ctx context.Context, c client.Client, ns string) error {
