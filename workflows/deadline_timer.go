@@ -18,8 +18,9 @@ import (
 // deadline, waking the workflow once more. So every staff step added a
 // TimerStarted event, a timer task and a pending timer. Now a step that
 // leaves the next deadline where it was (assign, start, draft_answer on a
-// feedback case; most dossier steps within one step's deadline) starts no
-// timer, and one that moves it cancels the old one. BENCHMARKS.md, T11.
+// feedback case) starts no timer, and one that moves it (almost every
+// dossier step: each step has its own deadline) cancels the old one and
+// starts another. BENCHMARKS.md, T11.
 type deadlineTimer struct {
 	at     time.Time
 	f      workflow.Future // nil: no timer running
@@ -58,8 +59,8 @@ func (t *deadlineTimer) wait(ctx workflow.Context, at time.Time, changed func() 
 }
 
 // awaitDeadline is the wait before the keep-timer versions: a new timer at
-// every wait, cancelled when changed() comes first. It reports as
-// deadlineTimer.wait does.
+// every wait, left pending when changed() comes first (see deadlineTimer).
+// It reports as deadlineTimer.wait does.
 func awaitDeadline(ctx workflow.Context, at time.Time, changed func() bool) (bool, error) {
 	if at.IsZero() {
 		return true, workflow.Await(ctx, changed)
