@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -170,4 +171,56 @@ func newFollowerFixture(t *testing.T) *followerFixture {
 	}
 
 	return &followerFixture{a: a, reporter: reporter, early: early, late: late, follow: follow, step: step, got: got}
+}
+
+// TestNoticeMarksAreTheStepsQueued: the safety net (EnqueueNotices) skips a
+// notice whose step mark is queued, so the mark it looks for must be the one
+// the notice's enqueue writes. The marks here are written out by hand from
+// the dedupe key, staff and task naming (activities/steps.go).
+func TestNoticeMarksAreTheStepsQueued(t *testing.T) {
+	f := newFollowerFixture(t)
+	ctx := context.Background()
+	citizen := f.step(3, "feedback.accepted")
+	staff := StaffNotice{DedupePrefix: "feedback/PA-F1#3", Agency: "SXD", Roles: []string{"leader"}, Kind: "feedback.accepted", Title: "Phản ánh PA-F1"}
+	holder := TaskNotice{WorkflowID: "feedback/PA-F1", StepKey: "accept-2",
+		StaffNotice: StaffNotice{DedupePrefix: "feedback/PA-F1#4", Agency: "SXD", Roles: []string{"officer", "leader"}, Kind: "task.assigned", Title: "PA-F1"}}
+	ns := []Notice{{Citizen: &citizen}, {Staff: &staff}, {Holder: &holder}}
+	if err := f.a.EnqueueAnswer(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		fmt.Sprintf("feedback/PA-F1/3/%d", f.reporter),
+		"feedback/PA-F1#3/staff/SXD/leader",
+		"feedback/PA-F1#4/staff/SXD/officer+leader/accept-2",
+	}
+	var marks []string
+	rows, err := f.a.DB.Pool.Query(ctx, `SELECT dedupe_key FROM notice_steps ORDER BY dedupe_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		marks = append(marks, m)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if sorted := slices.Sorted(slices.Values(want)); !slices.Equal(marks, sorted) {
+		t.Fatalf("marks queued %q, want %q", marks, want)
+	}
+	for i, n := range ns {
+		if n.mark() != want[i] {
+			t.Errorf("notice %d looks for mark %q, its enqueue wrote %q", i, n.mark(), want[i])
+		}
+	}
+	before := f.got(f.reporter)
+	if err := f.a.EnqueueNotices(ctx, ns); err != nil {
+		t.Fatal(err)
+	}
+	if g := f.got(f.reporter); len(g) != len(before) {
+		t.Errorf("the safety net queued the reporter's step again: %v", g)
+	}
 }

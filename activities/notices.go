@@ -31,14 +31,37 @@ func NoticeOf(arg any) (n Notice, ok bool) {
 	return Notice{}, false
 }
 
-// EnqueueNotices runs each notice's enqueue, in order. Each is a step
-// queued once (queueStep), so running the list again (a retry, or the API
-// and the workflow both) queues nothing twice and costs one round trip a
-// notice. cases calls it with the notices of an Update's answer; the case
-// workflows run it as a local activity for notices handed out in an
-// earlier workflow task, and as a regular activity for what is left when
-// they close.
+// EnqueueNotices is the case workflows' run of notices handed out in an
+// earlier workflow task (a local activity), or left when they close (a
+// regular activity). The API has usually queued them already from the
+// Update's answer (EnqueueAnswer), so one read first asks which of the
+// steps are marked queued, and only the others run: a safety net that finds
+// everything done costs one statement, not one round trip a notice.
 func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
+	marks := make([]string, 0, len(ns))
+	for _, n := range ns {
+		if m := n.mark(); m != "" {
+			marks = append(marks, m)
+		}
+	}
+	queued, err := a.DB.QueuedSteps(ctx, marks)
+	if err != nil {
+		return err
+	}
+	left := make([]Notice, 0, len(ns))
+	for _, n := range ns {
+		if m := n.mark(); m == "" || !queued[m] {
+			left = append(left, n)
+		}
+	}
+	return a.EnqueueAnswer(ctx, left)
+}
+
+// EnqueueAnswer runs each notice's enqueue, in order: cases calls it with
+// the notices of an Update's answer. Each is a step queued once
+// (queueStep), so running the list again (a retried request, or the
+// workflow's safety net, EnqueueNotices) queues nothing twice.
+func (a *Activities) EnqueueAnswer(ctx context.Context, ns []Notice) error {
 	for _, n := range ns {
 		var err error
 		switch {
@@ -56,4 +79,18 @@ func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
 		}
 	}
 	return nil
+}
+
+// mark is the step mark the notice's enqueue writes (queueStep); "" for an
+// empty notice, which EnqueueAnswer refuses.
+func (n Notice) mark() string {
+	switch {
+	case n.Citizen != nil:
+		return n.Citizen.DedupeKey
+	case n.Staff != nil:
+		return n.Staff.staffStep()
+	case n.Holder != nil:
+		return n.Holder.holderStep()
+	}
+	return ""
 }

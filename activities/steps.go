@@ -102,9 +102,12 @@ type TaskNotice struct {
 // or, while nobody holds it, the staff of its agency with the step's role
 // (StaffNotice), as one step.
 func (a *Activities) NotifyTaskHolder(ctx context.Context, in TaskNotice) error {
-	return a.queueStep(ctx, in.staffStep()+"/"+in.StepKey, postgres.Recipients{HolderOf: postgres.TaskRef{WorkflowID: in.WorkflowID, StepKey: in.StepKey},
+	return a.queueStep(ctx, in.holderStep(), postgres.Recipients{HolderOf: postgres.TaskRef{WorkflowID: in.WorkflowID, StepKey: in.StepKey},
 		Agency: in.Agency, Roles: in.Roles}, in.to)
 }
+
+// holderStep is the mark of a task holder's step.
+func (in TaskNotice) holderStep() string { return in.staffStep() + "/" + in.StepKey }
 
 // enqueue queues one message to the person it names, without a step mark:
 // a repeat is kept out by its dedupe key.
@@ -116,8 +119,10 @@ func (a *Activities) enqueue(ctx context.Context, in NotifyInput) error {
 // msg makes for each person sel reaches (false: none for them), as each
 // one's consent and choices allow.
 func (a *Activities) queueStep(ctx context.Context, mark string, sel postgres.Recipients, msg func(postgres.Recipient) (NotifyInput, bool)) error {
-	queued, rs, err := a.DB.NoticeRecipients(ctx, mark, sel)
-	if err != nil || queued {
+	// A step already queued reaches nobody here, and its mark makes the
+	// write below a no-op.
+	rs, err := a.DB.NoticeRecipients(ctx, mark, sel)
+	if err != nil {
 		return err
 	}
 	now := time.Now()

@@ -34,7 +34,7 @@ type Service struct {
 	// (activities.NotifyTaskAssigned; nil: nobody is told).
 	TaskAssigned func(ctx context.Context, taskID, userID int64, caseKind, caseCode string) error
 	// Enqueue queues the notices an Update's answer carries
-	// (activities.EnqueueNotices; nil: the workflow's safety net queues
+	// (activities.EnqueueAnswer; nil: the workflow's safety net queues
 	// them in its next task, or when it closes).
 	Enqueue func(ctx context.Context, ns []activities.Notice) error
 	// Logger reports a failed enqueue (nil: slog.Default()).

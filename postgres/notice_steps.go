@@ -62,16 +62,14 @@ const recipientsSQL = `WITH holder AS (
 	WHERE NOT EXISTS (SELECT 1 FROM notice_steps WHERE $8 <> '' AND dedupe_key = $8)
 	ORDER BY w.via, w.ord, w.user_id`
 
-// NoticeRecipients reports whether the step mark is queued already
-// (notice_steps; mark "" never is) and, in the same round trip, whom sel
-// reaches with each one's kind, consent, channel choices and quiet hours.
-// A person reached two ways is listed under each; the caller decides.
-// When the mark is queued, nobody is listed: the recipients query checks the
-// mark first, as a one-time filter of its generic plan, and reads nothing
-// else (the API and the workflow's safety net both queue an answer's notices,
-// so every step's notices are looked at twice). The batch is one round trip
-// and one implicit transaction, so SET LOCAL holds for it.
-func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients) (queued bool, out []Recipient, err error) {
+// NoticeRecipients lists whom sel reaches with each one's kind, consent,
+// channel choices and quiet hours, unless the step mark is queued already
+// (notice_steps; mark "" never is): then it lists nobody. The recipients
+// query checks the mark first, as a one-time filter of its generic plan,
+// and reads nothing else. A person reached two ways is listed under each;
+// the caller decides. The batch is one round trip and one implicit
+// transaction, so SET LOCAL holds for it.
+func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients) (out []Recipient, err error) {
 	if sel.Users == nil {
 		sel.Users = []int64{}
 	}
@@ -80,11 +78,6 @@ func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients)
 	}
 	b := &pgx.Batch{}
 	b.Queue(genericPlanSQL)
-	if mark != "" {
-		b.Queue(`SELECT EXISTS (SELECT 1 FROM notice_steps WHERE dedupe_key = $1)`, mark).QueryRow(func(r pgx.Row) error {
-			return r.Scan(&queued)
-		})
-	}
 	b.Queue(recipientsSQL, sel.Users, sel.DuplicatesOf, sel.FollowersOf, sel.HolderOf.WorkflowID, sel.HolderOf.StepKey,
 		sel.Agency, sel.Roles, mark).Query(func(rows pgx.Rows) error {
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
@@ -97,9 +90,27 @@ func (db *DB) NoticeRecipients(ctx context.Context, mark string, sel Recipients)
 		return err
 	})
 	if err = db.Pool.SendBatch(ctx, b).Close(); err != nil {
-		return false, nil, err
+		return nil, err
 	}
-	return queued, out, nil
+	return out, nil
+}
+
+// QueuedSteps reports which of the step marks are queued (notice_steps),
+// in one statement.
+func (db *DB) QueuedSteps(ctx context.Context, marks []string) (map[string]bool, error) {
+	queued := map[string]bool{}
+	if len(marks) == 0 {
+		return queued, nil
+	}
+	rows, err := db.Pool.Query(ctx, `SELECT dedupe_key FROM notice_steps WHERE dedupe_key = ANY($1)`, marks)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, k := range keys {
+		queued[k] = true
+	}
+	return queued, err
 }
 
 // genericPlanSQL makes the rest of the transaction use the statement's
@@ -118,7 +129,7 @@ const genericPlanSQL = `SET LOCAL plan_cache_mode = force_generic_plan`
 // (created before consents were recorded) has not withdrawn; an unknown id
 // reads as not existing.
 func (db *DB) NotifyTarget(ctx context.Context, userID int64) (NotifyTarget, error) {
-	_, rs, err := db.NoticeRecipients(ctx, "", Recipients{Users: []int64{userID}})
+	rs, err := db.NoticeRecipients(ctx, "", Recipients{Users: []int64{userID}})
 	if err != nil || len(rs) == 0 {
 		return NotifyTarget{Prefs: map[string]bool{}}, err
 	}

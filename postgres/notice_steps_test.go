@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,7 +110,7 @@ func TestRecipientsUseTheGenericPlan(t *testing.T) {
 	for i := range 8 {
 		sel := Recipients{FollowersOf: fmt.Sprintf("feedback/PA-2026-%06d", i), HolderOf: TaskRef{WorkflowID: "feedback/PA-2026-000001", StepKey: "accept-2"},
 			Agency: "SXD", Roles: []string{"officer", "leader"}}
-		if _, _, err := one.NoticeRecipients(ctx, fmt.Sprintf("feedback/PA-2026-%06d/3", i), sel); err != nil {
+		if _, err := one.NoticeRecipients(ctx, fmt.Sprintf("feedback/PA-2026-%06d/3", i), sel); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -125,9 +126,8 @@ func TestRecipientsUseTheGenericPlan(t *testing.T) {
 
 // TestRecipientsOfAQueuedStep: NoticeRecipients reads whom a step reaches
 // only while its mark is not queued. Once QueueStep has written the mark it
-// reports the step queued and lists nobody (the safety net's second look at
-// an answer's notices reads nothing more); a step without a mark is never
-// queued.
+// lists nobody, and QueuedSteps names it among the marks asked for; a step
+// without a mark is never queued.
 func TestRecipientsOfAQueuedStep(t *testing.T) {
 	ctx := context.Background()
 	db := freshDB(t)
@@ -136,9 +136,9 @@ func TestRecipientsOfAQueuedStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	sel := Recipients{Users: []int64{u}}
-	look := func(mark string) (bool, []int64) {
+	look := func(mark string) []int64 {
 		t.Helper()
-		queued, rs, err := db.NoticeRecipients(ctx, mark, sel)
+		rs, err := db.NoticeRecipients(ctx, mark, sel)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,18 +146,38 @@ func TestRecipientsOfAQueuedStep(t *testing.T) {
 		for _, r := range rs {
 			ids = append(ids, r.UserID)
 		}
-		return queued, ids
+		return ids
 	}
-	if q, ids := look("q/1"); q || len(ids) != 1 || ids[0] != u {
-		t.Fatalf("before the step is queued: queued %v, recipients %v; want false, [%d]", q, ids, u)
+	queued := func(marks ...string) string {
+		t.Helper()
+		q, err := db.QueuedSteps(ctx, marks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range marks {
+			if q[m] {
+				got = append(got, m)
+			}
+		}
+		return strings.Join(got, " ")
+	}
+	if ids := look("q/1"); len(ids) != 1 || ids[0] != u {
+		t.Fatalf("before the step is queued: recipients %v; want [%d]", ids, u)
+	}
+	if g := queued("q/1", "q/2"); g != "" {
+		t.Fatalf("before any step is queued, queued %q", g)
 	}
 	if _, err := db.QueueStep(ctx, "q/1", []NewNotification{{DedupeKey: "q/1/u", UserID: u, Kind: "feedback.accepted", Title: "Đã tiếp nhận"}}); err != nil {
 		t.Fatal(err)
 	}
-	if q, ids := look("q/1"); !q || len(ids) != 0 {
-		t.Fatalf("after the step is queued: queued %v, recipients %v; want true, none", q, ids)
+	if ids := look("q/1"); len(ids) != 0 {
+		t.Fatalf("after the step is queued: recipients %v; want none", ids)
 	}
-	if q, ids := look(""); q || len(ids) != 1 {
-		t.Fatalf("without a mark: queued %v, recipients %v; want false and the one person", q, ids)
+	if g := queued("q/2", "q/1", "q/1/u"); g != "q/1" {
+		t.Fatalf("queued %q, want the step's mark only (not the other step, nor a notification's key)", g)
+	}
+	if ids := look(""); len(ids) != 1 {
+		t.Fatalf("without a mark: recipients %v; want the one person", ids)
 	}
 }
