@@ -32,9 +32,11 @@ type Activities struct {
 	// stands still at night, and the crash test needs applications to go overdue.
 	SLAScale float64
 
-	calMu   sync.Mutex
-	cal     *worktime.Calendar
-	calTime time.Time
+	calMu      sync.Mutex
+	cal        *worktime.Calendar
+	calTime    time.Time
+	calLoading bool // a reload of a stale calendar is under way
+	calGen     int  // bumped by InvalidateCalendar: a reload begun before it is not kept
 }
 
 // calendarTTL bounds how stale the cached calendar may be after an admin edit.
@@ -44,32 +46,51 @@ const calendarTTL = time.Minute
 const calendarReload = 2 * time.Second
 
 // Calendar returns the working-time calendar from PostgreSQL, cached for
-// calendarTTL. When the reload fails and a calendar is cached, the cached one
-// is returned: while the database is down nobody can edit the calendar, so
-// it is the newest there is, and the deadline arithmetic of every case goes
-// on through the outage. The next call tries the database again.
+// calendarTTL; the API's deadline arithmetic uses the same cache (cmd/app).
+// A stale calendar is reloaded by one caller at a time, outside the lock:
+// the others go on with the cached one meanwhile. When the reload fails and
+// a calendar is cached, the cached one is returned: while the database is
+// down nobody can edit the calendar, so it is the newest there is, and the
+// deadline arithmetic of every case goes on through the outage. The next
+// call tries the database again. With nothing cached (the first call, or
+// after an edit), callers read under the lock, so they read once.
 func (a *Activities) Calendar(ctx context.Context) (*worktime.Calendar, error) {
 	a.calMu.Lock()
-	defer a.calMu.Unlock()
-	if a.cal != nil && time.Since(a.calTime) < calendarTTL {
-		return a.cal, nil
+	cached := a.cal
+	if cached != nil && (a.calLoading || time.Since(a.calTime) < calendarTTL) {
+		a.calMu.Unlock()
+		return cached, nil
 	}
-	rctx := ctx
-	if a.cal != nil {
-		var cancel context.CancelFunc
-		rctx, cancel = context.WithTimeout(ctx, calendarReload)
-		defer cancel()
+	if cached == nil {
+		defer a.calMu.Unlock()
+		cal, err := a.DB.Calendar(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a.cal, a.calTime = cal, time.Now()
+		return cal, nil
 	}
+	a.calLoading = true
+	gen := a.calGen
+	a.calMu.Unlock()
+
+	rctx, cancel := context.WithTimeout(ctx, calendarReload)
+	defer cancel()
 	cal, err := a.DB.Calendar(rctx)
+	a.calMu.Lock()
+	defer a.calMu.Unlock()
+	a.calLoading = false
 	if err != nil {
-		if a.cal != nil && ctx.Err() == nil {
+		if ctx.Err() == nil {
 			a.log().Warn("working-time calendar not reloaded; the cached one stands in", "err", err,
 				"cached_for", time.Since(a.calTime).Round(time.Second).String())
-			return a.cal, nil
+			return cached, nil
 		}
 		return nil, err
 	}
-	a.cal, a.calTime = cal, time.Now()
+	if a.calGen == gen {
+		a.cal, a.calTime = cal, time.Now()
+	}
 	return cal, nil
 }
 
@@ -77,6 +98,7 @@ func (a *Activities) Calendar(ctx context.Context) (*worktime.Calendar, error) {
 func (a *Activities) InvalidateCalendar() {
 	a.calMu.Lock()
 	a.cal = nil
+	a.calGen++
 	a.calMu.Unlock()
 }
 

@@ -55,7 +55,7 @@ func (s *Service) startApplication(ctx context.Context, sub ApplicationSubmissio
 	if err != nil {
 		return 0, nil, err
 	}
-	cal, err := s.DB.Calendar(ctx)
+	cal, err := s.calendar(ctx)
 	if err != nil {
 		return 0, nil, err
 	}

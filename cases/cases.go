@@ -19,6 +19,7 @@ import (
 	"github.com/caobang/congdanso/activities"
 	"github.com/caobang/congdanso/postgres"
 	"github.com/caobang/congdanso/workflows"
+	"github.com/caobang/congdanso/worktime"
 )
 
 // Service runs the operations. Its fields are the clients built in cmd.
@@ -37,6 +38,10 @@ type Service struct {
 	// (activities.EnqueueAnswer; nil: the workflow's safety net queues
 	// them in its next task, or when it closes).
 	Enqueue func(ctx context.Context, ns []activities.Notice) error
+	// Calendar is the working-time calendar for a new dossier's reception
+	// deadline (activities.Calendar, the worker's cache; nil: read from
+	// PostgreSQL each time).
+	Calendar func(ctx context.Context) (*worktime.Calendar, error)
 	// Logger reports a failed enqueue (nil: slog.Default()).
 	Logger *slog.Logger
 }
@@ -111,4 +116,12 @@ func (s *Service) SLA() float64 {
 		return s.SLAScale
 	}
 	return 0
+}
+
+// calendar is the working-time calendar (Calendar, or PostgreSQL).
+func (s *Service) calendar(ctx context.Context) (*worktime.Calendar, error) {
+	if s.Calendar != nil {
+		return s.Calendar(ctx)
+	}
+	return s.DB.Calendar(ctx)
 }

@@ -48,6 +48,10 @@ func TestCalendarAdmin(t *testing.T) {
 	if got := due("2026-12-10 16:00", 2); got.Format("2006-01-02 15:04") != "2026-12-12 08:00" {
 		t.Fatalf("after edit: %s", got)
 	}
+	// The API's dossier reception deadline reads the same cache, emptied by the edit.
+	if cal, err := env.App.Cases.Calendar(ctx); err != nil || cal.IsWorkingDay(time.Date(2026, 12, 11, 9, 0, 0, 0, cds.VietnamTZ)) {
+		t.Fatalf("the API's calendar after the edit still works on Friday 11/12 (err %v)", err)
+	}
 	// A make-up day on a weekday, an unknown kind, an empty name and a bad date are refused.
 	for _, tc := range []struct {
 		path string

@@ -135,7 +135,8 @@ func Build(ctx context.Context, o Options, db *postgres.DB, tc client.Client) (*
 	}
 	a.API = api.New(api.Deps{DB: db, Temporal: tc, Authz: a.Authz, Blob: a.Blob, Logger: o.Logger, Config: a.Opts.API})
 	a.Cases = &cases.Service{DB: db, Temporal: tc, Authz: a.Authz, Queue: a.Opts.API.TaskQueue, SLAScale: a.Opts.API.SLAScale,
-		TaskAssigned: a.Activities.NotifyTaskAssigned, Enqueue: a.Activities.EnqueueAnswer, Logger: o.Logger}
+		TaskAssigned: a.Activities.NotifyTaskAssigned, Enqueue: a.Activities.EnqueueAnswer,
+		Calendar: a.Activities.Calendar, Logger: o.Logger}
 	a.API.Mount(a.Handlers()...)
 	return a, nil
 }
