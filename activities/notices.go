@@ -38,19 +38,20 @@ func NoticeOf(arg any) (n Notice, ok bool) {
 // steps are marked queued, and only the others run: a safety net that finds
 // everything done costs one statement, not one round trip a notice.
 func (a *Activities) EnqueueNotices(ctx context.Context, ns []Notice) error {
-	marks := make([]string, 0, len(ns))
-	for _, n := range ns {
-		if m := n.mark(); m != "" {
-			marks = append(marks, m)
+	marks := make([]string, len(ns)) // marks[i] is ns[i]'s, "" for none
+	asked := make([]string, 0, len(ns))
+	for i, n := range ns {
+		if marks[i] = n.mark(); marks[i] != "" {
+			asked = append(asked, marks[i])
 		}
 	}
-	queued, err := a.DB.QueuedSteps(ctx, marks)
+	queued, err := a.DB.QueuedSteps(ctx, asked)
 	if err != nil {
 		return err
 	}
 	left := make([]Notice, 0, len(ns))
-	for _, n := range ns {
-		if m := n.mark(); m == "" || !queued[m] {
+	for i, n := range ns {
+		if marks[i] == "" || !queued[marks[i]] {
 			left = append(left, n)
 		}
 	}

@@ -117,6 +117,12 @@ func TestBenchFeedbackScenario(t *testing.T) {
 			t.Errorf("%s CPU per op: process %v ms, machine %v ms", name, r.CPUMSPerOp, r.MachineCPUMSPerOp)
 		}
 	}
+	// The test database is on this machine, and the staff steps write the
+	// read model (25 steps, about 0.1 s of PostgreSQL CPU): the phase shows
+	// PostgreSQL's share (BENCHMARKS.md T14).
+	if r, _ := rep.Find("feedback_accept"); r.PGCPUMSPerOp <= 0 || r.PGCPUMSPerOp >= r.MachineCPUMSPerOp {
+		t.Errorf("feedback_accept PostgreSQL CPU per op = %v ms of the machine's %v ms", r.PGCPUMSPerOp, r.MachineCPUMSPerOp)
+	}
 	if rep.CPUCost["feedback_intake/baseline_a"] <= 0 || rep.CPUCost["feedback_step/baseline_c"] <= 0 {
 		t.Errorf("CPU cost ratios missing: %v", rep.CPUCost)
 	}

@@ -43,9 +43,11 @@ type Result struct {
 	Note      string             `json:"note,omitempty"`
 	// CPUMSPerOp and MachineCPUMSPerOp are the phase's CPU milliseconds
 	// per unit of PerSecond: this process's, and the whole machine's
-	// (cpu.go).
+	// (cpu.go). PGCPUMSPerOp is the part of the machine's figure this
+	// machine's PostgreSQL used (pgcpu.go); absent when it runs elsewhere.
 	CPUMSPerOp        float64 `json:"cpu_ms_per_op,omitempty"`
 	MachineCPUMSPerOp float64 `json:"machine_cpu_ms_per_op,omitempty"`
+	PGCPUMSPerOp      float64 `json:"pg_cpu_ms_per_op,omitempty"`
 }
 
 // Report is the whole run, written as JSON for diffing between commits.
@@ -218,10 +220,10 @@ func PeakRSSMB() float64 {
 func (r *Report) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "engine: %s   machine: %s   concurrency: %d   peak RSS: %.0f MB   load: %s -> %s\n", r.Engine, r.Machine, r.Concurrency, r.PeakRSSMB, r.LoadStart, r.LoadEnd)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "series\tn\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\tcpu ms/op\tmachine cpu ms/op\t")
+	fmt.Fprintln(tw, "series\tn\terrors\tper s\tp50 ms\tp95 ms\tp99 ms\tmax ms\tcpu ms/op\tmachine cpu ms/op\tpostgres cpu ms/op\t")
 	for _, x := range r.Results {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t\n", x.Name, x.N, x.Errors, x.PerSecond,
-			x.LatencyMS["p50"], x.LatencyMS["p95"], x.LatencyMS["p99"], x.LatencyMS["max"], x.CPUMSPerOp, x.MachineCPUMSPerOp)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t\n", x.Name, x.N, x.Errors, x.PerSecond,
+			x.LatencyMS["p50"], x.LatencyMS["p95"], x.LatencyMS["p99"], x.LatencyMS["max"], x.CPUMSPerOp, x.MachineCPUMSPerOp, x.PGCPUMSPerOp)
 	}
 	tw.Flush()
 	writeSorted(w, r.Ratios, func(k string, v float64) string { return fmt.Sprintf("ratio %s = %.3f", k, v) })

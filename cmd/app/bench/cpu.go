@@ -19,6 +19,10 @@ type CPU struct {
 	Proc    time.Duration
 	Machine time.Duration
 	ok      bool
+	// PG is the CPU time of this machine's PostgreSQL processes (pgCPU),
+	// set when pgOK: a database on another host is not seen.
+	PG   time.Duration
+	pgOK bool
 }
 
 // clockTick is USER_HZ, the unit of /proc/stat. It is 100 on every Linux
@@ -41,7 +45,8 @@ func ReadCPU() CPU {
 		return CPU{}
 	}
 	proc := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return CPU{Proc: proc, Machine: m, ok: true}
+	pg, pgOK := pgCPU("/proc")
+	return CPU{Proc: proc, Machine: m, ok: true, PG: pg, pgOK: pgOK}
 }
 
 // machineBusy reads the aggregate "cpu" line of /proc/stat: user, nice,
@@ -73,7 +78,11 @@ func (c CPU) Since(start CPU) CPU {
 	if !c.ok || !start.ok {
 		return CPU{}
 	}
-	return CPU{Proc: c.Proc - start.Proc, Machine: c.Machine - start.Machine, ok: true}
+	d := CPU{Proc: c.Proc - start.Proc, Machine: c.Machine - start.Machine, ok: true}
+	if c.pgOK && start.pgOK && c.PG >= start.PG {
+		d.PG, d.pgOK = c.PG-start.PG, true
+	}
+	return d
 }
 
 // Plus adds the CPU time of two phases.
@@ -81,7 +90,11 @@ func (c CPU) Plus(d CPU) CPU {
 	if !c.ok || !d.ok {
 		return CPU{}
 	}
-	return CPU{Proc: c.Proc + d.Proc, Machine: c.Machine + d.Machine, ok: true}
+	sum := CPU{Proc: c.Proc + d.Proc, Machine: c.Machine + d.Machine, ok: true}
+	if c.pgOK && d.pgOK {
+		sum.PG, sum.pgOK = c.PG+d.PG, true
+	}
+	return sum
 }
 
 // WithCPU records used, the CPU time of the phase r measured, as
@@ -95,6 +108,9 @@ func (r Result) WithCPU(used CPU) Result {
 	}
 	r.CPUMSPerOp = round(float64(used.Proc)/float64(time.Millisecond)/float64(ops), 3)
 	r.MachineCPUMSPerOp = round(float64(used.Machine)/float64(time.Millisecond)/float64(ops), 3)
+	if used.pgOK {
+		r.PGCPUMSPerOp = round(float64(used.PG)/float64(time.Millisecond)/float64(ops), 3)
+	}
 	return r
 }
 

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -68,5 +70,61 @@ func TestWithCPUAndCostRatios(t *testing.T) {
 	}
 	if got := rep.CPUCost["feedback_step/baseline_c"]; got != 1.5 {
 		t.Errorf("step cost = %v, want (15/5)/2 = 1.5", got)
+	}
+}
+
+// Lines written out from proc(5)'s field list. A postgres backend: utime 120,
+// stime 30, cutime 0, cstime 0. The postmaster, with reaped children: utime 5,
+// stime 2, cutime 400, cstime 100. A process whose name holds a space and a
+// parenthesis, which must not be taken for postgres. Total for postgres:
+// 150 + 507 = 657 ticks = 6.57 s.
+var procStats = map[string]string{
+	"101":  "101 (postgres) S 100 101 101 0 -1 4194304 500 0 0 0 120 30 0 0 20 0 1 0 1000 200000000 3000 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+	"100":  "100 (postgres) S 1 100 100 0 -1 4194560 900 0 0 0 5 2 400 100 20 0 1 0 900 220000000 4000 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+	"200":  "200 (congdanso) R 1 200 200 0 -1 4194304 900 0 0 0 9000 900 0 0 20 0 30 0 950 2000000000 90000 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+	"300":  "300 (x) (postgres) S 1 300 300 0 -1 4194304 10 0 0 0 7777 7777 0 0 20 0 1 0 999 1000 10 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+	"self": "not a pid directory\n",
+}
+
+func writeProc(t *testing.T, stats map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for pid, line := range stats {
+		if err := os.MkdirAll(filepath.Join(dir, pid), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, pid, "stat"), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestPGCPU(t *testing.T) {
+	got, ok := pgCPU(writeProc(t, procStats))
+	if !ok || got != 6570*time.Millisecond {
+		t.Fatalf("pgCPU = %v, %v; want 6.57s, true", got, ok)
+	}
+	if _, ok := pgCPU(writeProc(t, map[string]string{"200": procStats["200"]})); ok {
+		t.Error("no postgres process (the database on another host) must leave the figure out, not read as zero")
+	}
+	short := map[string]string{"101": "101 (postgres) S 100 101 101\n"}
+	if _, ok := pgCPU(writeProc(t, short)); ok {
+		t.Error("a truncated stat line must not read as zero")
+	}
+}
+
+func TestPGCPUPerOp(t *testing.T) {
+	start := CPU{ok: true, PG: 2 * time.Second, pgOK: true}
+	end := CPU{Proc: time.Second, Machine: 3 * time.Second, ok: true, PG: 2500 * time.Millisecond, pgOK: true}
+	if r := (Result{N: 10}).WithCPU(end.Since(start)); r.PGCPUMSPerOp != 50 {
+		t.Errorf("postgres per op = %v ms, want 500/10 = 50", r.PGCPUMSPerOp)
+	}
+	if r := (Result{N: 10}).WithCPU(end.Since(CPU{ok: true})); r.PGCPUMSPerOp != 0 {
+		t.Error("a start sample without postgres must leave the figure out")
+	}
+	sum := end.Since(start).Plus(end.Since(start))
+	if r := (Result{N: 10}).WithCPU(sum); r.PGCPUMSPerOp != 100 {
+		t.Errorf("two phases' postgres per op = %v ms, want 1000/10 = 100", r.PGCPUMSPerOp)
 	}
 }
