@@ -180,14 +180,7 @@ func (a *App) Close() {
 
 // NewWorker builds the Temporal worker with every workflow and activity.
 func (a *App) NewWorker() worker.Worker {
-	pollers := a.Opts.WorkerPollers
-	if pollers <= 0 {
-		pollers = 4
-	}
-	w := worker.New(a.Temporal, workflows.TaskQueue, worker.Options{
-		MaxConcurrentWorkflowTaskPollers: pollers,
-		MaxConcurrentActivityTaskPollers: pollers,
-	})
+	w := worker.New(a.Temporal, workflows.TaskQueue, workerOptions(a.Opts.WorkerPollers))
 	register := workflows.Register
 	if a.Opts.Register != nil {
 		register = a.Opts.Register
@@ -221,4 +214,19 @@ func (a *App) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+// workerOptions: pollers > 0 fixes the pollers per kind; 0 lets the server
+// scale them (PollerBehaviorAutoscaling): 8 to start, never fewer than the 4
+// that were the fixed default, at most 100. Four fixed workflow-task pollers
+// were what late deadline timers waited on with Temporal on PostgreSQL, and
+// the SDK's own floor of 1 cost a fifth of the dossier intake on SQLite:
+// BENCHMARKS.md, T15.
+func workerOptions(pollers int) worker.Options {
+	if pollers > 0 {
+		return worker.Options{MaxConcurrentWorkflowTaskPollers: pollers, MaxConcurrentActivityTaskPollers: pollers}
+	}
+	auto := worker.NewPollerBehaviorAutoscaling(worker.PollerBehaviorAutoscalingOptions{
+		InitialNumberOfPollers: 8, MinimumNumberOfPollers: 4, MaximumNumberOfPollers: 100})
+	return worker.Options{WorkflowTaskPollerBehavior: auto, ActivityTaskPollerBehavior: auto}
 }

@@ -19,6 +19,7 @@ type provinceOpts struct {
 	windowRate  *float64
 	units       *int
 	reportCases *int
+	keep        *bool
 }
 
 func provinceFlags(fs *flag.FlagSet) *provinceOpts {
@@ -29,6 +30,7 @@ func provinceFlags(fs *flag.FlagSet) *provinceOpts {
 		windowRate:  fs.Float64("window-rate", 20, "scenario resident: requests per second arriving open-loop in the window after the restart (0: --c clients, closed loop, the server at capacity)"),
 		units:       fs.Int("report-units", 100, "scenario reports: units besides the 56 communes in the Phụ lục I workbook"),
 		reportCases: fs.Int("report-cases", 1000000, "scenario reports: cases in the read model for Biểu 06"),
+		keep:        fs.Bool("keep", false, "scenario resident: keep the databases, serve's data directory and its logs afterwards (printed at the end), to read a case's history"),
 	}
 }
 
@@ -42,7 +44,7 @@ func (p *provinceOpts) run(ctx context.Context, scenario, engine, adminDSN strin
 			return true, perr
 		}
 		err = runResident(ctx, residentOpts{Engine: engine, AdminDSN: adminDSN, Steps: steps, Conc: conc, Shards: shards,
-			Timers: *p.timers, Window: *p.window, WindowRate: *p.windowRate, Checkpoint: func(rows []bench.ResidentRow) {
+			Timers: *p.timers, Keep: *p.keep, Window: *p.window, WindowRate: *p.windowRate, Checkpoint: func(rows []bench.ResidentRow) {
 				rep.Resident = rows
 				rep.CheckResident()
 				rep.LoadEnd = bench.LoadAvg()

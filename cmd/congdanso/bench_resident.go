@@ -32,6 +32,7 @@ type residentOpts struct {
 	Conc             int
 	Shards           int
 	Timers           int           // deadline timers due in the same minute (0: skip)
+	Keep             bool          // keep the databases and serve's data directory afterwards
 	Window           time.Duration // the measured window after ready
 	WindowRate       float64       // arrivals per second in the window (0: Conc clients, closed loop)
 	// Checkpoint, when set, is called after each step (the JSON is written
@@ -69,13 +70,19 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	defer dropDB(o.AdminDSN, appDB)
-	if o.Engine == "postgres" {
-		defer dropDB(o.AdminDSN, tdb)
-		defer dropDB(o.AdminDSN, vdb)
-	} else if o.Engine != "sqlite" {
+	if o.Engine != "postgres" && o.Engine != "sqlite" {
+		os.RemoveAll(dir)
 		return fmt.Errorf("scenario resident: --engine sqlite or postgres (the embedded server is what restarts)")
+	}
+	if o.Keep {
+		defer logger.Info("resident: kept for inspection", "data_dir", dir, "app_db", appDB, "temporal_db", tdb, "visibility_db", vdb)
+	} else {
+		defer os.RemoveAll(dir)
+		defer dropDB(o.AdminDSN, appDB)
+		if o.Engine == "postgres" {
+			defer dropDB(o.AdminDSN, tdb)
+			defer dropDB(o.AdminDSN, vdb)
+		}
 	}
 	secret := "bench-resident-" + randHex(16)
 	srv, err := newServeChild(filepath.Join(dir, "data"), appDSN, o.Engine, secret, o.Shards, tdb, vdb)

@@ -100,7 +100,7 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	fs.StringVar(&c.Instance, "instance", env("CONGDANSO_INSTANCE", ""), "name of this instance, added to its Temporal identity (e.g. worker-2)")
 	fs.StringVar(&c.LogLevel, "log-level", env("CONGDANSO_LOG_LEVEL", "info"), "debug, info, warn, error")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("CONGDANSO_DB_MAX_CONNS", 20), "PostgreSQL pool size")
-	fs.IntVar(&c.WorkerPollers, "worker-pollers", envInt("CONGDANSO_WORKER_POLLERS", 4), "Temporal task pollers per kind")
+	fs.IntVar(&c.WorkerPollers, "worker-pollers", envInt("CONGDANSO_WORKER_POLLERS", 0), "Temporal task pollers per kind (0: scaled by the server, 4 to 100)")
 	fs.DurationVar(&c.ConsoleIdle, "console-idle", envDuration("CONGDANSO_CONSOLE_IDLE", 30*time.Minute), "staff console: idle time after which the session ends")
 	sla := fs.Float64("sla-scale", 1, "divide every SLA by this (tests only)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "graceful shutdown budget")
@@ -114,6 +114,9 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	}
 	if c.HistoryShards < 1 {
 		return bad(fmt.Errorf("--history-shards must be at least 1 (got %d)", c.HistoryShards))
+	}
+	if c.WorkerPollers < 0 || c.WorkerPollers > 100 {
+		return bad(fmt.Errorf("--worker-pollers must be 0 (scaled by the server) or 1 to 100 (got %d)", c.WorkerPollers))
 	}
 	if c.TemporalDB == c.TemporalVisibilityDB {
 		return bad(fmt.Errorf("--temporal-db and --temporal-visibility-db must differ"))

@@ -24,3 +24,22 @@ func TestTemporalStoreSettings(t *testing.T) {
 		t.Errorf("identity %q", id)
 	}
 }
+
+// TestWorkerPollersSetting: by default the server scales the pollers (T15:
+// four fixed ones left deadline timers seconds late on PostgreSQL); a fixed
+// count stays possible, and a count out of range is refused.
+func TestWorkerPollersSetting(t *testing.T) {
+	c, err := parseConfig("serve", nil)
+	if err != nil || c.WorkerPollers != 0 {
+		t.Fatalf("default: %d %v, want 0 (autoscaling)", c.WorkerPollers, err)
+	}
+	t.Setenv("CONGDANSO_WORKER_POLLERS", "8")
+	if c, err = parseConfig("serve", nil); err != nil || c.WorkerPollers != 8 {
+		t.Fatalf("from the environment: %d %v", c.WorkerPollers, err)
+	}
+	for _, v := range []string{"-1", "101"} {
+		if _, err := parseConfig("serve", []string{"--worker-pollers", v}); err == nil {
+			t.Errorf("--worker-pollers %s accepted", v)
+		}
+	}
+}
