@@ -2,7 +2,10 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	cds "github.com/caobang/congdanso"
 	"github.com/caobang/congdanso/worktime"
@@ -113,4 +116,71 @@ func AcceptedProcedure(ctx context.Context, a *Activities, in AcceptPlanInput) (
 
 func (a *Activities) dueFunc(ctx context.Context) DueFunc {
 	return func(in DueInput) (time.Time, error) { return a.ComputeDue(ctx, in) }
+}
+
+// RecordStepInput is a dossier event whose working-time figures are computed
+// in the same local activity that writes it (application-local-writes v6):
+// the step it enters (Plan: the due time goes on the task PlanTask opens)
+// and, at issue_result, the dossier's clock paused at the result (Pause: its
+// used working hours go in the snapshot). A step's workflow task then
+// records one marker where it recorded two (BENCHMARKS.md, T16).
+type RecordStepInput struct {
+	Record   ApplicationRecord `json:"record"`
+	Plan     *StepPlanInput    `json:"plan,omitempty"`
+	PlanTask string            `json:"plan_task,omitempty"`
+	Pause    *ClockInput       `json:"pause,omitempty"`
+}
+
+// RecordStepResult is what the workflow keeps from a RecordStep: the step's
+// plan and the paused clock (each zero when not asked).
+type RecordStepResult struct {
+	Plan  StepPlan   `json:"plan"`
+	Clock ClockState `json:"clock"`
+}
+
+// RecordApplicationStep computes the figures in, puts them in the record and
+// writes it (a local activity). Idempotent like RecordApplication: a retry
+// computes the same figures and writes nothing twice.
+func (a *Activities) RecordApplicationStep(ctx context.Context, in RecordStepInput) (RecordStepResult, error) {
+	var out RecordStepResult
+	r, err := FillStepRecord(a.dueFunc(ctx), func(c ClockInput) (ClockState, error) { return a.PauseClock(ctx, c) }, in, &out)
+	if err != nil {
+		return out, err
+	}
+	return out, a.RecordApplication(ctx, r)
+}
+
+// FillStepRecord computes in's figures into out and returns the record
+// with them: the planned task's due time and the handling hours.
+func FillStepRecord(due DueFunc, pause func(ClockInput) (ClockState, error), in RecordStepInput, out *RecordStepResult) (ApplicationRecord, error) {
+	r := in.Record
+	if in.Plan != nil {
+		p, err := PlanStep(due, *in.Plan)
+		if err != nil {
+			return r, err
+		}
+		out.Plan = p
+		found := false
+		r.OpenTasks = append([]ApplicationTask(nil), r.OpenTasks...)
+		for i := range r.OpenTasks {
+			if r.OpenTasks[i].StepKey == in.PlanTask {
+				d := p.Due
+				r.OpenTasks[i].DueAt, found = &d, true
+			}
+		}
+		if !found {
+			msg := fmt.Sprintf("record step: no open task %q to plan", in.PlanTask)
+			return r, temporal.NewNonRetryableApplicationError(msg, "PLAN_TASK", nil)
+		}
+	}
+	if in.Pause != nil {
+		st, err := pause(*in.Pause)
+		if err != nil {
+			return r, err
+		}
+		out.Clock = st
+		h := st.Clock.Used.Hours()
+		r.Case.HandlingHours = &h
+	}
+	return r, nil
 }

@@ -331,7 +331,7 @@ func TestApplicationProcedureVersionChange(t *testing.T) {
 // (appHistoryVersion); histories of older versions keep their names and
 // stay as recorded.
 func appRecordHistory(t *testing.T, env *apptest.Env, wfID, name string) {
-	if !recordingHistories() {
+	if !recordingHistories("application") {
 		return
 	}
 	ctx := context.Background()

@@ -38,6 +38,12 @@ func (c dossierClock) AcceptPlan(ctx context.Context, in activities.AcceptPlanIn
 	return scaledAcceptPlan(ctx, c, c.Activities, in)
 }
 
+// RecordApplicationStep plans with this scale and pauses this clock
+// (application-local-writes v6).
+func (c dossierClock) RecordApplicationStep(ctx context.Context, in activities.RecordStepInput) (activities.RecordStepResult, error) {
+	return scaledRecordStep(ctx, c, c.Activities, func(k activities.ClockInput) (activities.ClockState, error) { return c.PauseClock(ctx, k) }, in)
+}
+
 // workCalc is a test's working-time arithmetic (dossierClock, fastDeadlines).
 type workCalc interface {
 	ComputeDue(context.Context, activities.DueInput) (time.Time, error)
@@ -57,6 +63,17 @@ func scaledAcceptPlan(ctx context.Context, c workCalc, a *activities.Activities,
 	}
 	return activities.PlanAcceptance(func(d activities.DueInput) (time.Time, error) { return c.ComputeDue(ctx, d) },
 		func(from, to time.Time) (float64, error) { return c.WorkingHoursBetween(ctx, from, to) }, p, in)
+}
+
+// scaledRecordStep is RecordApplicationStep with c's arithmetic and pause.
+func scaledRecordStep(ctx context.Context, c workCalc, a *activities.Activities, pause func(activities.ClockInput) (activities.ClockState, error),
+	in activities.RecordStepInput) (activities.RecordStepResult, error) {
+	var out activities.RecordStepResult
+	r, err := activities.FillStepRecord(func(d activities.DueInput) (time.Time, error) { return c.ComputeDue(ctx, d) }, pause, in, &out)
+	if err != nil {
+		return out, err
+	}
+	return out, a.RecordApplication(ctx, r)
 }
 
 // working converts real time to working time in this scale.

@@ -83,20 +83,22 @@ func timelineActions(t *testing.T, env *apptest.Env, code string) string {
 }
 
 // The recordings carry the newest version of the cases' one change id in
-// their names: feedback-local-writes v5 and application-local-writes v5
-// ("_keep_timer"). A new version changes these and records a full set
-// again; older sets ("_intake_plan", "_one_version" and before) keep their
-// names and stay as recorded.
+// their names: feedback-local-writes v5 ("_keep_timer") and
+// application-local-writes v6 ("_step_records"). A new version changes its
+// name and records a full set again (CDS_RECORD_HISTORY=feedback or
+// =application records one kind); older sets ("_keep_timer" for dossiers,
+// "_intake_plan", "_one_version" and before) keep their names and stay as
+// recorded.
 const (
 	fbHistoryVersion  = "_keep_timer"
-	appHistoryVersion = "_keep_timer.json"
+	appHistoryVersion = "_step_records.json"
 )
 
 // recordHistory records a feedback case's history once the notices of its
 // last step went out (outbox.go), so the recording ends with that step
 // complete (record_test.go).
 func recordHistory(t *testing.T, tc client.Client, code, name string) {
-	if !recordingHistories() {
+	if !recordingHistories("feedback") {
 		return
 	}
 	ctx := context.Background()

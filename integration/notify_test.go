@@ -301,7 +301,7 @@ func TestNotificationsReachCitizenAndFollower(t *testing.T) {
 
 // recordDelivery records a delivery workflow's history (record_test.go).
 func recordDelivery(t *testing.T, tc client.Client, key, name string) {
-	if !recordingHistories() {
+	if !recordingHistories("delivery") {
 		return
 	}
 	writeRecording(t, tc, activities.DeliveryWorkflowID(key), testdataDir, "delivery_"+name+".json")

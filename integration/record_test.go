@@ -13,13 +13,18 @@ import (
 
 // Recorded histories feed the replay tests in workflows/. They are written
 // from real runs only when asked (CONGDANSO_RECORD_HISTORY=1 or
-// CDS_RECORD_HISTORY=1; payments: CDS_RECORD_PAYMENT_HISTORY=dir), and never
-// to make a failing replay pass.
+// CDS_RECORD_HISTORY=1; CDS_RECORD_HISTORY=feedback, =application or
+// =delivery for one kind; payments: CDS_RECORD_PAYMENT_HISTORY=dir), and
+// never to make a failing replay pass.
 
-// recordingHistories reports whether this run records the case, delivery
-// and dossier histories.
-func recordingHistories() bool {
-	return os.Getenv("CONGDANSO_RECORD_HISTORY") == "1" || os.Getenv("CDS_RECORD_HISTORY") != ""
+// recordingHistories reports whether this run records the histories of
+// kind ("feedback", "application" or "delivery"): CONGDANSO_RECORD_HISTORY=1
+// or CDS_RECORD_HISTORY=1 records all three; CDS_RECORD_HISTORY=application
+// only the dossiers' (a new version of one workflow records its own set,
+// while the other kinds' files of the same names stay as recorded).
+func recordingHistories(kind string) bool {
+	v := os.Getenv("CDS_RECORD_HISTORY")
+	return os.Getenv("CONGDANSO_RECORD_HISTORY") == "1" || v == "1" || v == kind
 }
 
 // writeRecording writes workflowID's whole history to dir/file. O_EXCL: a

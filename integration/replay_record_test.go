@@ -170,6 +170,12 @@ func (f fastDeadlines) AcceptPlan(ctx context.Context, in activities.AcceptPlanI
 	return scaledAcceptPlan(ctx, f, f.Activities, in)
 }
 
+// RecordApplicationStep plans with this arithmetic; the clock pauses on the
+// real calendar, as PauseClock does here.
+func (f fastDeadlines) RecordApplicationStep(ctx context.Context, in activities.RecordStepInput) (activities.RecordStepResult, error) {
+	return scaledRecordStep(ctx, f, f.Activities, func(k activities.ClockInput) (activities.ClockState, error) { return f.PauseClock(ctx, k) }, in)
+}
+
 // fastEnv starts the app with the SLAs divided by 86400 and the working
 // time of fastDeadlines (one working hour = fastHour).
 func fastEnv(t *testing.T) *apptest.Env {

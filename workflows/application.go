@@ -201,7 +201,7 @@ func ServiceApplication(ctx workflow.Context, in ApplicationInput) (ApplicationV
 		docs: in.DocumentIDs, form: in.Form}
 	// Histories recorded before the change ran the writes as regular
 	// activities and replay as DefaultVersion.
-	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appKeepTimer)
+	w.v = workflow.GetVersion(ctx, appLocalWritesChange, workflow.DefaultVersion, appStepRecords)
 	if w.v >= appOneVersion {
 		// One version marker per dossier: the older change ids are implied.
 		w.vApology, w.vNotices, w.vRemind, w.vHandoff = appApologyOverdue, appOverdueNotices, appReminders, appStepPlans

@@ -43,13 +43,17 @@ func (w *application) apply(ctx workflow.Context, a ApplicationAction) error {
 		return w.moveStep(ctx, e, now, step, w.step-1, "returned")
 	case ActIssueResult:
 		w.status = cds.AppReleasing
-		st, err := w.clockOp(ctx, acts.PauseClock, w.clock, now)
-		if err != nil {
-			return err
+		if w.v >= appStepRecords {
+			e.pause = true // paused by the record's own local activity
+		} else {
+			st, err := w.clockOp(ctx, acts.PauseClock, w.clock, now)
+			if err != nil {
+				return err
+			}
+			w.clock = st.Clock
+			h := w.clock.Used.Hours()
+			w.handling = &h
 		}
-		w.clock = st.Clock
-		h := w.clock.Used.Hours()
-		w.handling = &h
 		w.finish(now)
 		w.timeliness = string(cds.ClassifyTimeliness(now, w.due))
 		w.result = map[string]any{"issued_at": now, "issued_by": a.Actor.Name, "document_ids": a.DocumentIDs, "note": e.note}
@@ -177,7 +181,7 @@ func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time
 	w.proc, w.accepted, w.due = p, now, due
 	w.clock = worktime.NewClock(time.Duration(plan.Hours*float64(time.Hour)), now)
 	w.status = cds.AppNew
-	task, err := w.startStep(ctx, 1, now)
+	task, stepPlan, err := w.startStep(ctx, 1, now)
 	if err != nil {
 		return err
 	}
@@ -199,6 +203,7 @@ func (w *application) accept(ctx workflow.Context, a ApplicationAction, now time
 			"code": w.in.Code, "procedure": p.Name, "procedure_version": p.Version, "received_at": now, "appointment_at": due,
 			"agency_code": w.agency, "received_by": a.Actor.Name, "documents": docs, "fee": p.Fee}}}
 	e.detail["appointment_at"], e.detail["procedure_version"] = due, p.Version
+	e.plan = stepPlan
 	if err := w.record(ctx, e); err != nil {
 		return err
 	}
@@ -242,11 +247,11 @@ func (w *application) moveStep(ctx workflow.Context, e appEvent, now time.Time, 
 		e.detail["result"] = result
 	}
 	e.close = []string{w.taskKey}
-	task, err := w.startStep(ctx, to, now)
+	task, stepPlan, err := w.startStep(ctx, to, now)
 	if err != nil {
 		return err
 	}
-	e.open = []activities.ApplicationTask{task}
+	e.open, e.plan = []activities.ApplicationTask{task}, stepPlan
 	return w.record(ctx, e)
 }
 

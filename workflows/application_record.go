@@ -64,6 +64,11 @@ type appEvent struct {
 	close        []string
 	open         []activities.ApplicationTask
 	overdueTasks []string
+	// From appStepRecords: the step this event enters, planned in the
+	// record's own local activity (startStep), and whether the dossier's
+	// clock pauses at it (issue_result).
+	plan  *activities.StepPlanInput
+	pause bool
 }
 
 // record writes the event and the snapshot after it (one idempotent activity,
@@ -79,7 +84,29 @@ func (w *application) record(ctx workflow.Context, e appEvent) error {
 		Action: e.action, FromStatus: from, ToStatus: w.status, Note: e.note, Internal: e.internal, Detail: e.detail,
 		Forms: e.forms, Case: w.snapshot(), CloseTasks: e.close, OpenTasks: e.open, OverdueTasks: e.overdueTasks,
 	}
-	return w.exec(ctx, acts.RecordApplication, r, nil)
+	if e.plan == nil && !e.pause {
+		return w.exec(ctx, acts.RecordApplication, r, nil)
+	}
+	in := activities.RecordStepInput{Record: r, Plan: e.plan}
+	if e.plan != nil {
+		in.PlanTask = w.taskKey
+	}
+	if e.pause {
+		in.Pause = &activities.ClockInput{Clock: w.clock, At: r.At}
+	}
+	var res activities.RecordStepResult
+	if err := w.exec(ctx, acts.RecordApplicationStep, in, &res); err != nil {
+		return err
+	}
+	if e.plan != nil {
+		w.planned(res.Plan)
+	}
+	if e.pause {
+		w.clock = res.Clock.Clock
+		h := w.clock.Used.Hours()
+		w.handling = &h
+	}
+	return nil
 }
 
 // notify enqueues a message to the citizen (outbox, deduplicated by seq).
@@ -127,6 +154,11 @@ func (w *application) send(ctx workflow.Context, fn, arg any) error {
 // Version 5 (appKeepTimer) keeps the deadline timer across the steps that do
 // not move the next deadline (deadline_timer.go) instead of cancelling it
 // and starting a new one at every step.
+//
+// Version 6 (appStepRecords) computes a step's plan (StepPlan) and, at
+// issue_result, the paused clock (PauseClock) in the local activity that
+// writes the step's record (RecordApplicationStep): the bench's five steps
+// record 8 local-activity markers instead of 12 (BENCHMARKS.md, T16).
 const (
 	appLocalWritesChange = "application-local-writes"
 	appLocalWrites       = workflow.Version(1)
@@ -134,6 +166,7 @@ const (
 	appAnswerNotices     = workflow.Version(3)
 	appOneVersion        = workflow.Version(4)
 	appKeepTimer         = workflow.Version(5)
+	appStepRecords       = workflow.Version(6)
 )
 
 // appApologyOverdueChange allows the apology (Mẫu số 04) once the dossier is
@@ -182,31 +215,38 @@ func (w *application) clockOp(ctx workflow.Context, op any, k worktime.Clock, at
 }
 
 // startStep enters step i at t: its clock gets its share of the dossier's
-// budget, its task opens. It returns the task to open.
-func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activities.ApplicationTask, error) {
+// budget, its task opens. It returns the task to open and, from
+// appStepRecords, the step's plan for the event's record to compute (the
+// task's due time is then filled in by that local activity, and planned
+// sets it here).
+func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activities.ApplicationTask, *activities.StepPlanInput, error) {
 	w.step = i
 	s := w.curStep()
 	budget := time.Duration(float64(w.clock.Budget) * s.Share)
 	w.stepClock = worktime.NewClock(budget, t)
 	var due time.Time
 	var err error
-	if w.vHandoff >= appStepPlans {
+	var later *activities.StepPlanInput
+	switch {
+	case w.v >= appStepRecords:
+		later = &activities.StepPlanInput{From: t, Budget: budget, RemindShare: w.remindShare()}
+	case w.vHandoff >= appStepPlans:
 		var plan activities.StepPlan
 		if err = w.exec(ctx, acts.StepPlan, activities.StepPlanInput{From: t, Budget: budget, RemindShare: w.remindShare()}, &plan); err != nil {
-			return activities.ApplicationTask{}, err
+			return activities.ApplicationTask{}, nil, err
 		}
+		w.planned(plan)
 		due = plan.Due
-		if w.vRemind >= appReminders {
-			w.stepReminded, w.stepMark = false, plan.RemindAt
+	default:
+		if due, err = w.computeDue(ctx, t, budget.Hours(), worktime.UnitWorkingHours); err != nil {
+			return activities.ApplicationTask{}, nil, err
 		}
-	} else if due, err = w.computeDue(ctx, t, budget.Hours(), worktime.UnitWorkingHours); err != nil {
-		return activities.ApplicationTask{}, err
+		w.stepDue, w.stepLate = due, false
 	}
-	w.stepDue, w.stepLate = due, false
 	if w.vRemind >= appReminders && w.vHandoff < appStepPlans {
 		w.stepReminded = false
 		if err := w.armStepReminder(ctx); err != nil {
-			return activities.ApplicationTask{}, err
+			return activities.ApplicationTask{}, nil, err
 		}
 	}
 	w.taskKey = fmt.Sprintf("%s#%d", s.Key, w.seq+1)
@@ -217,7 +257,19 @@ func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activ
 	case cds.StepResult:
 		action = ActIssueResult
 	}
-	return activities.ApplicationTask{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role), DueAt: &due}, nil
+	task := activities.ApplicationTask{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role), DueAt: &due}
+	if later != nil {
+		task.DueAt = nil // filled in by RecordApplicationStep
+	}
+	return task, later, nil
+}
+
+// planned takes a step's plan: its due time and, with reminders, its mark.
+func (w *application) planned(p activities.StepPlan) {
+	w.stepDue, w.stepLate = p.Due, false
+	if w.vRemind >= appReminders {
+		w.stepReminded, w.stepMark = false, p.RemindAt
+	}
 }
 
 // handoff is the control-sheet detail of passing the dossier from the current

@@ -98,9 +98,20 @@ func newAppHarness(t *testing.T, start time.Time) *appHarness {
 		}
 		return activities.PlanAcceptance(due, hours, p, in)
 	})
-	h.env.OnActivity(acts.PauseClock, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ClockInput) (activities.ClockState, error) {
+	pause := func(in activities.ClockInput) (activities.ClockState, error) {
 		k := in.Clock.Pause(h.cal, in.At)
 		return activities.ClockState{Clock: k, Due: k.Due(h.cal, in.At)}, nil
+	}
+	h.env.OnActivity(acts.PauseClock, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ClockInput) (activities.ClockState, error) {
+		return pause(in)
+	})
+	h.env.OnActivity(acts.RecordApplicationStep, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordStepInput) (activities.RecordStepResult, error) {
+		var out activities.RecordStepResult
+		r, err := activities.FillStepRecord(due, pause, in, &out)
+		if err == nil {
+			h.records = append(h.records, r)
+		}
+		return out, err
 	})
 	h.env.OnActivity(acts.ResumeClock, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ClockInput) (activities.ClockState, error) {
 		k := in.Clock.Resume(in.At)
@@ -448,7 +459,7 @@ func TestApplicationApologyNewDate(t *testing.T) {
 func TestApplicationOverdueWithoutApology(t *testing.T) {
 	start := appAt(2026, 3, 2, 8, 0)
 	h := newAppHarness(t, start)
-	h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appKeepTimer).Return(appAnswerNotices)
+	h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appStepRecords).Return(appAnswerNotices)
 	h.env.OnGetVersion(appApologyOverdueChange, workflow.DefaultVersion, appApologyOverdue).Return(workflow.DefaultVersion)
 	h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 	h.do(appAt(2026, 3, 10, 9, 0), "draft-late", ApplicationAction{Action: ActDraftApology, Actor: appOfficer, Reason: "Muộn", NewDue: appPtr(appAt(2026, 3, 20, 9, 0))})
@@ -641,7 +652,7 @@ func TestApplicationLocalWritesVersions(t *testing.T) {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0)
 			h := newAppHarness(t, start)
-			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appKeepTimer).Return(c.v)
+			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appStepRecords).Return(c.v)
 			h.env.OnGetVersion(appHandoffChange, workflow.DefaultVersion, appStepPlans).Return(appHandoff) // the lookups one by one
 			ran := ranAs(h.env)
 			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})

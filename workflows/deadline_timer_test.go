@@ -84,11 +84,12 @@ func TestApplicationKeepsOneDeadlineTimer(t *testing.T) {
 	}{
 		{appOneVersion, false},
 		{appKeepTimer, true},
+		{appStepRecords, true},
 	} {
 		t.Run(fmt.Sprintf("v%d", c.v), func(t *testing.T) {
 			start := appAt(2026, 3, 2, 8, 0) // Monday
 			h := newAppHarness(t, start)
-			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appKeepTimer).Return(c.v)
+			h.env.OnGetVersion(appLocalWritesChange, workflow.DefaultVersion, appStepRecords).Return(c.v)
 			tm := watchTimers(h.env)
 			h.do(start.Add(time.Hour), "accept", ApplicationAction{Action: ActAccept, Actor: appOfficer})
 			h.do(start.Add(3*time.Hour), "forward", ApplicationAction{Action: ActForward, Actor: appOfficer})

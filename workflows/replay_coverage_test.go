@@ -138,4 +138,7 @@ func TestReplayCoversEveryApplicationTransition(t *testing.T) {
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_one_version.json", ApplicationWorkflowName, ServiceApplication))
 	// application-local-writes v5: the deadline timer kept across steps.
 	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_keep_timer.json", ApplicationWorkflowName, ServiceApplication))
+	// application-local-writes v6: a step's plan and the paused clock in the
+	// record's local activity.
+	checkCovered(t, applicationTransitionsReplayed, replayedTransitions(t, "application_*_step_records.json", ApplicationWorkflowName, ServiceApplication))
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,6 +28,7 @@ func TestNewCasesRecordOneVersionMarker(t *testing.T) {
 		{"application_*_one_version.json", -1},
 		{"feedback_*_keep_timer.json", 2},
 		{"application_*_keep_timer.json", -1},
+		{"application_*_step_records.json", -1},
 	} {
 		for f, h := range recordedHistories(t, c.glob) {
 			versions, upserts, firstLocal, tasks := 0, 0, 0, 0
@@ -70,6 +72,7 @@ func TestRecordedCasesKeepOneTimer(t *testing.T) {
 	}{
 		{"feedback_*_keep_timer.json", true},
 		{"application_*_keep_timer.json", true},
+		{"application_*_step_records.json", true},
 		{"feedback_happy_path_intake_plan.json", false},
 	} {
 		for f, h := range recordedHistories(t, c.glob) {
@@ -122,4 +125,55 @@ func recordedHistories(t *testing.T, glob string) map[string]*historypb.History 
 		out[f] = h
 	}
 	return out
+}
+
+// TestDossierStepsRecordFewerMarkers: from application-local-writes v6 a
+// dossier step's plan and the paused clock at issue_result are computed in
+// the local activity that writes the step's record, so the bench's five
+// steps record 8 local-activity markers instead of 12 (BENCHMARKS.md, T16).
+// Counted per Update in the same HTTP flow recorded from real runs before
+// and after; the counts are written by hand from the two versions' code.
+func TestDossierStepsRecordFewerMarkers(t *testing.T) {
+	for _, c := range []struct {
+		file    string
+		want    map[string]int // local-activity markers after each Update, until the next
+		planned int            // StepPlan (v5: accept, forward, approve) or RecordApplicationStep (v6: and issue_result)
+	}{
+		{"application_http_flow_keep_timer.json", map[string]int{"accept": 4, "forward": 2, "approve": 2, "issue_result": 3, "return_result": 1}, 3},
+		{"application_http_flow_step_records.json", map[string]int{"accept": 3, "forward": 1, "approve": 1, "issue_result": 2, "return_result": 1}, 4},
+	} {
+		h := recordedHistories(t, c.file)[filepath.Join("testdata", c.file)]
+		got, planned := map[string]int{}, 0
+		update := ""
+		for _, ev := range h.Events {
+			switch ev.EventType {
+			case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+				var a ApplicationAction
+				p := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetArgs().GetPayloads()
+				if len(p) != 1 || json.Unmarshal(p[0].GetData(), &a) != nil {
+					t.Fatalf("%s: event %d: unreadable update", c.file, ev.EventId)
+				}
+				update = a.Action
+			case enumspb.EVENT_TYPE_MARKER_RECORDED:
+				m := ev.GetMarkerRecordedEventAttributes()
+				if m.MarkerName != "LocalActivity" {
+					continue
+				}
+				got[update]++
+				var info struct{ ActivityType string }
+				if d := m.GetDetails()["data"].GetPayloads(); len(d) == 1 && json.Unmarshal(d[0].GetData(), &info) == nil &&
+					(info.ActivityType == "StepPlan" || info.ActivityType == "RecordApplicationStep") {
+					planned++
+				}
+			}
+		}
+		for step, n := range c.want {
+			if got[step] != n {
+				t.Errorf("%s: %s recorded %d local-activity markers, want %d", c.file, step, got[step], n)
+			}
+		}
+		if planned != c.planned {
+			t.Errorf("%s: %d planning markers, want %d", c.file, planned, c.planned)
+		}
+	}
 }

@@ -74,6 +74,9 @@ func runBench(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := checkWorkerPollers(*pollers); err != nil {
+		return err
+	}
 	rep := &bench.Report{Engine: *engine, StartedAt: time.Now(), Concurrency: *conc, LoadStart: bench.LoadAvg(),
 		Machine: fmt.Sprintf("%s/%s, %d cores, %.0f GiB, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memGiB(), runtime.Version())}
 	if done, err := province.run(ctx, *scenarios, *engine, *adminDSN, *conc, *shards, *out, rep, logger); done {

@@ -60,6 +60,9 @@ func parseSteps(s string) ([]int, error) {
 }
 
 func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger *slog.Logger) error {
+	if o.Engine != "postgres" && o.Engine != "sqlite" {
+		return fmt.Errorf("scenario resident: --engine sqlite or postgres (the embedded server is what restarts)")
+	}
 	stamp := strconv.FormatInt(time.Now().UnixNano(), 10)
 	appDB, tdb, vdb := "cds_bench_"+stamp, "cds_bench_temporal_"+stamp, "cds_bench_visibility_"+stamp
 	appDSN, err := withDB(o.AdminDSN, appDB)
@@ -69,10 +72,6 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 	dir, err := os.MkdirTemp("", "congdanso-resident")
 	if err != nil {
 		return err
-	}
-	if o.Engine != "postgres" && o.Engine != "sqlite" {
-		os.RemoveAll(dir)
-		return fmt.Errorf("scenario resident: --engine sqlite or postgres (the embedded server is what restarts)")
 	}
 	if o.Keep {
 		defer logger.Info("resident: kept for inspection", "data_dir", dir, "app_db", appDB, "temporal_db", tdb, "visibility_db", vdb)

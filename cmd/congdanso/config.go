@@ -115,8 +115,8 @@ func parseConfig(cmd string, args []string) (Config, error) {
 	if c.HistoryShards < 1 {
 		return bad(fmt.Errorf("--history-shards must be at least 1 (got %d)", c.HistoryShards))
 	}
-	if c.WorkerPollers < 0 || c.WorkerPollers > 100 {
-		return bad(fmt.Errorf("--worker-pollers must be 0 (scaled by the server) or 1 to 100 (got %d)", c.WorkerPollers))
+	if err := checkWorkerPollers(c.WorkerPollers); err != nil {
+		return bad(err)
 	}
 	if c.TemporalDB == c.TemporalVisibilityDB {
 		return bad(fmt.Errorf("--temporal-db and --temporal-visibility-db must differ"))
@@ -158,4 +158,13 @@ func (c Config) tokenSecret() ([]byte, error) {
 		return nil, fmt.Errorf("write token key: %w", err)
 	}
 	return key, nil
+}
+
+// checkWorkerPollers refuses a --worker-pollers value outside 0–100 (serve,
+// worker and bench share it).
+func checkWorkerPollers(n int) error {
+	if n < 0 || n > 100 {
+		return fmt.Errorf("--worker-pollers must be 0 (scaled by the server) or 1 to 100 (got %d)", n)
+	}
+	return nil
 }

@@ -1,6 +1,12 @@
 package main
 
-import "testing"
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // TestTemporalStoreSettings: Temporal's database names and shard count are
 // settings (tests and several clusters share one PostgreSQL server).
@@ -40,6 +46,11 @@ func TestWorkerPollersSetting(t *testing.T) {
 	for _, v := range []string{"-1", "101"} {
 		if _, err := parseConfig("serve", []string{"--worker-pollers", v}); err == nil {
 			t.Errorf("--worker-pollers %s accepted", v)
+		}
+		// The bench refuses it too, before it starts anything.
+		err := runBench(context.Background(), []string{"--worker-pollers", v, "--out", filepath.Join(t.TempDir(), "r.json")}, slog.New(slog.DiscardHandler))
+		if err == nil || !strings.Contains(err.Error(), "--worker-pollers") {
+			t.Errorf("bench --worker-pollers %s: %v", v, err)
 		}
 	}
 }

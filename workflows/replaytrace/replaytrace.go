@@ -14,8 +14,8 @@ import (
 	"github.com/caobang/congdanso/activities"
 )
 
-// Event is one timeline event the workflow wrote (RecordFeedback or
-// RecordApplication), in the order it was scheduled.
+// Event is one timeline event the workflow wrote (RecordFeedback,
+// RecordApplication or RecordApplicationStep), in the order it was scheduled.
 type Event struct {
 	Seq          int
 	Action       string
@@ -105,6 +105,8 @@ func (o *outbound) note(args []any, via string) {
 			}
 		case activities.FeedbackEvent:
 			o.tr.Events = append(o.tr.Events, Event{Seq: ev.Seq, Action: ev.Action, From: ev.From, To: ev.To, WorkflowID: ev.WorkflowID, ScheduledVia: via})
+		case activities.RecordStepInput: // RecordApplicationStep (application-local-writes v6)
+			o.note([]any{ev.Record}, via)
 		case activities.ApplicationRecord:
 			o.tr.Events = append(o.tr.Events, Event{Seq: ev.Seq, Action: ev.Action, From: string(ev.FromStatus), To: string(ev.ToStatus), WorkflowID: ev.WorkflowID, ScheduledVia: via})
 		}
