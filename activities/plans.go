@@ -131,8 +131,8 @@ type RecordStepInput struct {
 	Pause    *ClockInput       `json:"pause,omitempty"`
 }
 
-// RecordStepResult is what the workflow keeps from a RecordStep: the step's
-// plan and the paused clock (each zero when not asked).
+// RecordStepResult is what the workflow keeps from RecordApplicationStep:
+// the step's plan and the paused clock (each zero when not asked).
 type RecordStepResult struct {
 	Plan  StepPlan   `json:"plan"`
 	Clock ClockState `json:"clock"`
@@ -142,8 +142,14 @@ type RecordStepResult struct {
 // writes it (a local activity). Idempotent like RecordApplication: a retry
 // computes the same figures and writes nothing twice.
 func (a *Activities) RecordApplicationStep(ctx context.Context, in RecordStepInput) (RecordStepResult, error) {
+	return RecordStepWith(ctx, a, a.dueFunc(ctx), func(c ClockInput) (ClockState, error) { return a.PauseClock(ctx, c) }, in)
+}
+
+// RecordStepWith is RecordApplicationStep with the given working-time
+// arithmetic (tests with a scaled clock pass theirs).
+func RecordStepWith(ctx context.Context, a *Activities, due DueFunc, pause func(ClockInput) (ClockState, error), in RecordStepInput) (RecordStepResult, error) {
 	var out RecordStepResult
-	r, err := FillStepRecord(a.dueFunc(ctx), func(c ClockInput) (ClockState, error) { return a.PauseClock(ctx, c) }, in, &out)
+	r, err := FillStepRecord(due, pause, in, &out)
 	if err != nil {
 		return out, err
 	}

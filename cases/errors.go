@@ -46,6 +46,25 @@ func temporalError(err error, closed *cds.Error) error {
 	return err
 }
 
+// finishedBefore reports whether an update-with-start met a workflow with
+// its ID that has already finished (USE_EXISTING joins a running one,
+// REJECT_DUPLICATE refuses a closed one). Codes are never reused, so this
+// is an earlier attempt of the same submission whose case ended before
+// that attempt stored its answer. (A dossier's ExecuteWorkflow gets the
+// finished run back from the SDK instead, and its first event is the API's.)
+func finishedBefore(err error) bool {
+	var as *serviceerror.WorkflowExecutionAlreadyStarted
+	return errors.As(err, &as)
+}
+
+// notFiled answers a retried submission whose earlier attempt started a case
+// that ended without reaching the read model: nothing was filed under the
+// key's code, and the key cannot file it again.
+func notFiled() *cds.Error {
+	return cds.Errorf(cds.ECONFLICT, "Yêu cầu trước với khóa này đã kết thúc mà không được tiếp nhận. Vui lòng gửi lại (ứng dụng tạo khóa mới).",
+		"An earlier request with this Idempotency-Key ended without being filed. Submit again with a new key.")
+}
+
 func feedbackClosed() *cds.Error {
 	return cds.Errorf(cds.ECONFLICT, "Phản ánh đã kết thúc.", "The case is already closed.")
 }

@@ -127,6 +127,9 @@ func (s *Service) startFeedback(ctx context.Context, in workflows.FeedbackInput,
 	if err == nil {
 		err = h.Get(wctx, &v)
 	}
+	if finishedBefore(err) {
+		return s.filedFeedback(ctx, in.Code)
+	}
 	s.settle(wctx, workflows.FeedbackWorkflowID(in.Code), updID, err, &v.Notices)
 	if err == nil || wait == 0 {
 		return v, err == nil, err
@@ -135,6 +138,24 @@ func (s *Service) startFeedback(ctx context.Context, in workflows.FeedbackInput,
 	defer gcancel()
 	run, gerr := op.Get(gctx)
 	return v, gerr == nil && run != nil, err
+}
+
+// filedFeedback answers a retry whose earlier attempt's case has already
+// finished: the case as the read model holds it (started, routed), or
+// notFiled if it never got there.
+func (s *Service) filedFeedback(ctx context.Context, code string) (workflows.FeedbackView, bool, error) {
+	f, err := s.DB.FeedbackByCode(ctx, code)
+	switch {
+	case cds.ErrorCode(err) == cds.ENOTFOUND:
+		return workflows.FeedbackView{}, false, notFiled()
+	case err != nil:
+		return workflows.FeedbackView{}, false, err
+	}
+	v := workflows.FeedbackView{Code: f.Code, Status: f.Status, AgencyCode: f.AgencyCode}
+	if f.DueAt != nil {
+		v.DueAt = *f.DueAt
+	}
+	return v, true, nil
 }
 
 // UpdateFeedback sends the update name to case code and waits for its

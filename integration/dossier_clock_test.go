@@ -68,12 +68,7 @@ func scaledAcceptPlan(ctx context.Context, c workCalc, a *activities.Activities,
 // scaledRecordStep is RecordApplicationStep with c's arithmetic and pause.
 func scaledRecordStep(ctx context.Context, c workCalc, a *activities.Activities, pause func(activities.ClockInput) (activities.ClockState, error),
 	in activities.RecordStepInput) (activities.RecordStepResult, error) {
-	var out activities.RecordStepResult
-	r, err := activities.FillStepRecord(func(d activities.DueInput) (time.Time, error) { return c.ComputeDue(ctx, d) }, pause, in, &out)
-	if err != nil {
-		return out, err
-	}
-	return out, a.RecordApplication(ctx, r)
+	return activities.RecordStepWith(ctx, a, func(d activities.DueInput) (time.Time, error) { return c.ComputeDue(ctx, d) }, pause, in)
 }
 
 // working converts real time to working time in this scale.

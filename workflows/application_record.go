@@ -257,9 +257,9 @@ func (w *application) startStep(ctx workflow.Context, i int, t time.Time) (activ
 	case cds.StepResult:
 		action = ActIssueResult
 	}
-	task := activities.ApplicationTask{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role), DueAt: &due}
-	if later != nil {
-		task.DueAt = nil // filled in by RecordApplicationStep
+	task := activities.ApplicationTask{StepKey: w.taskKey, Action: action, AgencyCode: w.agency, Role: string(s.Role)}
+	if later == nil {
+		task.DueAt = &due // planned here; from appStepRecords RecordApplicationStep fills it in
 	}
 	return task, later, nil
 }
