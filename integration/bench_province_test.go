@@ -44,13 +44,13 @@ func tail(s string, n int) string {
 }
 
 // TestBenchResidentScenario runs `bench --scenario resident` with two tiny
-// steps (10 and 20 open cases, 4 short deadlines, a 6 s window of 5
+// steps (10 and 20 open cases, 4 short deadlines filed over 2 s, a 6 s window of 5
 // requests per second arriving open-loop), so the
 // harness cannot rot: serve is started, filled, killed with SIGKILL and
 // restarted to a ready /readyz, every request succeeds and every deadline
 // fires. The performance targets are printed by the bench, not checked here.
 func TestBenchResidentScenario(t *testing.T) {
-	rep := runBenchBinary(t, 8*time.Minute, "--scenario", "resident", "--open", "10,20", "--timers", "4", "--window", "6s", "--window-rate", "5", "--c", "2")
+	rep := runBenchBinary(t, 8*time.Minute, "--scenario", "resident", "--open", "10,20", "--timers", "4", "--timer-span", "2s", "--window", "6s", "--window-rate", "5", "--c", "2")
 	if len(rep.Resident) != 2 || rep.Resident[0].Open != 10 || rep.Resident[1].Open != 20 {
 		t.Fatalf("resident rows %+v", rep.Resident)
 	}
@@ -79,6 +79,11 @@ func TestBenchResidentScenario(t *testing.T) {
 	// at 5 s after ready into 25 and 5.
 	if a, e, l := seen["resident_20_after_ready_all"].N, seen["resident_20_after_ready_all_first_5s"].N, seen["resident_20_after_ready_all_after_5s"].N; a != 30 || e != 25 || l != 5 {
 		t.Errorf("window after ready: %d requests (%d in the first 5 s, %d after), want 30 (25, 5)", a, e, l)
+	}
+	// Four timer reports arriving evenly over 2 s: the last arrives at 1.5 s
+	// (as fast as two clients can, they take a fraction of that).
+	if s := seen["resident_20_timer_cases"]; s.N != 4 || s.Seconds < 1.5 {
+		t.Errorf("timer filing %+v, want 4 reports over at least 1.5 s", s)
 	}
 	if s := seen["resident_20_timer_lateness"]; s.N != 4 {
 		t.Errorf("timer series %+v, want 4 deadlines", s)

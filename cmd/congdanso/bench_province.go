@@ -15,6 +15,7 @@ import (
 type provinceOpts struct {
 	open        *string
 	timers      *int
+	timerSpan   *time.Duration
 	window      *time.Duration
 	windowRate  *float64
 	units       *int
@@ -26,6 +27,7 @@ func provinceFlags(fs *flag.FlagSet) *provinceOpts {
 	return &provinceOpts{
 		open:        fs.String("open", "50000", "scenario resident: open cases to reach, or growing steps (10000,25000,50000)"),
 		timers:      fs.Int("timers", 1000, "scenario resident: reports whose deadlines fall in the same minute, per step (0: skip)"),
+		timerSpan:   fs.Duration("timer-span", time.Minute, "scenario resident: the --timers reports arrive open-loop over this span, so their deadlines fall within it (0: as fast as --c clients file them)"),
 		window:      fs.Duration("window", 30*time.Second, "scenario resident: measured window of requests after the restart"),
 		windowRate:  fs.Float64("window-rate", 20, "scenario resident: requests per second arriving open-loop in the window after the restart (0: --c clients, closed loop, the server at capacity)"),
 		units:       fs.Int("report-units", 100, "scenario reports: units besides the 56 communes in the Phụ lục I workbook"),
@@ -43,8 +45,11 @@ func (p *provinceOpts) run(ctx context.Context, scenario, engine, adminDSN strin
 		if perr != nil {
 			return true, perr
 		}
+		if *p.timerSpan < 0 {
+			return true, fmt.Errorf("--timer-span %s: must not be negative", *p.timerSpan)
+		}
 		err = runResident(ctx, residentOpts{Engine: engine, AdminDSN: adminDSN, Steps: steps, Conc: conc, Shards: shards,
-			Timers: *p.timers, Keep: *p.keep, Window: *p.window, WindowRate: *p.windowRate, Checkpoint: func(rows []bench.ResidentRow) {
+			Timers: *p.timers, TimerSpan: *p.timerSpan, Keep: *p.keep, Window: *p.window, WindowRate: *p.windowRate, Checkpoint: func(rows []bench.ResidentRow) {
 				rep.Resident = rows
 				rep.CheckResident()
 				rep.LoadEnd = bench.LoadAvg()

@@ -32,6 +32,7 @@ type residentOpts struct {
 	Conc             int
 	Shards           int
 	Timers           int           // deadline timers due in the same minute (0: skip)
+	TimerSpan        time.Duration // the timer reports arrive evenly over it (0: as fast as Conc clients)
 	Keep             bool          // keep the databases and serve's data directory afterwards
 	Window           time.Duration // the measured window after ready
 	WindowRate       float64       // arrivals per second in the window (0: Conc clients, closed loop)
@@ -196,8 +197,9 @@ func residentTimers(ctx context.Context, srv *serveChild, res *bench.Resident, d
 	if _, err := srv.start(ctx, "CONGDANSO_SLA_SCALE="+strconv.Itoa(residentSLAScale)); err != nil {
 		return nil, err
 	}
-	logger.Info("resident: filing reports with 2-minute accept deadlines", "n", o.Timers)
-	r, codes := res.FileFeedback(ctx, p+"_timer_cases", o.Timers, o.Conc)
+	logger.Info("resident: filing reports with 2-minute accept deadlines", "n", o.Timers, "span", o.TimerSpan.String())
+	r, codes := res.FileFeedback(ctx, p+"_timer_cases", o.Timers, o.Conc, o.TimerSpan)
+	r.Note = fmt.Sprintf("filed open-loop over %s (0s: as fast as %d clients)", o.TimerSpan, o.Conc)
 	rep.Add(r)
 	var ids []string
 	for _, c := range codes {

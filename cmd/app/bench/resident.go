@@ -103,11 +103,14 @@ func (r *Resident) Seed(ctx context.Context, name string, n, c int) Result {
 	return res
 }
 
-// FileFeedback files n feedback reports at concurrency c and returns their codes.
-func (r *Resident) FileFeedback(ctx context.Context, name string, n, c int) (Result, []string) {
+// FileFeedback files n feedback reports and returns their codes: with span
+// > 0 they arrive open-loop, evenly over span (so deadlines set at filing
+// spread over it as well); with span 0, c clients file them as fast as the
+// server answers.
+func (r *Resident) FileFeedback(ctx context.Context, name string, n, c int, span time.Duration) (Result, []string) {
 	s := NewSeries(name)
 	codes := make([]string, n)
-	el := Parallel(ctx, n, c, func(ctx context.Context, i int) {
+	file := func(ctx context.Context, i int) {
 		t0 := time.Now()
 		k := r.next()
 		code, err := r.Feedback.submitFeedback(ctx, k, r.run+"-t"+strconv.Itoa(k))
@@ -117,7 +120,13 @@ func (r *Resident) FileFeedback(ctx context.Context, name string, n, c int) (Res
 		}
 		s.Observe(time.Since(t0))
 		codes[i] = code
-	})
+	}
+	var el time.Duration
+	if span > 0 && n > 0 {
+		el = OpenLoop(ctx, n, float64(n)/span.Seconds(), file)
+	} else {
+		el = Parallel(ctx, n, c, file)
+	}
 	return s.Result(el), codes
 }
 
