@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/caobang/congdanso/cmd/app/apptest"
 	"github.com/caobang/congdanso/cmd/app/bench"
 )
 
@@ -90,6 +93,22 @@ func TestBenchResidentScenario(t *testing.T) {
 	}
 	if !strings.Contains(seen["resident_20_restart_to_ready"].Note, "probe_answered_ms") {
 		t.Errorf("restart note %q does not show the readiness probe", seen["resident_20_restart_to_ready"].Note)
+	}
+	// Where the server runs without autovacuum (this machine's CI config), the
+	// bench stands in for it after each filing; where it runs, the bench does not.
+	conn, err := pgx.Connect(context.Background(), apptest.AdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var autovacuum string
+	if err := conn.QueryRow(context.Background(), `SHOW autovacuum`).Scan(&autovacuum); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{"resident_10_vacuum_analyze", "resident_20_vacuum_analyze"} {
+		if _, ran := seen[step]; ran != (autovacuum == "off") {
+			t.Errorf("autovacuum %s on the server, yet %s ran: %v", autovacuum, step, ran)
+		}
 	}
 	if len(rep.Targets) == 0 {
 		t.Error("no targets evaluated")

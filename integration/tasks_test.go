@@ -233,6 +233,25 @@ func TestTaskReleaseAssignCountsOverview(t *testing.T) {
 	if counts != (postgres.TaskCounts{Mine: 1, MineOverdue: 1, Agency: 3, Unassigned: 2, Overdue: 1, DueSoon: 1, Approvals: 1}) {
 		t.Fatalf("counts = %+v", counts)
 	}
+	// A's own tasks count wherever they are, an agency's only its own, and a
+	// closed task nowhere: A holds an overdue task of another agency, and SXD
+	// has a closed overdue task.
+	elsewhere := insertTask(t, env, "SYT", "feedback", "officer", at(-2*time.Hour), 0)
+	closed := insertTask(t, env, "SXD", "feedback", "leader", at(-3*time.Hour), 0)
+	if _, err := env.DB.Pool.Exec(context.Background(), `UPDATE tasks SET assignee_id = $2 WHERE id = $1`, elsewhere, a.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.DB.Pool.Exec(context.Background(), `UPDATE tasks SET status = 'closed', closed_at = now() WHERE id = $1`, closed); err != nil {
+		t.Fatal(err)
+	}
+	counts = postgres.TaskCounts{}
+	env.Do(http.MethodGet, "/api/v1/tasks/counts", tokA, nil).JSON(t, &counts)
+	if counts != (postgres.TaskCounts{Mine: 2, MineOverdue: 2, Agency: 3, Unassigned: 2, Overdue: 1, DueSoon: 1, Approvals: 1}) {
+		t.Fatalf("counts with a task elsewhere and a closed one = %+v", counts)
+	}
+	if _, err := env.DB.Pool.Exec(context.Background(), `DELETE FROM tasks WHERE id = ANY($1)`, []int64{elsewhere, closed}); err != nil {
+		t.Fatal(err)
+	}
 
 	// The leader sees overdue and soon-due tasks with their holders.
 	r := env.Do(http.MethodGet, "/api/v1/tasks/overview", tokL, nil)

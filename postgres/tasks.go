@@ -305,18 +305,20 @@ type TaskCounts struct {
 	Approvals   int `json:"approvals"`
 }
 
-// CountTasks computes every badge in one query over the open tasks.
+// CountTasks computes every badge in one statement: the actor's own open
+// tasks through tasks_mine_queue, and the open tasks of the agencies through
+// tasks_agency_badges, each an index-only scan (migration 00190).
 func (db *DB) CountTasks(ctx context.Context, userID int64, agencies []string, now, soon time.Time) (TaskCounts, error) {
 	var c TaskCounts
-	err := db.Pool.QueryRow(ctx, `SELECT
-		count(*) FILTER (WHERE assignee_id = $1),
-		count(*) FILTER (WHERE assignee_id = $1 AND due_at < $3),
-		count(*) FILTER (WHERE agency_code = ANY($2)),
-		count(*) FILTER (WHERE agency_code = ANY($2) AND assignee_id IS NULL),
-		count(*) FILTER (WHERE agency_code = ANY($2) AND due_at < $3),
-		count(*) FILTER (WHERE agency_code = ANY($2) AND due_at >= $3 AND due_at < $4),
-		count(*) FILTER (WHERE agency_code = ANY($2) AND candidate_role = 'leader')
-		FROM tasks WHERE status = 'open' AND (assignee_id = $1 OR agency_code = ANY($2))`,
+	err := db.Pool.QueryRow(ctx, `SELECT m.mine, m.overdue, g.agency, g.unassigned, g.overdue, g.soon, g.approvals
+		FROM (SELECT count(*) AS mine, count(*) FILTER (WHERE due_at < $3) AS overdue
+			FROM tasks WHERE status = 'open' AND assignee_id = $1) m,
+		(SELECT count(*) AS agency,
+			count(*) FILTER (WHERE assignee_id IS NULL) AS unassigned,
+			count(*) FILTER (WHERE due_at < $3) AS overdue,
+			count(*) FILTER (WHERE due_at >= $3 AND due_at < $4) AS soon,
+			count(*) FILTER (WHERE candidate_role = 'leader') AS approvals
+			FROM tasks WHERE status = 'open' AND agency_code = ANY($2)) g`,
 		userID, agencies, now, soon).Scan(&c.Mine, &c.MineOverdue, &c.Agency, &c.Unassigned, &c.Overdue, &c.DueSoon, &c.Approvals)
 	return c, mapErr(err)
 }
