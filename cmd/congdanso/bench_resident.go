@@ -144,8 +144,12 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 		} else if r != nil {
 			rep.Add(*r)
 		}
-		row.RSSMB, _ = srv.rssMB()
-		row.StoreMB, row.AppDBMB = storeSizes(ctx, o, srv.DataDir, appDB, tdb, vdb)
+		if row.RSSMB, _, err = srv.rssMB(); err != nil {
+			return fmt.Errorf("serve RSS: %w", err)
+		}
+		if row.StoreMB, row.AppDBMB, err = storeSizes(ctx, o, srv.DataDir, appDB, tdb, vdb); err != nil {
+			return err
+		}
 		row.Load = bench.LoadAvg()
 		inbox := res.Inbox(ctx, p, 200)
 		for _, r := range inbox {
@@ -172,7 +176,9 @@ func runResident(ctx context.Context, o residentOpts, rep *bench.Report, logger 
 		row.WindowRate = o.WindowRate
 		row.AfterFirst5sMaxMS = mixed.First5s.LatencyMS["max"]
 		row.AfterRestMaxMS = mixed.After5s.LatencyMS["max"]
-		row.RSSAfterMB, _ = srv.rssMB()
+		if row.RSSAfterMB, _, err = srv.rssMB(); err != nil {
+			return fmt.Errorf("serve RSS after the restart: %w", err)
+		}
 		rep.Add(bench.Result{Name: p + "_restart_to_ready", N: 1, Seconds: round3(ready.Seconds()),
 			LatencyMS: map[string]float64{"max": ms(ready)}, Note: marksNote(marks)})
 
@@ -289,23 +295,39 @@ func autovacuumStandIn(ctx context.Context, db *postgres.DB, prefix string) (*be
 		Note:      "autovacuum is off on this server: VACUUM (ANALYZE) of the app database after the filing, as autovacuum would run in a deployment"}, nil
 }
 
-func storeSizes(ctx context.Context, o residentOpts, dataDir, appDB, tdb, vdb string) (store, appMB float64) {
-	size := func(name string) float64 {
-		db, err := postgres.Open(ctx, o.AdminDSN, 1)
-		if err != nil {
-			return 0
-		}
-		defer db.Close()
+// storeSizes is the size of Temporal's store (its two PostgreSQL databases,
+// or the embedded SQLite directory) and of the app database, in MB. A query
+// that fails fails the bench: a size never reads as zero.
+func storeSizes(ctx context.Context, o residentOpts, dataDir, appDB, tdb, vdb string) (store, appMB float64, err error) {
+	db, err := postgres.Open(ctx, o.AdminDSN, 1)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store sizes: %w", err)
+	}
+	defer db.Close()
+	size := func(name string) (float64, error) {
 		var b int64
-		_ = db.Pool.QueryRow(ctx, `SELECT pg_database_size($1)`, name).Scan(&b)
-		return float64(b) / (1 << 20)
+		if err := db.Pool.QueryRow(ctx, `SELECT pg_database_size($1)`, name).Scan(&b); err != nil {
+			return 0, fmt.Errorf("size of database %s: %w", name, err)
+		}
+		return float64(b) / (1 << 20), nil
 	}
 	if o.Engine == "postgres" {
-		store = size(tdb) + size(vdb)
-	} else {
-		store = dirSizeMB(filepath.Join(dataDir, "temporal"))
+		t, err := size(tdb)
+		if err != nil {
+			return 0, 0, err
+		}
+		v, err := size(vdb)
+		if err != nil {
+			return 0, 0, err
+		}
+		store = t + v
+	} else if store, err = dirSizeMB(filepath.Join(dataDir, "temporal")); err != nil {
+		return 0, 0, fmt.Errorf("size of the temporal directory: %w", err)
 	}
-	return round1(store), round1(size(appDB))
+	if appMB, err = size(appDB); err != nil {
+		return 0, 0, err
+	}
+	return round1(store), round1(appMB), nil
 }
 
 func marksNote(m map[string]float64) string {

@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -123,28 +124,39 @@ func (s *serveChild) kill(sig syscall.Signal) {
 }
 
 // rssMB is serve's resident set (VmRSS) and its peak (VmHWM).
-func (s *serveChild) rssMB() (rss, hwm float64) {
+func (s *serveChild) rssMB() (rss, hwm float64, err error) {
 	if s.cmd == nil || s.cmd.Process == nil {
-		return 0, 0
+		return 0, 0, errors.New("serve is not running")
 	}
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
-		return 0, 0
+		return 0, 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	var seen int
 	for sc.Scan() {
 		line := sc.Text()
 		var kb float64
 		if strings.HasPrefix(line, "VmRSS:") {
-			_, _ = fmt.Sscanf(strings.TrimPrefix(line, "VmRSS:"), "%f", &kb)
-			rss = kb / 1024
+			if _, err := fmt.Sscanf(strings.TrimPrefix(line, "VmRSS:"), "%f", &kb); err != nil {
+				return 0, 0, fmt.Errorf("VmRSS: %w", err)
+			}
+			rss, seen = kb/1024, seen+1
 		} else if strings.HasPrefix(line, "VmHWM:") {
-			_, _ = fmt.Sscanf(strings.TrimPrefix(line, "VmHWM:"), "%f", &kb)
-			hwm = kb / 1024
+			if _, err := fmt.Sscanf(strings.TrimPrefix(line, "VmHWM:"), "%f", &kb); err != nil {
+				return 0, 0, fmt.Errorf("VmHWM: %w", err)
+			}
+			hwm, seen = kb/1024, seen+1
 		}
 	}
-	return rss, hwm
+	if err := sc.Err(); err != nil {
+		return 0, 0, err
+	}
+	if seen != 2 {
+		return 0, 0, fmt.Errorf("/proc/%d/status has no VmRSS or VmHWM", s.cmd.Process.Pid)
+	}
+	return rss, hwm, nil
 }
 
 // startupMarks reads the last start's log and returns the milliseconds from
@@ -183,14 +195,18 @@ func (s *serveChild) startupMarks() map[string]float64 {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// dirSizeMB is the size of every file under dir.
-func dirSizeMB(dir string) float64 {
+// dirSizeMB is the size of every file under dir. A file it cannot stat is
+// an error, never a smaller size.
+func dirSizeMB(dir string) (float64, error) {
 	var n int64
-	_ = filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
-		if err == nil && !fi.IsDir() {
+	err := filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if !fi.IsDir() {
 			n += fi.Size()
 		}
 		return nil
 	})
-	return float64(n) / (1 << 20)
+	return float64(n) / (1 << 20), err
 }
