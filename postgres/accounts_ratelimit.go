@@ -24,13 +24,15 @@ func (db *DB) RateHit(ctx context.Context, key string, l Limit) (bool, time.Dura
 	allowed := true
 	var wait time.Duration
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO rate_limits (key) VALUES ($1) ON CONFLICT DO NOTHING`, key); err != nil {
-			return err
-		}
+		// One statement creates or locks the key's row, so a sweep
+		// (PruneExpired) that deletes an idle row between two statements
+		// cannot leave this attempt without one.
 		var start, now time.Time
 		var hits, lockouts int
 		var lockedUntil *time.Time
-		if err := tx.QueryRow(ctx, `SELECT window_start, hits, lockouts, locked_until, now() FROM rate_limits WHERE key = $1 FOR UPDATE`, key).
+		if err := tx.QueryRow(ctx, `INSERT INTO rate_limits (key) VALUES ($1)
+			ON CONFLICT (key) DO UPDATE SET hits = rate_limits.hits
+			RETURNING window_start, hits, lockouts, locked_until, now()`, key).
 			Scan(&start, &hits, &lockouts, &lockedUntil, &now); err != nil {
 			return err
 		}

@@ -56,6 +56,11 @@ type Options struct {
 	// before it is anonymised (default 24 h); PendingSweep how often the
 	// worker looks (default 10 min).
 	PendingTTL, PendingSweep time.Duration
+	// RetentionSweep is how often the worker deletes the rows the retention
+	// no longer keeps (default 1 h; postgres.DefaultRetention, unless
+	// Retention is set).
+	RetentionSweep time.Duration
+	Retention      *postgres.Retention
 	// Register, when set, replaces workflows.Register in NewWorker (a test
 	// that records histories swaps the deadline arithmetic for seconds).
 	Register func(worker.Registry, *activities.Activities)
@@ -190,7 +195,8 @@ func (a *App) NewWorker() worker.Worker {
 	return w
 }
 
-// RunBackground starts the worker-side loops (outbox drainer) until ctx ends.
+// RunBackground starts the worker-side loops (outbox drainer, pending
+// registrations, retention) until ctx ends.
 func (a *App) RunBackground(ctx context.Context) {
 	go a.Activities.RunOutboxDrainer(ctx, 500*time.Millisecond)
 	ttl, every := a.Opts.PendingTTL, a.Opts.PendingSweep
@@ -201,6 +207,15 @@ func (a *App) RunBackground(ctx context.Context) {
 		every = 10 * time.Minute
 	}
 	go a.Activities.RunPendingExpiry(ctx, every, ttl)
+	keep := postgres.DefaultRetention()
+	if a.Opts.Retention != nil {
+		keep = *a.Opts.Retention
+	}
+	sweep := a.Opts.RetentionSweep
+	if sweep <= 0 {
+		sweep = time.Hour
+	}
+	go a.Activities.RunRetention(ctx, sweep, keep)
 }
 
 // HTTPServer wraps the API with timeouts that cut off slow clients.
