@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caobang/congdanso/embedded/freeport"
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uiopts "github.com/temporalio/ui-server/v2/server/server_options"
@@ -265,12 +266,6 @@ func sqliteStore(file, namespace string) (*config.SQL, error) {
 	return conf, nil
 }
 
-// FreePort asks the kernel for a free TCP port on ip.
-func FreePort(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+// FreePort is a free TCP port on ip below the local ephemeral range, so a
+// process killed and started again can bind it again (freeport.Pick).
+func FreePort(ip string) (int, error) { return freeport.Pick(ip) }
