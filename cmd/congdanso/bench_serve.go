@@ -84,7 +84,9 @@ func (s *serveChild) start(ctx context.Context, extra ...string) (time.Duration,
 	for {
 		select {
 		case err := <-exited:
-			return 0, fmt.Errorf("serve exited before ready (%v), log %s", err, s.logPath)
+			// The run's directory goes with it unless --keep: the error
+			// carries the log's last lines, so the cause is not lost.
+			return 0, fmt.Errorf("serve exited before ready (%v), log %s, ending:\n%s", err, s.logPath, logTail(s.logPath, 20))
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		case <-time.After(25 * time.Millisecond):
@@ -121,6 +123,16 @@ func (s *serveChild) kill(sig syscall.Signal) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.cmd = nil
+}
+
+// logTail is the last n lines of the file at path (or why it cannot be read).
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // rssMB is serve's resident set (VmRSS) and its peak (VmHWM).
