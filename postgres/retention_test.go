@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // PruneExpired deletes exactly the rows past their use, in batches, and
@@ -84,15 +86,8 @@ func TestPruneExpired(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var have []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			have = append(have, s)
-		}
-		if err := rows.Err(); err != nil {
+		have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
 			t.Fatal(err)
 		}
 		sort.Strings(have)
