@@ -52,6 +52,14 @@ func TestDossierInterAgencyTransfer(t *testing.T) {
 	if a, b := open("SXD"), open("P-THUCPHAN"); a != "complete_transfer" || b != "" {
 		t.Fatalf("open tasks: SXD %q, ward %q; want complete_transfer at SXD only", a, b)
 	}
+	// The ward, which leads the dossier, still opens it in the console while
+	// the department holds it, as its JSON API lets it read it
+	// (cases.StaffCanReadCase; before, the console answered 404).
+	staffWithPassword(t, env, "0912000401", "Cán bộ Một cửa (console)", "P-THUCPHAN", cds.RoleOfficer, "Cao-Bang-2026!")
+	wardConsole, _ := consoleLogin(t, env, "0912000401", "Cao-Bang-2026!")
+	if resp, page := fetch(t, wardConsole, http.MethodGet, env.URL+"/console/cases/application/"+code, nil); resp.StatusCode != http.StatusOK || !strings.Contains(page, code) {
+		t.Errorf("the leading ward's console page of the transferred dossier: %d", resp.StatusCode)
+	}
 	// Statistics (Circular 01/2018/TT-VPCP): in progress at the ward, nothing at the department.
 	now := time.Now()
 	from := now.AddDate(0, 0, -1)

@@ -117,6 +117,13 @@ func TestObjectLevelAccess(t *testing.T) {
 	if (resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound) || strings.Contains(page, ownerName) {
 		t.Errorf("SYT officer console case page: %d", resp.StatusCode)
 	}
+	// The steering committee reads every report (feedback/read_all) in the
+	// JSON API, and so in the console (cases.StaffCanReadCase; before, 404).
+	staffWithPassword(t, env, "0912000302", "Ban Chỉ đạo (console)", "BCD-CDS", cds.RoleSteering, "Cao-Bang-2026!")
+	sc, _ := consoleLogin(t, env, "0912000302", "Cao-Bang-2026!")
+	if resp, page := fetch(t, sc, http.MethodGet, env.URL+"/console/cases/feedback/"+fb, nil); resp.StatusCode != http.StatusOK || !strings.Contains(page, fb) {
+		t.Errorf("steering member's console case page: %d", resp.StatusCode)
+	}
 	if rc := readCase(t, env, fb); rc.Status != "routed" {
 		t.Fatalf("refused calls changed the report: %+v", rc)
 	}

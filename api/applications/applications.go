@@ -120,22 +120,13 @@ func (s *Handler) loadApplication(c *gin.Context) (postgres.Application, bool) {
 	if app.CitizenID == me.UserID {
 		return app, true
 	}
-	if me.IsStaff() {
-		// While another agency does its part (liên thông) the sending
-		// agency still reads the dossier it leads.
-		for _, ag := range []string{app.AgencyCode, app.LeadAgencyCode} {
-			if ag == "" {
-				continue
-			}
-			ok, err := s.Authz.Allowed(ctx, me, ag, "application", "read")
-			if err != nil {
-				api.WriteError(c, err)
-				return app, false
-			}
-			if ok {
-				return app, true
-			}
-		}
+	// Staff: the one rule the console asks too (liên thông: the sending
+	// agency still reads the dossier it leads).
+	if ok, err := s.Cases.StaffCanReadApplication(ctx, me, app.AgencyCode, app.LeadAgencyCode); err != nil {
+		api.WriteError(c, err)
+		return app, false
+	} else if ok {
+		return app, true
 	}
 	api.WriteError(c, notFound)
 	return app, false

@@ -124,8 +124,21 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 		return notFound()
 	}
 	a := api.Actor(c)
-	agencies, err := s.Cases.VisibleAgencies(ctx, a)
-	if err != nil || !slices.Contains(agencies, cs.AgencyCode) {
+	var app *postgres.Application
+	lead := ""
+	if kind == string(cds.KindApplication) {
+		got, err := s.DB.ApplicationByCode(ctx, code)
+		if err != nil {
+			return notFound()
+		}
+		app, lead = &got, got.LeadAgencyCode
+	}
+	// The same rule as the JSON API's reads, and every task in the
+	// actor's queues opens (cases.StaffCanReadCase).
+	if ok, err := s.Cases.StaffCanReadCase(ctx, a, kind, cs.AgencyCode, lead); err != nil {
+		api.WriteError(c, err)
+		return caseView{}, false
+	} else if !ok {
 		return notFound()
 	}
 	v := caseView{Case: cs, Me: a.UserID, Back: "/console/cases/" + url.PathEscape(kind) + "/" + url.PathEscape(code)}
@@ -167,7 +180,7 @@ func (s *Handler) loadCase(c *gin.Context) (caseView, bool) {
 		}
 	}
 	if kind == string(cds.KindApplication) {
-		if v.Dossier, err = s.loadDossier(c, code); err != nil {
+		if v.Dossier, err = s.loadDossier(c, *app); err != nil {
 			api.WriteError(c, err)
 			return v, false
 		}

@@ -37,12 +37,8 @@ var formTitles = map[string]string{
 	"form05": "Thông báo dừng giải quyết hồ sơ",
 }
 
-func (s *Handler) loadDossier(c *gin.Context, code string) (*dossierView, error) {
+func (s *Handler) loadDossier(c *gin.Context, app postgres.Application) (*dossierView, error) {
 	ctx := c.Request.Context()
-	app, err := s.DB.ApplicationByCode(ctx, code)
-	if err != nil {
-		return nil, err
-	}
 	d := &dossierView{App: app, Procedure: app.ProcedureCode}
 	if p, err := s.DB.ProcedureVersion(ctx, app.ProcedureCode, app.SubmittedVersion); err == nil {
 		d.Procedure = p.Name
@@ -65,7 +61,7 @@ func (s *Handler) loadDossier(c *gin.Context, code string) (*dossierView, error)
 		if t == "" {
 			t = k
 		}
-		d.Forms = append(d.Forms, printLink{k, t, "/console/cases/application/" + url.PathEscape(code) + "/print/" + url.PathEscape(k)})
+		d.Forms = append(d.Forms, printLink{k, t, "/console/cases/application/" + url.PathEscape(app.Code) + "/print/" + url.PathEscape(k)})
 	}
 	return d, nil
 }
