@@ -52,7 +52,16 @@ func (a *Activities) RunPendingExpiry(ctx context.Context, interval, ttl time.Du
 // RunRetention deletes, every interval until ctx ends, the rows r no
 // longer keeps (postgres.PruneExpired: spent idempotency keys, notice
 // marks, idle rate limits, ended sessions, expired reset codes).
+//
+// Its first pass comes one interval after start, not at it: nothing it
+// deletes is urgent, and a worker restarting after a crash has recovery
+// to do first (its scans would compete with the restart, BENCHMARKS.md).
 func (a *Activities) RunRetention(ctx context.Context, interval time.Duration, r postgres.Retention) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(interval):
+	}
 	a.runSweep(ctx, interval, "retention sweep: rows deleted", func(ctx context.Context) (int64, bool, error) {
 		byTable, err := a.DB.PruneExpired(ctx, r, 1000)
 		var n int64
